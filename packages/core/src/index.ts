@@ -22,6 +22,7 @@ export type { MatchType } from './labels/matcher.ts';
 export { Matcher, matchLabels } from './labels/matcher.ts';
 export { RegexSyntaxError, translateRE2, compileAnchored, compileUnanchored } from './labels/regex.ts';
 export { parseDuration, formatDuration, isDuration, DurationError } from './time/duration.ts';
+export { parseBytes } from './time/units.ts';
 export { VigilError, ConfigError, ConfigErrors } from './errors/vigil-error.ts';
 export type { Logger, LoggerOptions } from './log/logger.ts';
 export { createLogger, silentLogger } from './log/logger.ts';
