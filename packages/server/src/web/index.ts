@@ -1,0 +1,2 @@
+export type { WebOptions } from './server.ts';
+export { createWebServer } from './server.ts';
