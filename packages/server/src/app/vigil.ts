@@ -8,6 +8,7 @@ import { openDB } from '../tsdb/index.ts';
 import { createEngine, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
 import { ScrapeManager } from '../scrape/index.ts';
+import { registerWriteHandler } from '../remote/index.ts';
 import { buildInfo } from './build-info.ts';
 import { defaultConfigYAML } from './default-config.ts';
 import { splitHostPort, type VigilOptions } from './options.ts';
@@ -127,6 +128,9 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     alertmanagers: () => ({ activeAlertmanagers: [], droppedAlertmanagers: [] }),
   };
   registerApiV1(web, deps);
+  if (opts.enableRemoteWriteReceiver) {
+    registerWriteHandler(web, { appendable: db, logger: logger.child({ component: 'remote' }), registry });
+  }
 
   const { host, port } = splitHostPort(opts.listenAddress);
   await web.listen({ host, port });
