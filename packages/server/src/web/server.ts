@@ -36,7 +36,6 @@ export async function createWebServer(opts: WebOptions): Promise<FastifyInstance
   await app.register(formbody);
 
   app.get('/-/healthy', async (_req, reply) => reply.type('text/plain; charset=utf-8').send('Vigil Server is Healthy.\n'));
-  app.head('/-/healthy', async (_req, reply) => reply.code(200).send());
   app.get('/-/ready', async (_req, reply) =>
     opts.ready()
       ? reply.type('text/plain; charset=utf-8').send('Vigil Server is Ready.\n')
