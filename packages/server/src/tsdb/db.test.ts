@@ -1,0 +1,185 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { labelsFromObject, Matcher } from '@vigil/core';
+import { isStaleNaN, STALE_NAN, StorageRejection } from '../storage/index.ts';
+import { openDB } from './index.ts';
+import type { DB } from './db.ts';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'vigil-tsdb-'));
+}
+
+async function samples(db: DB, matchers: Matcher[], mint = -Infinity, maxt = Infinity): Promise<Array<[string, number[], number[]]>> {
+  const q = await db.querier(mint, maxt);
+  const set = await q.select(true, undefined, ...matchers);
+  return set.series.map((s) => {
+    const it = s.iterator();
+    const ts: number[] = [];
+    const vs: number[] = [];
+    while (it.next()) {
+      ts.push(it.t);
+      vs.push(it.v);
+    }
+    return [JSON.stringify(s.labels), ts, vs];
+  });
+}
+
+const up = (job: string) => labelsFromObject({ __name__: 'up', job });
+
+test('committed samples survive a restart through the WAL, staleness markers bit for bit', async () => {
+  const dir = tmp();
+  try {
+    let db = await openDB({ dir });
+    const app = db.appender();
+    let ref = app.append(0, up('a'), 1000, 1);
+    ref = app.append(ref, up('a'), 2000, 0.5);
+    app.append(ref, up('a'), 3000, STALE_NAN);
+    app.append(0, up('b'), 1000, 7);
+    await app.commit();
+    const uncommitted = db.appender();
+    uncommitted.append(0, up('c'), 1000, 1);
+    await db.close();
+
+    db = await openDB({ dir });
+    const got = await samples(db, [new Matcher('=', '__name__', 'up')]);
+    assert.equal(got.length, 2, 'only committed series come back');
+    assert.deepEqual(got[0]![1], [1000, 2000, 3000]);
+    assert.equal(got[0]![2][1], 0.5);
+    assert.ok(isStaleNaN((await firstValueAt(db, 'a', 3000))!), 'stale marker keeps its bit pattern');
+    assert.deepEqual(got[1]![2], [7]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function firstValueAt(db: DB, job: string, t: number): Promise<number | undefined> {
+  const q = await db.querier(t, t);
+  const set = await q.select(false, undefined, new Matcher('=', 'job', job));
+  const it = set.series[0]!.iterator();
+  return it.next() ? it.v : undefined;
+}
+
+test('append follows Prometheus rules: out of order and different duplicates refused, equal duplicates accepted', async () => {
+  const dir = tmp();
+  try {
+    const db = await openDB({ dir });
+    const a = db.appender();
+    a.append(0, up('a'), 10_000, 1);
+    await a.commit();
+    const b = db.appender();
+    assert.doesNotThrow(() => b.append(0, up('a'), 10_000, 1));
+    assert.throws(() => b.append(0, up('a'), 10_000, 2), (e: unknown) => e instanceof StorageRejection && e.reason === 'duplicate_sample');
+    assert.throws(() => b.append(0, up('a'), 9_000, 1), (e: unknown) => e instanceof StorageRejection && e.reason === 'out_of_order');
+    b.append(0, up('a'), 11_000, 3);
+    assert.throws(() => b.append(0, up('a'), 10_500, 3), (e: unknown) => e instanceof StorageRejection && e.reason === 'out_of_order');
+    await b.commit();
+    assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [10_000, 11_000]);
+    const metrics = await db.metrics.rejected.get();
+    const byReason = Object.fromEntries(metrics.values.map((v) => [v.labels.reason, v.value]));
+    assert.deepEqual(byReason, { duplicate_sample: 1, out_of_order: 2 });
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('out-of-order window accepts older samples and keeps time order', async () => {
+  const dir = tmp();
+  try {
+    const db = await openDB({ dir, outOfOrderWindowMs: 60_000 });
+    const a = db.appender();
+    a.append(0, up('a'), 100_000, 1);
+    a.append(0, up('a'), 50_000, 2);
+    await a.commit();
+    assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [50_000, 100_000]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a torn WAL tail is cut off with a warning and the rest is served', async () => {
+  const dir = tmp();
+  try {
+    let db = await openDB({ dir });
+    for (let i = 1; i <= 5; i++) {
+      const a = db.appender();
+      a.append(0, up('a'), i * 1000, i);
+      await a.commit();
+    }
+    await db.close();
+    const walDir = join(dir, 'wal');
+    const seg = join(walDir, readdirSync(walDir).sort()[0]!);
+    const size = statSync(seg).size;
+    truncateSync(seg, size - 7); // tear the last record
+    db = await openDB({ dir });
+    assert.equal(db.replayStats!.corruptions.length, 1);
+    assert.match(db.replayStats!.corruptions[0]!.reason, /torn record/);
+    assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000, 3000, 4000]);
+    // Appending after the repair works and survives another restart.
+    const a = db.appender();
+    a.append(0, up('a'), 6000, 6);
+    await a.commit();
+    await db.close();
+    db = await openDB({ dir });
+    assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000, 3000, 4000, 6000]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a flipped byte fails the checksum; records before it are kept', async () => {
+  const dir = tmp();
+  try {
+    let db = await openDB({ dir });
+    for (let i = 1; i <= 3; i++) {
+      const a = db.appender();
+      a.append(0, up('a'), i * 1000, i);
+      await a.commit();
+    }
+    await db.close();
+    const walDir = join(dir, 'wal');
+    const seg = join(walDir, readdirSync(walDir).sort()[0]!);
+    const buf = readFileSync(seg);
+    buf[buf.length - 3] ^= 0xff;
+    writeFileSync(seg, buf);
+    appendFileSync(seg, Buffer.from([0x02, 0xff])); // and garbage after it
+    db = await openDB({ dir });
+    assert.equal(db.replayStats!.corruptions[0]!.reason, 'checksum mismatch');
+    assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('select serves all four matcher types, including matchers that match the empty string', async () => {
+  const dir = tmp();
+  try {
+    const db = await openDB({ dir });
+    const a = db.appender();
+    a.append(0, labelsFromObject({ __name__: 'm', env: 'prod', route: '/a' }), 1000, 1);
+    a.append(0, labelsFromObject({ __name__: 'm', env: 'dev', route: '/b' }), 1000, 1);
+    a.append(0, labelsFromObject({ __name__: 'm', route: '/c' }), 1000, 1);
+    await a.commit();
+    const names = async (...ms: Matcher[]) => (await samples(db, ms)).map(([l]) => JSON.parse(l).find((x: { name: string }) => x.name === 'route').value).sort();
+    const m = new Matcher('=', '__name__', 'm');
+    assert.deepEqual(await names(m, new Matcher('=', 'env', 'prod')), ['/a']);
+    assert.deepEqual(await names(m, new Matcher('!=', 'env', 'prod')), ['/b', '/c']);
+    assert.deepEqual(await names(m, new Matcher('=~', 'env', 'pro.*|dev')), ['/a', '/b']);
+    assert.deepEqual(await names(m, new Matcher('!~', 'env', 'prod')), ['/b', '/c']);
+    assert.deepEqual(await names(m, new Matcher('=', 'env', '')), ['/c']);
+    assert.deepEqual(await names(m, new Matcher('=~', 'route', '/(a|c)')), ['/a', '/c']);
+    const q = await db.querier(-Infinity, Infinity);
+    assert.deepEqual(await q.labelValues('env'), ['dev', 'prod']);
+    assert.deepEqual(await q.labelNames(new Matcher('=', 'route', '/c')), ['__name__', 'route']);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
