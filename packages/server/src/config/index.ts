@@ -1,0 +1,12 @@
+export type {
+  PrometheusConfig,
+  ScrapeConfig,
+  StaticConfig,
+  FileSDConfig,
+  RelabelConfig,
+  AlertmanagerConfig,
+  RemoteWriteConfig,
+  HTTPClientConfig,
+} from './types.ts';
+export { parseConfig, loadConfigFile } from './load.ts';
+export { checkConfigFiles } from './check.ts';
