@@ -1,0 +1,2 @@
+export type { TargetGroup } from './target-group.ts';
+export { FileDiscovery } from './file-sd.ts';

@@ -1,0 +1,2 @@
+export type { CompiledRelabel } from './relabel.ts';
+export { compileRelabel, relabel } from './relabel.ts';
