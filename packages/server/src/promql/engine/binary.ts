@@ -1,0 +1,171 @@
+import { labelsKey, labelsString, type Label, type Labels } from '@vigil/core';
+import type { VectorMatching } from '../parser/ast.ts';
+import { PromQLExecError } from '../errors.ts';
+import { dropName } from './grouping.ts';
+import type { VSample } from './value.ts';
+
+const DROPS_NAME = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
+const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
+
+export function isComparison(op: string): boolean {
+  return COMPARISON.has(op);
+}
+
+/** Applies a binary operator to two floats: the value and whether a comparison holds. */
+export function elemBinop(op: string, l: number, r: number): { v: number; keep: boolean } {
+  switch (op) {
+    case '+':
+      return { v: l + r, keep: true };
+    case '-':
+      return { v: l - r, keep: true };
+    case '*':
+      return { v: l * r, keep: true };
+    case '/':
+      return { v: l / r, keep: true };
+    case '%':
+      return { v: l % r, keep: true };
+    case '^':
+      return { v: Math.pow(l, r), keep: true };
+    case 'atan2':
+      return { v: Math.atan2(l, r), keep: true };
+    case '==':
+      return { v: l, keep: l === r };
+    case '!=':
+      return { v: l, keep: l !== r };
+    case '>':
+      return { v: l, keep: l > r };
+    case '<':
+      return { v: l, keep: l < r };
+    case '>=':
+      return { v: l, keep: l >= r };
+    case '<=':
+      return { v: l, keep: l <= r };
+  }
+  throw new PromQLExecError(`operator "${op}" not allowed for float operations`);
+}
+
+export function scalarBinop(op: string, l: number, r: number, returnBool: boolean): number {
+  const { v, keep } = elemBinop(op, l, r);
+  if (COMPARISON.has(op)) return returnBool ? (keep ? 1 : 0) : v;
+  return v;
+}
+
+/** Vector-scalar arithmetic and comparisons (`x * 2`, `2 < x`). */
+export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, scalarOnLeft: boolean, returnBool: boolean): VSample[] {
+  const out: VSample[] = [];
+  const drop = DROPS_NAME.has(op) || returnBool;
+  for (const s of vec) {
+    const l = scalarOnLeft ? scalar : s.v;
+    const r = scalarOnLeft ? s.v : scalar;
+    let { v, keep } = elemBinop(op, l, r);
+    if (COMPARISON.has(op)) {
+      if (scalarOnLeft) v = s.v;
+      if (returnBool) {
+        v = keep ? 1 : 0;
+        keep = true;
+      }
+    }
+    if (!keep) continue;
+    out.push({ metric: drop ? dropName(s.metric) : s.metric, v });
+  }
+  return out;
+}
+
+function signature(metric: Labels, m: VectorMatching | undefined): string {
+  if (!m) return labelsKey(dropName(metric));
+  if (m.on) return labelsKey(metric.filter((l) => m.labels.includes(l.name)));
+  return labelsKey(metric.filter((l) => l.name !== '__name__' && !m.labels.includes(l.name)));
+}
+
+function signatureLabels(metric: Labels, m: VectorMatching | undefined): Labels {
+  if (!m) return dropName(metric);
+  if (m.on) return metric.filter((l) => m.labels.includes(l.name));
+  return metric.filter((l) => l.name !== '__name__' && !m.labels.includes(l.name));
+}
+
+/** `and`, `or`, `unless` between two vectors. */
+export function setBinop(op: string, lhs: VSample[], rhs: VSample[], m: VectorMatching | undefined): VSample[] {
+  const rsigs = new Set(rhs.map((s) => signature(s.metric, m)));
+  switch (op) {
+    case 'and':
+      return lhs.filter((s) => rsigs.has(signature(s.metric, m)));
+    case 'unless':
+      return lhs.filter((s) => !rsigs.has(signature(s.metric, m)));
+    case 'or': {
+      const lsigs = new Set(lhs.map((s) => signature(s.metric, m)));
+      return [...lhs, ...rhs.filter((s) => !lsigs.has(signature(s.metric, m)))];
+    }
+  }
+  throw new PromQLExecError(`unknown set operator ${op}`);
+}
+
+function resultMetric(many: Labels, one: Labels, op: string, m: VectorMatching | undefined, returnBool: boolean): Labels {
+  let out: Label[] = [...many];
+  if (DROPS_NAME.has(op) || returnBool) out = out.filter((l) => l.name !== '__name__');
+  const card = m?.card ?? 'one-to-one';
+  if (card === 'one-to-one') {
+    if (m?.on) out = out.filter((l) => m.labels.includes(l.name));
+    else if (m) out = out.filter((l) => !m.labels.includes(l.name));
+  }
+  if (m && m.include.length) {
+    for (const name of m.include) {
+      out = out.filter((l) => l.name !== name);
+      const v = one.find((l) => l.name === name)?.value;
+      if (v) out.push({ name, value: v });
+    }
+    out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+  return out;
+}
+
+/** Arithmetic and comparison between two vectors with Prometheus's matching rules and errors. */
+export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: VectorMatching | undefined, returnBool: boolean): VSample[] {
+  const card = m?.card ?? 'one-to-one';
+  const swap = card === 'one-to-many';
+  const manySide = swap ? rhs : lhs;
+  const oneSide = swap ? lhs : rhs;
+  const oneBySig = new Map<string, VSample>();
+  for (const s of oneSide) {
+    const sig = signature(s.metric, m);
+    const dup = oneBySig.get(sig);
+    if (dup) {
+      throw new PromQLExecError(
+        `found duplicate series for the match group ${labelsString(signatureLabels(s.metric, m))} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${labelsString(dup.metric)}, ${labelsString(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+      );
+    }
+    oneBySig.set(sig, s);
+  }
+  const out: VSample[] = [];
+  const seenOneToOne = new Map<string, VSample>();
+  const seenResult = new Set<string>();
+  for (const ls of manySide) {
+    const sig = signature(ls.metric, m);
+    const rs = oneBySig.get(sig);
+    if (!rs) continue;
+    if (card === 'one-to-one') {
+      const prev = seenOneToOne.get(sig);
+      if (prev) {
+        throw new PromQLExecError(
+          `found duplicate series for the match group ${labelsString(signatureLabels(ls.metric, m))} on the left hand-side of the operation: [${labelsString(prev.metric)}, ${labelsString(ls.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        );
+      }
+      seenOneToOne.set(sig, ls);
+    }
+    const fl = swap ? rs.v : ls.v;
+    const fr = swap ? ls.v : rs.v;
+    let { v, keep } = elemBinop(op, fl, fr);
+    if (returnBool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) continue;
+    const metric = resultMetric(ls.metric, rs.metric, op, m, returnBool);
+    const key = labelsKey(metric);
+    if (card !== 'one-to-one') {
+      if (seenResult.has(key)) throw new PromQLExecError('multiple matches for labels: grouping labels must ensure unique matches');
+      seenResult.add(key);
+    }
+    out.push({ metric, v });
+  }
+  return out;
+}

@@ -1,0 +1,256 @@
+import { compareLabels, labelsKey, silentLogger, type Labels, type Logger } from '@vigil/core';
+import { Counter, Histogram, Registry } from 'prom-client';
+import type { Queryable } from '../../storage/index.ts';
+import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, Sample } from '../types.ts';
+import { QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
+import { parseExpr } from '../parser/index.ts';
+import type { Expr, VectorSelector } from '../parser/ast.ts';
+import { Evaluator, type EvalContext } from './eval.ts';
+import { selectorRanges } from './preload.ts';
+import type { LoadedSeries } from './value.ts';
+
+export interface EngineOptions {
+  /** ms, default 5m. */
+  lookbackDelta?: number;
+  /** ms, default 2m. */
+  timeout?: number;
+  maxSamples?: number;
+  maxConcurrency?: number;
+  /** Step for subqueries without one, ms (Prometheus: the global evaluation interval, default 1m). */
+  defaultSubqueryStep?: number;
+  logger?: Logger;
+  registry?: Registry;
+}
+
+/** Functions whose result order is meaningful: their output is not re-sorted. */
+const ORDERED_ROOTS = new Set(['sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc']);
+
+/**
+ * Vigil's PromQL engine. Each query selects the series its selectors need
+ * once (with the time range every step can touch), then evaluates step by
+ * step over in-memory copies. Safe for concurrent queries; at most
+ * `maxConcurrency` run at once, the rest wait in order.
+ */
+export class Engine implements QueryEngine {
+  private readonly lookback: number;
+  private readonly timeout: number;
+  private readonly maxSamples: number;
+  private readonly maxConcurrency: number;
+  private readonly subqueryStep: number;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly logger: Logger;
+  private readonly duration: Histogram<'slice'>;
+  private readonly failures: Counter<'reason'>;
+
+  constructor(opts: EngineOptions = {}) {
+    this.lookback = opts.lookbackDelta ?? 5 * 60_000;
+    this.timeout = opts.timeout ?? 2 * 60_000;
+    this.maxSamples = opts.maxSamples ?? 50_000_000;
+    this.maxConcurrency = opts.maxConcurrency ?? 20;
+    this.subqueryStep = opts.defaultSubqueryStep ?? 60_000;
+    this.logger = opts.logger ?? silentLogger();
+    const registers = [opts.registry ?? new Registry()];
+    this.duration = new Histogram({
+      name: 'vigil_engine_query_duration_seconds',
+      help: 'Query timings by phase.',
+      labelNames: ['slice'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60],
+      registers,
+    });
+    this.failures = new Counter({ name: 'vigil_engine_query_failures_total', help: 'Queries that failed, by reason.', labelNames: ['reason'], registers });
+  }
+
+  instantQuery(q: Queryable, expr: string, ts: number, opts?: QueryOptions): Promise<QueryResult> {
+    return this.exec(q, expr, ts, ts, 0, opts);
+  }
+
+  rangeQuery(q: Queryable, expr: string, start: number, end: number, step: number, opts?: QueryOptions): Promise<QueryResult> {
+    return this.exec(q, expr, start, end, step, opts);
+  }
+
+  private async acquire(signal: AbortSignal | undefined, deadline: number): Promise<void> {
+    if (this.active < this.maxConcurrency) {
+      this.active++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new QueryTimeoutError('query queue')), Math.max(0, deadline - performance.now()));
+      signal?.addEventListener('abort', () => reject(new QueryCanceledError('query queue')), { once: true });
+      this.waiting.push(() => {
+        clearTimeout(timer);
+        this.active++;
+        resolve();
+      });
+    });
+  }
+
+  private release(): void {
+    this.active--;
+    const next = this.waiting.shift();
+    if (next) next();
+  }
+
+  private async exec(q: Queryable, text: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const t0 = performance.now();
+    const expr = parseExpr(text);
+    const timeout = Math.min(opts.timeout ?? this.timeout, this.timeout);
+    const deadline = t0 + timeout;
+    await this.acquire(opts.signal, deadline);
+    try {
+      const lookback = opts.lookbackDelta ?? this.lookback;
+      const tPrep = performance.now();
+      const loaded = await this.load(q, expr, start, end, lookback, opts.signal, deadline);
+      const prepTime = (performance.now() - tPrep) / 1000;
+      const ctx: EvalContext = {
+        start,
+        end,
+        step,
+        lookback,
+        defaultSubqueryStep: this.subqueryStep,
+        loaded,
+        deadline,
+        signal: opts.signal,
+        maxSamples: this.maxSamples,
+        warnings: new Set(),
+        infos: new Set(),
+      };
+      const ev = new Evaluator(ctx);
+      const tEval = performance.now();
+      const value = step === 0 ? this.instant(ev, expr, start) : this.range(ev, expr, start, end, step);
+      const evalTime = (performance.now() - tEval) / 1000;
+      this.duration.observe({ slice: 'prepare_time' }, prepTime);
+      this.duration.observe({ slice: 'inner_eval' }, evalTime);
+      let totalSamples = 0;
+      for (const ss of loaded.values()) for (const s of ss) totalSamples += s.ts.length;
+      return {
+        value,
+        warnings: [...ctx.warnings],
+        infos: [...ctx.infos],
+        stats: opts.stats
+          ? {
+              totalQueryableSamples: totalSamples,
+              peakSamples: totalSamples,
+              timings: {
+                evalTotalTime: prepTime + evalTime,
+                resultSortTime: 0,
+                queryPreparationTime: prepTime,
+                innerEvalTime: evalTime,
+                execQueueTime: (tPrep - t0) / 1000,
+                execTotalTime: (performance.now() - t0) / 1000,
+              },
+            }
+          : undefined,
+      };
+    } catch (err) {
+      this.failures.inc({ reason: (err as Error).name });
+      throw err;
+    } finally {
+      this.release();
+    }
+  }
+
+  private async load(q: Queryable, expr: Expr, start: number, end: number, lookback: number, signal: AbortSignal | undefined, deadline: number): Promise<Map<VectorSelector, LoadedSeries[]>> {
+    const ranges = selectorRanges(expr, start, end, lookback);
+    const loaded = new Map<VectorSelector, LoadedSeries[]>();
+    if (ranges.length === 0) return loaded;
+    const mint = Math.min(...ranges.map((r) => r.mint));
+    const maxt = Math.max(...ranges.map((r) => r.maxt));
+    const querier = await q.querier(mint, maxt);
+    let total = 0;
+    try {
+      for (const r of ranges) {
+        if (signal?.aborted) throw new QueryCanceledError('query preparation');
+        if (performance.now() > deadline) throw new QueryTimeoutError('query preparation');
+        const set = await querier.select(false, { start: r.mint, end: r.maxt, step: 0, range: r.range }, ...r.node.matchers);
+        const list: LoadedSeries[] = [];
+        for (const s of set.series) {
+          const it = s.iterator();
+          let ts = new Float64Array(16);
+          let vs = new Float64Array(16);
+          let n = 0;
+          if (it.seek(r.mint)) {
+            do {
+              if (it.t > r.maxt) break;
+              if (n === ts.length) {
+                const nts = new Float64Array(n * 2);
+                nts.set(ts);
+                ts = nts;
+                const nvs = new Float64Array(n * 2);
+                nvs.set(vs);
+                vs = nvs;
+              }
+              ts[n] = it.t;
+              vs[n] = it.v;
+              n++;
+            } while (it.next());
+          }
+          if (n === 0) continue;
+          total += n;
+          if (total > this.maxSamples) throw new TooManySamplesError('query preparation');
+          list.push({ metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n) });
+        }
+        loaded.set(r.node, list);
+      }
+    } finally {
+      querier.close();
+    }
+    return loaded;
+  }
+
+  private instant(ev: Evaluator, expr: Expr, t: number): QueryValue {
+    const v = ev.eval(expr, t);
+    switch (v.type) {
+      case 'scalar':
+        return { type: 'scalar', t, v: v.v };
+      case 'string':
+        return { type: 'string', t, s: v.s };
+      case 'vector': {
+        const vector: Sample[] = v.samples.map((s) => ({ metric: s.metric, t, v: s.v }));
+        if (!isOrdered(expr)) vector.sort((a, b) => compareLabels(a.metric, b.metric));
+        return { type: 'vector', vector };
+      }
+      case 'matrix': {
+        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: s.ts, vs: s.vs }));
+        matrix.sort((a, b) => compareLabels(a.metric, b.metric));
+        return { type: 'matrix', matrix };
+      }
+    }
+  }
+
+  private range(ev: Evaluator, expr: Expr, start: number, end: number, step: number): QueryValue {
+    const series = new Map<string, { metric: Labels; ts: number[]; vs: number[] }>();
+    let total = 0;
+    for (let t = start; t <= end; t += step) {
+      const v = ev.eval(expr, t);
+      if (v.type === 'scalar') {
+        add(series, [], t, v.v);
+        total++;
+      } else if (v.type === 'vector') {
+        for (const s of v.samples) add(series, s.metric, t, s.v);
+        total += v.samples.length;
+      } else {
+        throw new QueryTypeError(v.type);
+      }
+      if (total > this.maxSamples) throw new TooManySamplesError();
+    }
+    const matrix = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+    return { type: 'matrix', matrix };
+  }
+}
+
+/** Range queries must evaluate to a scalar or instant vector. */
+class QueryTypeError extends Error {}
+
+function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[] }>, metric: Labels, t: number, v: number): void {
+  const k = labelsKey(metric);
+  let s = m.get(k);
+  if (!s) m.set(k, (s = { metric, ts: [], vs: [] }));
+  s.ts.push(t);
+  s.vs.push(v);
+}
+
+function isOrdered(e: Expr): boolean {
+  while (e.kind === 'paren') e = e.expr;
+  return e.kind === 'call' && ORDERED_ROOTS.has(e.func);
+}

@@ -1,0 +1,384 @@
+import { compileAnchored, labelsKey, compareLabels, type Labels, RegexSyntaxError, isLegacyLabelName } from '@vigil/core';
+import type { AtModifier, Call, Expr, Subquery, VectorSelector } from '../parser/ast.ts';
+import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
+import { RANGE_FUNCTIONS } from '../functions/range-functions.ts';
+import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
+import { bucketQuantile, type Bucket } from '../functions/histogram.ts';
+import { aggregate } from './aggregate.ts';
+import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
+import { dropName, setLabel } from './grouping.ts';
+import { sampleAt, samplesIn } from './series-ops.ts';
+import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
+
+export interface EvalContext {
+  /** Query start and end (ms), for `@ start()` / `@ end()`. */
+  start: number;
+  end: number;
+  /** Range-query step (ms); 0 for instant queries. */
+  step: number;
+  lookback: number;
+  /** Step of subqueries written without one (`x[1h:]`), ms. */
+  defaultSubqueryStep: number;
+  loaded: Map<VectorSelector, LoadedSeries[]>;
+  deadline: number;
+  signal: AbortSignal | undefined;
+  maxSamples: number;
+  warnings: Set<string>;
+  infos: Set<string>;
+}
+
+/** Functions whose output keeps `__name__` (promql/engine.go). */
+const KEEPS_NAME = new Set(['last_over_time', 'first_over_time', 'sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc', 'label_replace', 'label_join', 'limitk']);
+
+/**
+ * Evaluates an expression at one timestamp. Range queries call it once per
+ * step; subquery results are memoised per node and time so overlapping
+ * windows are evaluated once.
+ */
+export class Evaluator {
+  private readonly subqueryCache = new Map<Subquery, Map<number, EvalValue>>();
+  private checks = 0;
+
+  constructor(private readonly ctx: EvalContext) {}
+
+  private checkDeadline(): void {
+    if ((++this.checks & 63) !== 0) return;
+    if (this.ctx.signal?.aborted) throw new QueryCanceledError();
+    if (performance.now() > this.ctx.deadline) throw new QueryTimeoutError();
+  }
+
+  private refTime(at: AtModifier | undefined, t: number): number {
+    if (!at) return t;
+    if (at.type === 'start') return this.ctx.start;
+    if (at.type === 'end') return this.ctx.end;
+    return at.t;
+  }
+
+  eval(e: Expr, t: number): EvalValue {
+    this.checkDeadline();
+    switch (e.kind) {
+      case 'number':
+        return { type: 'scalar', v: e.value };
+      case 'string':
+        return { type: 'string', s: e.value };
+      case 'paren':
+        return this.eval(e.expr, t);
+      case 'unary': {
+        const v = this.eval(e.expr, t);
+        if (e.op === '+') return v;
+        if (v.type === 'scalar') return { type: 'scalar', v: -v.v };
+        if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ metric: dropName(s.metric), v: -s.v })) };
+        throw new PromQLExecError('unary minus on a non-numeric value');
+      }
+      case 'vector':
+        return { type: 'vector', samples: this.selectInstant(e, t) };
+      case 'matrix': {
+        const ref = this.refTime(e.vs.at, t) - e.vs.offset;
+        const series: MSeries[] = [];
+        for (const s of this.ctx.loaded.get(e.vs) ?? []) {
+          const w = samplesIn(s, ref, e.range);
+          if (w.ts.length) series.push({ metric: s.metric, ts: w.ts, vs: w.vs });
+        }
+        return { type: 'matrix', series };
+      }
+      case 'subquery':
+        return this.evalSubquery(e, t);
+      case 'call':
+        return this.evalCall(e, t);
+      case 'aggregate': {
+        const inner = this.eval(e.expr, t);
+        if (inner.type !== 'vector') throw new PromQLExecError('aggregation over a non-vector');
+        let param: number | string | undefined;
+        if (e.param) {
+          const p = this.eval(e.param, t);
+          param = p.type === 'scalar' ? p.v : p.type === 'string' ? p.s : undefined;
+          if (e.op === 'count_values' && typeof param === 'string' && !isLegacyLabelName(param) && param.length === 0) {
+            throw new PromQLExecError(`invalid label name ${JSON.stringify(param)}`);
+          }
+          if (e.op === 'quantile' && typeof param === 'number' && (param < 0 || param > 1)) {
+            this.ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${param}`);
+          }
+        }
+        const { out } = aggregate(e.op, inner.samples, e.grouping, e.without, param);
+        return { type: 'vector', samples: out };
+      }
+      case 'binary':
+        return this.evalBinary(e, t);
+    }
+  }
+
+  private selectInstant(e: VectorSelector, t: number): VSample[] {
+    const ref = this.refTime(e.at, t) - e.offset;
+    const out: VSample[] = [];
+    for (const s of this.ctx.loaded.get(e) ?? []) {
+      const p = sampleAt(s, ref, this.ctx.lookback);
+      if (p) out.push({ metric: s.metric, v: p.v, t: p.t });
+    }
+    return out;
+  }
+
+  private evalSubquery(e: Subquery, t: number): EvalValue {
+    const ref = this.refTime(e.at, t) - e.offset;
+    const step = e.step || this.ctx.defaultSubqueryStep;
+    const from = ref - e.range;
+    let first = step * Math.trunc(from / step);
+    if (first <= from) first += step;
+    let cache = this.subqueryCache.get(e);
+    if (!cache) this.subqueryCache.set(e, (cache = new Map()));
+    const bySeries = new Map<string, MSeries>();
+    for (let ts = first; ts <= ref; ts += step) {
+      let v = cache.get(ts);
+      if (!v) {
+        v = this.eval(e.expr, ts);
+        cache.set(ts, v);
+      }
+      if (v.type === 'scalar') this.push(bySeries, [], ts, v.v);
+      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v);
+    }
+    return { type: 'matrix', series: [...bySeries.values()] };
+  }
+
+  private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number): void {
+    const k = labelsKey(metric);
+    let s = m.get(k);
+    if (!s) m.set(k, (s = { metric, ts: [], vs: [] }));
+    s.ts.push(t);
+    s.vs.push(v);
+  }
+
+  private evalBinary(e: Expr & { kind: 'binary' }, t: number): EvalValue {
+    const l = this.eval(e.lhs, t);
+    const r = this.eval(e.rhs, t);
+    if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', v: scalarBinop(e.op, l.v, r.v, e.returnBool) };
+    if (l.type === 'vector' && r.type === 'vector') {
+      if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return { type: 'vector', samples: setBinop(e.op, l.samples, r.samples, e.matching) };
+      const out = vectorBinop(e.op, l.samples, r.samples, e.matching, e.returnBool);
+      return { type: 'vector', samples: out };
+    }
+    if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: vectorScalarBinop(e.op, l.samples, r.v, false, e.returnBool) };
+    if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: vectorScalarBinop(e.op, r.samples, l.v, true, e.returnBool) };
+    throw new PromQLExecError(`invalid binary operation between ${l.type} and ${r.type}`);
+  }
+
+  private scalarArg(e: Expr, t: number): number {
+    const v = this.eval(e, t);
+    if (v.type !== 'scalar') throw new PromQLExecError('expected a scalar argument');
+    return v.v;
+  }
+
+  private stringArg(e: Expr, t: number): string {
+    const v = this.eval(e, t);
+    if (v.type !== 'string') throw new PromQLExecError('expected a string argument');
+    return v.s;
+  }
+
+  private vectorArg(e: Expr, t: number): VSample[] {
+    const v = this.eval(e, t);
+    if (v.type !== 'vector') throw new PromQLExecError('expected an instant vector argument');
+    return v.samples;
+  }
+
+  private evalCall(e: Call, t: number): EvalValue {
+    const f = e.func;
+    const rangeFn = RANGE_FUNCTIONS[f];
+    if (rangeFn) {
+      const matrixIdx = e.args.findIndex((a) => a.kind === 'matrix' || a.kind === 'subquery');
+      const m = this.eval(e.args[matrixIdx]!, t);
+      if (m.type !== 'matrix') throw new PromQLExecError(`expected a range vector in ${f}`);
+      const scalars = e.args.filter((_, i) => i !== matrixIdx).map((a) => this.scalarArg(a, t));
+      const arg = e.args[matrixIdx]!;
+      let end: number;
+      let range: number;
+      if (arg.kind === 'matrix') {
+        end = this.refTime(arg.vs.at, t) - arg.vs.offset;
+        range = arg.range;
+      } else if (arg.kind === 'subquery') {
+        end = this.refTime(arg.at, t) - arg.offset;
+        range = arg.range;
+      } else throw new PromQLExecError(`expected a range vector in ${f}`);
+      const keep = KEEPS_NAME.has(f);
+      const out: VSample[] = [];
+      for (const s of m.series) {
+        const v = rangeFn({ ts: s.ts, vs: s.vs, start: end - range, end }, scalars);
+        if (v === undefined) continue;
+        out.push({ metric: keep ? s.metric : dropName(s.metric), v });
+        if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
+          const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
+          if (name && !/_total$|_sum$|_count$|_bucket$/.test(name)) {
+            this.ctx.infos.add(`PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`);
+          }
+        }
+      }
+      return { type: 'vector', samples: this.checkDuplicates(out) };
+    }
+    if (f === 'absent_over_time') {
+      const m = this.eval(e.args[0]!, t);
+      if (m.type === 'matrix' && m.series.length > 0) return { type: 'vector', samples: [] };
+      return { type: 'vector', samples: [{ metric: absentLabels(e.args[0]!), v: 1 }] };
+    }
+    const elemFn = ELEMENT_FUNCTIONS[f];
+    if (elemFn) {
+      const vec = this.vectorArg(e.args[0]!, t);
+      const args = e.args.slice(1).map((a) => this.scalarArg(a, t));
+      if (f === 'clamp' && args[1]! < args[0]!) return { type: 'vector', samples: [] };
+      return { type: 'vector', samples: this.checkDuplicates(vec.map((s) => ({ metric: dropName(s.metric), v: elemFn(s.v, args) }))) };
+    }
+    const dateFn = DATE_FUNCTIONS[f];
+    if (dateFn) {
+      const vec: VSample[] = e.args.length ? this.vectorArg(e.args[0]!, t) : [{ metric: [], v: t / 1000 }];
+      return { type: 'vector', samples: vec.map((s) => ({ metric: dropName(s.metric), v: Number.isFinite(s.v) ? dateFn(new Date(s.v * 1000)) : NaN })) };
+    }
+    switch (f) {
+      case 'time':
+        return { type: 'scalar', v: t / 1000 };
+      case 'pi':
+        return { type: 'scalar', v: Math.PI };
+      case 'vector':
+        return { type: 'vector', samples: [{ metric: [], v: this.scalarArg(e.args[0]!, t) }] };
+      case 'scalar': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        return { type: 'scalar', v: vec.length === 1 ? vec[0]!.v : NaN };
+      }
+      case 'timestamp': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        return { type: 'vector', samples: vec.map((s) => ({ metric: dropName(s.metric), v: (s.t ?? t) / 1000 })) };
+      }
+      case 'absent': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        if (vec.length > 0) return { type: 'vector', samples: [] };
+        return { type: 'vector', samples: [{ metric: absentLabels(e.args[0]!), v: 1 }] };
+      }
+      case 'sort':
+      case 'sort_desc': {
+        const vec = [...this.vectorArg(e.args[0]!, t)];
+        const desc = f === 'sort_desc';
+        vec.sort((a, b) => {
+          if (Number.isNaN(a.v)) return Number.isNaN(b.v) ? 0 : 1;
+          if (Number.isNaN(b.v)) return -1;
+          return desc ? b.v - a.v : a.v - b.v;
+        });
+        return { type: 'vector', samples: vec };
+      }
+      case 'sort_by_label':
+      case 'sort_by_label_desc': {
+        const vec = [...this.vectorArg(e.args[0]!, t)];
+        const names = e.args.slice(1).map((a) => this.stringArg(a, t));
+        const desc = f === 'sort_by_label_desc';
+        vec.sort((a, b) => {
+          for (const n of names) {
+            const av = a.metric.find((l) => l.name === n)?.value ?? '';
+            const bv = b.metric.find((l) => l.name === n)?.value ?? '';
+            const c = av.localeCompare(bv, 'en', { numeric: true });
+            if (c !== 0) return desc ? -c : c;
+          }
+          const c = compareLabels(a.metric, b.metric);
+          return desc ? -c : c;
+        });
+        return { type: 'vector', samples: vec };
+      }
+      case 'label_replace': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        const [dst, repl, src, regex] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, string, string];
+        let re: RegExp;
+        try {
+          re = compileAnchored(regex);
+        } catch (err) {
+          if (err instanceof RegexSyntaxError) throw new PromQLExecError(`invalid regular expression in label_replace(): ${regex}`);
+          throw err;
+        }
+        if (!dst || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLExecError(`invalid destination label name in label_replace(): ${dst}`);
+        const out = vec.map((s) => {
+          const srcVal = s.metric.find((l) => l.name === src)?.value ?? '';
+          const m = re.exec(srcVal);
+          if (!m) return s;
+          const val = repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_, all: string, braced?: string, bare?: string) => {
+            if (all === '$') return '$';
+            const key = braced ?? bare!;
+            if (/^\d+$/.test(key)) return m[Number(key)] ?? '';
+            return m.groups?.[key] ?? '';
+          });
+          return { metric: setLabel(s.metric, dst, val), v: s.v };
+        });
+        return { type: 'vector', samples: this.checkDuplicates(out) };
+      }
+      case 'label_join': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        const [dst, sep, ...srcs] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, ...string[]];
+        if (!dst || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLExecError(`invalid destination label name in label_join(): ${dst}`);
+        const out = vec.map((s) => ({
+          metric: setLabel(s.metric, dst, srcs.map((n) => s.metric.find((l) => l.name === n)?.value ?? '').join(sep)),
+          v: s.v,
+        }));
+        return { type: 'vector', samples: this.checkDuplicates(out) };
+      }
+      case 'histogram_quantile':
+        return { type: 'vector', samples: this.histogramQuantile(this.scalarArg(e.args[0]!, t), this.vectorArg(e.args[1]!, t)) };
+    }
+    throw new PromQLExecError(`function "${f}" is not implemented`);
+  }
+
+  private histogramQuantile(q: number, vec: VSample[]): VSample[] {
+    if (Number.isNaN(q) || q < 0 || q > 1) this.ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${q}`);
+    const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
+    for (const s of vec) {
+      const le = s.metric.find((l) => l.name === 'le');
+      const ub = le ? parseLe(le.value) : undefined;
+      if (ub === undefined) {
+        const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
+        this.ctx.warnings.add(`PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le?.value ?? '')} for metric name ${JSON.stringify(name)}`);
+        continue;
+      }
+      const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__');
+      const key = labelsKey(metric);
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { metric, buckets: [] }));
+      g.buckets.push({ upperBound: ub, count: s.v });
+    }
+    const out: VSample[] = [];
+    for (const g of groups.values()) {
+      const r = bucketQuantile(q, g.buckets);
+      if (r.forcedMonotonic) {
+        const name = vec.find((s) => labelsKey(s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__')) === labelsKey(g.metric))?.metric.find((l) => l.name === '__name__')?.value ?? '';
+        this.ctx.infos.add(`PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`);
+      }
+      out.push({ metric: g.metric, v: r.value });
+    }
+    return out;
+  }
+
+  /** Prometheus refuses a step result with two identical label sets (e.g. after dropping `__name__`). */
+  private checkDuplicates(vec: VSample[]): VSample[] {
+    if (vec.length < 2) return vec;
+    const seen = new Set<string>();
+    for (const s of vec) {
+      const k = labelsKey(s.metric);
+      if (seen.has(k)) throw new PromQLExecError('vector cannot contain metrics with the same labelset');
+      seen.add(k);
+    }
+    if (vec.length > this.ctx.maxSamples) throw new TooManySamplesError();
+    return vec;
+  }
+}
+
+function parseLe(s: string): number | undefined {
+  const t = s.trim();
+  if (t === '+Inf' || t === 'Inf' || t === '+inf' || t === 'inf') return Infinity;
+  if (t === '-Inf' || t === '-inf') return -Infinity;
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) return undefined;
+  return Number(t);
+}
+
+/** Labels of absent()'s output: the selector's equality matchers, except `__name__` and labels matched twice. */
+function absentLabels(arg: Expr): Labels {
+  const vs = arg.kind === 'vector' ? arg : arg.kind === 'matrix' ? arg.vs : undefined;
+  if (!vs) return [];
+  const counts = new Map<string, number>();
+  for (const m of vs.matchers) counts.set(m.name, (counts.get(m.name) ?? 0) + 1);
+  const out: Array<{ name: string; value: string }> = [];
+  for (const m of vs.matchers) {
+    if (m.type === '=' && m.name !== '__name__' && counts.get(m.name) === 1) out.push({ name: m.name, value: m.value });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+export { isComparison };

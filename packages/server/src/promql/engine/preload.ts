@@ -1,0 +1,61 @@
+import type { Expr, VectorSelector } from '../parser/ast.ts';
+
+export interface SelectorRange {
+  node: VectorSelector;
+  /** Inclusive ms bounds of the samples evaluation may read. */
+  mint: number;
+  maxt: number;
+  range: number;
+}
+
+/**
+ * Walks the expression and works out, for every selector, which samples any
+ * evaluation step can read: Prometheus's `populateSeries` time ranges.
+ */
+export function selectorRanges(root: Expr, start: number, end: number, lookback: number): SelectorRange[] {
+  const out: SelectorRange[] = [];
+  const at = (a: { type: string; t?: number } | undefined, lo: number, hi: number): [number, number] => {
+    if (!a) return [lo, hi];
+    if (a.type === 'start') return [start, start];
+    if (a.type === 'end') return [end, end];
+    return [a.t!, a.t!];
+  };
+  const walk = (e: Expr, lo: number, hi: number): void => {
+    switch (e.kind) {
+      case 'vector': {
+        const [a, b] = at(e.at, lo, hi);
+        out.push({ node: e, mint: a - e.offset - lookback + 1, maxt: b - e.offset, range: 0 });
+        return;
+      }
+      case 'matrix': {
+        const [a, b] = at(e.vs.at, lo, hi);
+        out.push({ node: e.vs, mint: a - e.vs.offset - e.range + 1, maxt: b - e.vs.offset, range: e.range });
+        return;
+      }
+      case 'subquery': {
+        const [a, b] = at(e.at, lo, hi);
+        walk(e.expr, a - e.offset - e.range, b - e.offset);
+        return;
+      }
+      case 'call':
+        for (const x of e.args) walk(x, lo, hi);
+        return;
+      case 'aggregate':
+        walk(e.expr, lo, hi);
+        if (e.param) walk(e.param, lo, hi);
+        return;
+      case 'binary':
+        walk(e.lhs, lo, hi);
+        walk(e.rhs, lo, hi);
+        return;
+      case 'unary':
+      case 'paren':
+        walk(e.expr, lo, hi);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(root, start, end);
+  return out;
+}

@@ -1,0 +1,55 @@
+import { isStaleNaN } from '../../storage/index.ts';
+import type { LoadedSeries } from './value.ts';
+
+/** Index of the first sample with t >= x. */
+export function lowerBound(ts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the first sample with t > x. */
+export function upperBound(ts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The instant-selector value at `t`: the newest sample in (t − lookback, t],
+ * unless that sample is a staleness marker (Prometheus 3 left-open lookback).
+ */
+export function sampleAt(s: LoadedSeries, t: number, lookback: number): { t: number; v: number } | undefined {
+  const i = upperBound(s.ts, t) - 1;
+  if (i < 0) return undefined;
+  const st = s.ts[i]!;
+  if (st <= t - lookback) return undefined;
+  const v = s.vs[i]!;
+  if (isStaleNaN(v)) return undefined;
+  return { t: st, v };
+}
+
+/** Samples in (t − range, t], staleness markers dropped. */
+export function samplesIn(s: LoadedSeries, t: number, range: number): { ts: number[]; vs: number[] } {
+  const from = upperBound(s.ts, t - range);
+  const to = upperBound(s.ts, t);
+  const ts: number[] = [];
+  const vs: number[] = [];
+  for (let i = from; i < to; i++) {
+    const v = s.vs[i]!;
+    if (isStaleNaN(v)) continue;
+    ts.push(s.ts[i]!);
+    vs.push(v);
+  }
+  return { ts, vs };
+}

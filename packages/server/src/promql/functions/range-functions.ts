@@ -1,0 +1,214 @@
+/**
+ * Functions over range vectors (`rate(x[5m])`, `avg_over_time(…)`): each takes
+ * one series' samples in the window and returns a value or undefined (no
+ * output for that series). Semantics follow promql/functions.go.
+ */
+export interface Window {
+  ts: number[];
+  vs: number[];
+  /** Evaluation time and window bounds, ms: the window is (start, end]. */
+  start: number;
+  end: number;
+}
+
+/** Prometheus's extrapolatedRate for rate/increase/delta (3.x, left-open ranges). */
+export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
+  const n = w.ts.length;
+  if (n < 2) return undefined;
+  const first = w.vs[0]!;
+  const last = w.vs[n - 1]!;
+  let result = last - first;
+  if (isCounter) {
+    let prev = first;
+    for (let i = 1; i < n; i++) {
+      const cur = w.vs[i]!;
+      if (cur < prev) result += prev;
+      prev = cur;
+    }
+  }
+  const rangeSeconds = (w.end - w.start) / 1000;
+  let durationToStart = (w.ts[0]! - w.start) / 1000;
+  let durationToEnd = (w.end - w.ts[n - 1]!) / 1000;
+  const sampledInterval = (w.ts[n - 1]! - w.ts[0]!) / 1000;
+  const avgBetween = sampledInterval / (n - 1);
+  const threshold = avgBetween * 1.1;
+  if (durationToStart >= threshold) durationToStart = avgBetween / 2;
+  if (isCounter && result > 0 && first >= 0) {
+    // Counters can't go below zero: don't extrapolate past the point they would have been 0.
+    const durationToZero = sampledInterval * (first / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= threshold) durationToEnd = avgBetween / 2;
+  let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= rangeSeconds;
+  return result * factor;
+}
+
+function instantValue(w: Window, isRate: boolean): number | undefined {
+  const n = w.ts.length;
+  if (n < 2) return undefined;
+  const last = w.vs[n - 1]!;
+  const prev = w.vs[n - 2]!;
+  let result = isRate && last < prev ? last : last - prev;
+  if (!isRate) return result;
+  const dt = (w.ts[n - 1]! - w.ts[n - 2]!) / 1000;
+  if (dt === 0) return undefined;
+  result /= dt;
+  return result;
+}
+
+/** Kahan-compensated summation, as Prometheus uses for sum/avg over time. */
+export function kahanSum(vs: readonly number[]): number {
+  let sum = 0;
+  let c = 0;
+  for (const v of vs) {
+    const t = sum + v;
+    if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
+    else c += v - t;
+    sum = t;
+  }
+  if (!Number.isFinite(sum)) return sum;
+  return sum + c;
+}
+
+function linearRegression(ts: number[], vs: number[], interceptTime: number): { slope: number; intercept: number } {
+  const n = ts.length;
+  let constY = true;
+  const initY = vs[0]!;
+  let sumX = 0,
+    cX = 0,
+    sumY = 0,
+    cY = 0,
+    sumXY = 0,
+    cXY = 0,
+    sumX2 = 0,
+    cX2 = 0;
+  const add = (s: number, c: number, v: number): [number, number] => {
+    const t = s + v;
+    if (Math.abs(s) >= Math.abs(v)) c += s - t + v;
+    else c += v - t;
+    return [t, c];
+  };
+  for (let i = 0; i < n; i++) {
+    if (constY && i > 0 && vs[i] !== initY) constY = false;
+    const x = (ts[i]! - interceptTime) / 1000;
+    const y = vs[i]!;
+    [sumX, cX] = add(sumX, cX, x);
+    [sumY, cY] = add(sumY, cY, y);
+    [sumXY, cXY] = add(sumXY, cXY, x * y);
+    [sumX2, cX2] = add(sumX2, cX2, x * x);
+  }
+  if (constY) {
+    if (!Number.isFinite(initY)) return { slope: NaN, intercept: NaN };
+    return { slope: 0, intercept: initY };
+  }
+  sumX += cX;
+  sumY += cY;
+  sumXY += cXY;
+  sumX2 += cX2;
+  const covXY = sumXY - (sumX * sumY) / n;
+  const varX = sumX2 - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  const intercept = sumY / n - (slope * sumX) / n;
+  return { slope, intercept };
+}
+
+/** φ-quantile of values, as Prometheus's `quantile` (linear interpolation between closest ranks). */
+export function quantile(q: number, values: number[]): number {
+  if (values.length === 0 || Number.isNaN(q)) return NaN;
+  if (q < 0) return -Infinity;
+  if (q > 1) return Infinity;
+  const sorted = [...values].sort((a, b) => a - b);
+  const n = sorted.length;
+  const rank = q * (n - 1);
+  const lower = Math.max(0, Math.floor(rank));
+  const upper = Math.min(n - 1, lower + 1);
+  const weight = rank - Math.floor(rank);
+  return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
+}
+
+function variance(vs: number[]): number {
+  // Welford's online algorithm, as Prometheus's stdvar_over_time.
+  let count = 0,
+    mean = 0,
+    m2 = 0;
+  for (const v of vs) {
+    count++;
+    const delta = v - mean;
+    mean += delta / count;
+    m2 += delta * (v - mean);
+  }
+  return m2 / count;
+}
+
+function avg(vs: number[]): number {
+  // Prometheus switches to incremental mean when the sum overflows; Kahan sum otherwise.
+  const sum = kahanSum(vs);
+  if (Number.isFinite(sum) || vs.some((v) => !Number.isFinite(v))) return sum / vs.length;
+  let mean = 0;
+  for (let i = 0; i < vs.length; i++) mean += (vs[i]! - mean) / (i + 1);
+  return mean;
+}
+
+export type RangeFn = (w: Window, args: number[]) => number | undefined;
+
+export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
+  rate: (w) => extrapolatedRate(w, true, true),
+  increase: (w) => extrapolatedRate(w, true, false),
+  delta: (w) => extrapolatedRate(w, false, false),
+  irate: (w) => instantValue(w, true),
+  idelta: (w) => instantValue(w, false),
+  avg_over_time: (w) => (w.vs.length ? avg(w.vs) : undefined),
+  sum_over_time: (w) => (w.vs.length ? kahanSum(w.vs) : undefined),
+  count_over_time: (w) => (w.vs.length ? w.vs.length : undefined),
+  min_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)) : undefined),
+  max_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a)) : undefined),
+  last_over_time: (w) => (w.vs.length ? w.vs[w.vs.length - 1] : undefined),
+  present_over_time: (w) => (w.vs.length ? 1 : undefined),
+  stddev_over_time: (w) => (w.vs.length ? Math.sqrt(variance(w.vs)) : undefined),
+  stdvar_over_time: (w) => (w.vs.length ? variance(w.vs) : undefined),
+  mad_over_time: (w) => {
+    if (!w.vs.length) return undefined;
+    const med = quantile(0.5, w.vs);
+    return quantile(0.5, w.vs.map((v) => Math.abs(v - med)));
+  },
+  quantile_over_time: (w, [q]) => (w.vs.length ? quantile(q!, w.vs) : undefined),
+  changes: (w) => {
+    if (!w.vs.length) return undefined;
+    let c = 0;
+    for (let i = 1; i < w.vs.length; i++) {
+      const a = w.vs[i - 1]!;
+      const b = w.vs[i]!;
+      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) c++;
+    }
+    return c;
+  },
+  resets: (w) => {
+    if (!w.vs.length) return undefined;
+    let c = 0;
+    for (let i = 1; i < w.vs.length; i++) if (w.vs[i]! < w.vs[i - 1]!) c++;
+    return c;
+  },
+  deriv: (w) => (w.vs.length < 2 ? undefined : linearRegression(w.ts, w.vs, w.ts[0]!).slope),
+  predict_linear: (w, [d]) => {
+    if (w.vs.length < 2) return undefined;
+    const { slope, intercept } = linearRegression(w.ts, w.vs, w.end);
+    return slope * d! + intercept;
+  },
+  double_exponential_smoothing: (w, [sf, tf]) => {
+    const n = w.vs.length;
+    if (n < 2) return undefined;
+    if (!(sf! > 0 && sf! < 1) || !(tf! > 0 && tf! < 1)) return undefined;
+    let s0 = 0;
+    let s1 = w.vs[0]!;
+    let b = w.vs[1]! - w.vs[0]!;
+    for (let i = 1; i < n; i++) {
+      const x = sf! * w.vs[i]!;
+      if (i > 1) b = tf! * (s1 - s0) + (1 - tf!) * b;
+      const y = (1 - sf!) * (s1 + b);
+      s0 = s1;
+      s1 = x + y;
+    }
+    return s1;
+  },
+};

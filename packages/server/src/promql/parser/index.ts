@@ -1,0 +1,3 @@
+export type * from './ast.ts';
+export { parseExpr, parseSelectorMatchers, typeOf } from './parser.ts';
+export { FUNCTIONS, AGGREGATIONS } from './functions-table.ts';
