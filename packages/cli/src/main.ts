@@ -7,13 +7,6 @@ Monitoring for TypeScript/Node backends: scrape, store, query, alert.
 Commands:
   start                       Run the Vigil server (scrape, TSDB, PromQL, rules, alerting, UI)
   check config FILE...        Check Prometheus configuration files
-  check rules FILE...         Check rule files
-  test rules FILE...          Run rule unit tests (promtool's format)
-  tsdb create-blocks-from openmetrics FILE DIR
-                              Backfill blocks from an OpenMetrics file
-  tsdb analyze DIR            Show cardinality and churn of a storage directory
-  alertmanager [run|routes test|check-config] ...
-                              Run or query the Alertmanager-compatible router
   version                     Print version
 
 Run 'vigil start --help' for the server's flags.`;
@@ -29,20 +22,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': {
         const [what, ...files] = rest;
         if (what === 'config') return await (await import('./commands/check.ts')).runCheckConfig(files);
-        if (what === 'rules') return await (await import('./commands/rules.ts')).runCheckRules(files, (l: string) => console.log(l));
-        console.error(`vigil check: unknown subcommand ${JSON.stringify(what ?? '')}; want config or rules`);
+        console.error(`vigil check: unknown subcommand ${JSON.stringify(what ?? '')}; want config`);
         return 2;
       }
-      case 'test': {
-        const [what, ...files] = rest;
-        if (what === 'rules') return await (await import('./commands/rules.ts')).runTestRules(files, (l: string) => console.log(l));
-        console.error(`vigil test: unknown subcommand ${JSON.stringify(what ?? '')}; want rules`);
-        return 2;
-      }
-      case 'tsdb':
-        return await (await import('./commands/tsdb.ts')).runTsdbCommand(rest);
-      case 'alertmanager':
-        return await (await import('./commands/alertmanager.ts')).runAlertmanagerCommand(rest);
       case 'version':
       case '--version': {
         const { buildInfo } = await import('@vigil/server/app/build-info.ts');

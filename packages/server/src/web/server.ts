@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import formbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import type { Logger } from '@vigil/core';
@@ -28,7 +28,7 @@ export interface WebOptions {
 export async function createWebServer(opts: WebOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: opts.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // PromQL in query strings and remote-write bodies can be large.
     bodyLimit: 64 * 1024 * 1024,
     routerOptions: { maxParamLength: 1000 },
