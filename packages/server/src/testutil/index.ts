@@ -1,0 +1,1 @@
+export { MemoryStorage, createMemoryStorage } from './memory-storage.ts';
