@@ -64,7 +64,7 @@ export function kahanSum(vs: readonly number[]): number {
   for (const v of vs) {
     const t = sum + v;
     if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
-    else c += v - t;
+    else c += v - t + sum;
     sum = t;
   }
   if (!Number.isFinite(sum)) return sum;
@@ -86,7 +86,7 @@ function linearRegression(ts: number[], vs: number[], interceptTime: number): { 
   const add = (s: number, c: number, v: number): [number, number] => {
     const t = s + v;
     if (Math.abs(s) >= Math.abs(v)) c += s - t + v;
-    else c += v - t;
+    else c += v - t + s;
     return [t, c];
   };
   for (let i = 0; i < n; i++) {
