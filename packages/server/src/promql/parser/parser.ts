@@ -229,12 +229,12 @@ class Parser {
       const t = this.peek();
       if (t.type === 'lbracket') {
         this.next();
-        const rangeTok = this.expect('duration', ' in subquery or range selector, expected duration');
+        const rangeTok = this.expectDuration(' in subquery or range selector, expected duration');
         const range = this.duration(rangeTok);
         if (this.peek().type === 'colon') {
           this.next();
           let step = 0;
-          if (this.peek().type === 'duration') step = this.duration(this.next());
+          if (this.peek().type === 'duration' || this.peek().type === 'number') step = this.duration(this.next());
           const end = this.expect('rbracket', ' in subquery selector, expected "]"');
           const ty = typeOf(e);
           if (ty !== 'vector') this.fail(t, `subquery is only allowed on instant vector, got ${TYPE_NAMES[ty]} instead`);
@@ -252,7 +252,7 @@ class Parser {
         const kw = this.next();
         let neg = false;
         if (this.peek().type === 'op' && (this.peek().text === '-' || this.peek().text === '+')) neg = this.next().text === '-';
-        const d = this.duration(this.expect('duration', ' in offset, expected duration'));
+        const d = this.duration(this.expectDuration(' in offset, expected duration'));
         const target = this.modTarget(e, kw);
         if (target.offset !== 0) this.fail(kw, 'offset may not be set multiple times');
         target.offset = neg ? -d : d;
@@ -273,8 +273,9 @@ class Parser {
           if (a.type === 'op' && (a.text === '-' || a.text === '+')) {
             sign = this.next().text === '-' ? -1 : 1;
           }
-          const n = this.expect('number', ' in @ modifier, expected timestamp');
-          const v = sign * Number(n.text);
+          // Prometheus 3 also accepts a duration here, read as seconds since the epoch.
+          const n = this.peek().type === 'duration' ? this.next() : this.expect('number', ' in @ modifier, expected timestamp');
+          const v = n.type === 'duration' ? (sign * this.duration(n)) / 1000 : sign * Number(n.text);
           if (!Number.isFinite(v)) this.fail(n, 'timestamp out of bounds for @ modifier');
           at = { type: 'time', t: Math.round(v * 1000) };
         }
@@ -299,7 +300,18 @@ class Parser {
     return e;
   }
 
+  /** A duration token, or a plain number of seconds (Prometheus 3 accepts `[100]`, `offset 50`). */
+  private expectDuration(ctx: string): Token {
+    if (this.peek().type === 'number') return this.next();
+    return this.expect('duration', ctx);
+  }
+
   private duration(t: Token): number {
+    if (t.type === 'number') {
+      const v = Number(t.text);
+      if (!Number.isFinite(v) || v < 0 || /^0x/i.test(t.text)) this.fail(t, `bad number or duration syntax: "${t.text}"`);
+      return Math.round(v * 1000);
+    }
     try {
       return parseDuration(t.text);
     } catch {
