@@ -109,7 +109,8 @@ export function aggregate(op: string, input: VSample[], grouping: string[], with
       default:
         throw new PromQLExecError(`unknown aggregation ${op}`);
     }
-    out.push({ metric: g.metric, v });
+    // A kept `__name__` (by (__name__)) goes later if any input had its name marked for removal.
+    out.push({ metric: g.metric, v, drop: g.samples.some((s) => s.drop) });
   }
   return { out, infos };
 }

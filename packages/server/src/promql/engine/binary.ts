@@ -1,4 +1,4 @@
-import { labelsKey, labelsString, type Label, type Labels } from '@vigil/core';
+import { labelsKey, type Label, type Labels } from '@vigil/core';
 import type { VectorMatching } from '../parser/ast.ts';
 import { PromQLExecError } from '../errors.ts';
 import { dropName } from './grouping.ts';
@@ -66,7 +66,7 @@ export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, sc
       }
     }
     if (!keep) continue;
-    out.push({ metric: drop ? dropName(s.metric) : s.metric, v });
+    out.push({ metric: s.metric, v, drop: drop || s.drop });
   }
   return out;
 }
@@ -100,8 +100,8 @@ export function setBinop(op: string, lhs: VSample[], rhs: VSample[], m: VectorMa
 }
 
 function resultMetric(many: Labels, one: Labels, op: string, m: VectorMatching | undefined, returnBool: boolean): Labels {
+  // The name stays for now; delayed name removal drops it when the result is returned.
   let out: Label[] = [...many];
-  if (DROPS_NAME.has(op) || returnBool) out = out.filter((l) => l.name !== '__name__');
   const card = m?.card ?? 'one-to-one';
   if (card === 'one-to-one') {
     if (m?.on) out = out.filter((l) => m.labels.includes(l.name));
@@ -130,7 +130,7 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
     const dup = oneBySig.get(sig);
     if (dup) {
       throw new PromQLExecError(
-        `found duplicate series for the match group ${labelsString(signatureLabels(s.metric, m))} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${labelsString(dup.metric)}, ${labelsString(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `found duplicate series for the match group ${promLabels(signatureLabels(s.metric, m))} on the ${swap ? 'left' : 'right'} hand-side of the operation: [${promLabels(dup.metric)}, ${promLabels(s.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     oneBySig.set(sig, s);
@@ -146,7 +146,7 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
       const prev = seenOneToOne.get(sig);
       if (prev) {
         throw new PromQLExecError(
-          `found duplicate series for the match group ${labelsString(signatureLabels(ls.metric, m))} on the left hand-side of the operation: [${labelsString(prev.metric)}, ${labelsString(ls.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+          `found duplicate series for the match group ${promLabels(signatureLabels(ls.metric, m))} on the left hand-side of the operation: [${promLabels(prev.metric)}, ${promLabels(ls.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
         );
       }
       seenOneToOne.set(sig, ls);
@@ -165,7 +165,12 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
       if (seenResult.has(key)) throw new PromQLExecError('multiple matches for labels: grouping labels must ensure unique matches');
       seenResult.add(key);
     }
-    out.push({ metric, v });
+    out.push({ metric, v, drop: DROPS_NAME.has(op) || returnBool || ls.drop });
   }
   return out;
+}
+
+/** Prometheus's `Labels.String()`: every label, `__name__` included, in braces. */
+function promLabels(ls: Labels): string {
+  return `{${ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 }

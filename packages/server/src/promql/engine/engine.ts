@@ -2,7 +2,8 @@ import { compareLabels, labelsKey, silentLogger, type Labels, type Logger } from
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Queryable } from '../../storage/index.ts';
 import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, Sample } from '../types.ts';
-import { QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
+import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
+import { dropMetadata } from './grouping.ts';
 import { parseExpr } from '../parser/index.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, type EvalContext } from './eval.ts';
@@ -206,7 +207,8 @@ export class Engine implements QueryEngine {
       case 'string':
         return { type: 'string', t, s: v.s };
       case 'vector': {
-        const vector: Sample[] = v.samples.map((s) => ({ metric: s.metric, t, v: s.v }));
+        const vector: Sample[] = v.samples.map((s) => ({ metric: s.drop ? dropMetadata(s.metric) : s.metric, t, v: s.v }));
+        checkUnique(vector.map((s) => s.metric));
         if (!isOrdered(expr)) vector.sort((a, b) => compareLabels(a.metric, b.metric));
         return { type: 'vector', vector };
       }
@@ -219,7 +221,7 @@ export class Engine implements QueryEngine {
   }
 
   private range(ev: Evaluator, expr: Expr, start: number, end: number, step: number): QueryValue {
-    const series = new Map<string, { metric: Labels; ts: number[]; vs: number[] }>();
+    const series = new Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>();
     let total = 0;
     for (let t = start; t <= end; t += step) {
       const v = ev.eval(expr, t);
@@ -227,14 +229,15 @@ export class Engine implements QueryEngine {
         add(series, [], t, v.v);
         total++;
       } else if (v.type === 'vector') {
-        for (const s of v.samples) add(series, s.metric, t, s.v);
+        for (const s of v.samples) add(series, s.metric, t, s.v, s.drop);
         total += v.samples.length;
       } else {
         throw new QueryTypeError(v.type);
       }
       if (total > this.maxSamples) throw new TooManySamplesError();
     }
-    const matrix = [...series.values()].sort((a, b) => compareLabels(a.metric, b.metric));
+    const matrix = mergeDropped([...series.values()]);
+    matrix.sort((a, b) => compareLabels(a.metric, b.metric));
     return { type: 'matrix', matrix };
   }
 }
@@ -242,15 +245,56 @@ export class Engine implements QueryEngine {
 /** Range queries must evaluate to a scalar or instant vector. */
 class QueryTypeError extends Error {}
 
-function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[] }>, metric: Labels, t: number, v: number): void {
+/**
+ * Drops names marked for removal. Series that end up with one label set are
+ * merged when their timestamps don't overlap (Prometheus 3 does the same);
+ * overlapping ones are an error.
+ */
+function mergeDropped(list: { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }[]): RangeSeries[] {
+  const byKey = new Map<string, { metric: Labels; ts: number[]; vs: number[] }>();
+  for (const s of list) {
+    const metric = s.drop ? dropMetadata(s.metric) : s.metric;
+    const k = labelsKey(metric);
+    const prev = byKey.get(k);
+    if (!prev) {
+      byKey.set(k, { metric, ts: s.ts, vs: s.vs });
+      continue;
+    }
+    const pts = prev.ts.map((t, i) => [t, prev.vs[i]!] as [number, number]);
+    const seen = new Set(prev.ts);
+    for (let i = 0; i < s.ts.length; i++) {
+      if (seen.has(s.ts[i]!)) throw new PromQLExecError('vector cannot contain metrics with the same labelset');
+      pts.push([s.ts[i]!, s.vs[i]!]);
+    }
+    pts.sort((a, b) => a[0] - b[0]);
+    byKey.set(k, { metric, ts: pts.map((p) => p[0]), vs: pts.map((p) => p[1]) });
+  }
+  return [...byKey.values()];
+}
+
+/** After names are dropped, two results with one label set are an error, as in Prometheus. */
+function checkUnique(metrics: Labels[]): void {
+  if (metrics.length < 2) return;
+  const seen = new Set<string>();
+  for (const m of metrics) {
+    const k = labelsKey(m);
+    if (seen.has(k)) throw new PromQLExecError('vector cannot contain metrics with the same labelset');
+    seen.add(k);
+  }
+}
+
+function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>, metric: Labels, t: number, v: number, drop?: boolean): void {
   const k = labelsKey(metric);
   let s = m.get(k);
-  if (!s) m.set(k, (s = { metric, ts: [], vs: [] }));
+  if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
+  else if (drop) s.drop = true;
   s.ts.push(t);
   s.vs.push(v);
 }
 
 function isOrdered(e: Expr): boolean {
   while (e.kind === 'paren') e = e.expr;
+  // topk/bottomk return each group's samples best first; Prometheus keeps that order.
+  if (e.kind === 'aggregate' && (e.op === 'topk' || e.op === 'bottomk')) return true;
   return e.kind === 'call' && ORDERED_ROOTS.has(e.func);
 }

@@ -67,7 +67,7 @@ export class Evaluator {
         const v = this.eval(e.expr, t);
         if (e.op === '+') return v;
         if (v.type === 'scalar') return { type: 'scalar', v: -v.v };
-        if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ metric: dropName(s.metric), v: -s.v })) };
+        if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ metric: s.metric, v: -s.v, drop: true })) };
         throw new PromQLExecError('unary minus on a non-numeric value');
       }
       case 'vector':
@@ -132,16 +132,17 @@ export class Evaluator {
         v = this.eval(e.expr, ts);
         cache.set(ts, v);
       }
-      if (v.type === 'scalar') this.push(bySeries, [], ts, v.v);
-      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v);
+      if (v.type === 'scalar') this.push(bySeries, [], ts, v.v, false);
+      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v, s.drop ?? false);
     }
     return { type: 'matrix', series: [...bySeries.values()] };
   }
 
-  private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number): void {
+  private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number, drop: boolean): void {
     const k = labelsKey(metric);
     let s = m.get(k);
-    if (!s) m.set(k, (s = { metric, ts: [], vs: [] }));
+    if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
+    else if (drop) s.drop = true;
     s.ts.push(t);
     s.vs.push(v);
   }
@@ -201,7 +202,7 @@ export class Evaluator {
       for (const s of m.series) {
         const v = rangeFn({ ts: s.ts, vs: s.vs, start: end - range, end }, scalars);
         if (v === undefined) continue;
-        out.push({ metric: keep ? s.metric : dropName(s.metric), v });
+        out.push({ metric: s.metric, v, drop: keep ? s.drop : true });
         if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
           const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
           if (name && !/_total$|_sum$|_count$|_bucket$/.test(name)) {
@@ -209,7 +210,7 @@ export class Evaluator {
           }
         }
       }
-      return { type: 'vector', samples: this.checkDuplicates(out) };
+      return { type: 'vector', samples: out };
     }
     if (f === 'absent_over_time') {
       const m = this.eval(e.args[0]!, t);
@@ -221,12 +222,12 @@ export class Evaluator {
       const vec = this.vectorArg(e.args[0]!, t);
       const args = e.args.slice(1).map((a) => this.scalarArg(a, t));
       if (f === 'clamp' && args[1]! < args[0]!) return { type: 'vector', samples: [] };
-      return { type: 'vector', samples: this.checkDuplicates(vec.map((s) => ({ metric: dropName(s.metric), v: elemFn(s.v, args) }))) };
+      return { type: 'vector', samples: vec.map((s) => ({ metric: s.metric, v: elemFn(s.v, args), drop: true })) };
     }
     const dateFn = DATE_FUNCTIONS[f];
     if (dateFn) {
       const vec: VSample[] = e.args.length ? this.vectorArg(e.args[0]!, t) : [{ metric: [], v: t / 1000 }];
-      return { type: 'vector', samples: vec.map((s) => ({ metric: dropName(s.metric), v: Number.isFinite(s.v) ? dateFn(new Date(s.v * 1000)) : NaN })) };
+      return { type: 'vector', samples: vec.map((s) => ({ metric: s.metric, v: Number.isFinite(s.v) ? dateFn(new Date(s.v * 1000)) : NaN, drop: true })) };
     }
     switch (f) {
       case 'time':
@@ -241,7 +242,7 @@ export class Evaluator {
       }
       case 'timestamp': {
         const vec = this.vectorArg(e.args[0]!, t);
-        return { type: 'vector', samples: vec.map((s) => ({ metric: dropName(s.metric), v: (s.t ?? t) / 1000 })) };
+        return { type: 'vector', samples: vec.map((s) => ({ metric: s.metric, v: (s.t ?? t) / 1000, drop: true })) };
       }
       case 'absent': {
         const vec = this.vectorArg(e.args[0]!, t);
@@ -291,13 +292,14 @@ export class Evaluator {
           const srcVal = s.metric.find((l) => l.name === src)?.value ?? '';
           const m = re.exec(srcVal);
           if (!m) return s;
+          // Writing __name__ makes the name survive delayed removal.
           const val = repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_, all: string, braced?: string, bare?: string) => {
             if (all === '$') return '$';
             const key = braced ?? bare!;
             if (/^\d+$/.test(key)) return m[Number(key)] ?? '';
             return m.groups?.[key] ?? '';
           });
-          return { metric: setLabel(s.metric, dst, val), v: s.v };
+          return { metric: setLabel(s.metric, dst, val), v: s.v, drop: dst === '__name__' ? false : s.drop };
         });
         return { type: 'vector', samples: this.checkDuplicates(out) };
       }
@@ -308,6 +310,7 @@ export class Evaluator {
         const out = vec.map((s) => ({
           metric: setLabel(s.metric, dst, srcs.map((n) => s.metric.find((l) => l.name === n)?.value ?? '').join(sep)),
           v: s.v,
+          drop: dst === '__name__' ? false : s.drop,
         }));
         return { type: 'vector', samples: this.checkDuplicates(out) };
       }

@@ -5,6 +5,13 @@ export interface VSample {
   metric: Labels;
   v: number;
   t?: number;
+  /**
+   * Delayed name removal (Prometheus 3 `promql-delayed-name-removal`): the
+   * sample keeps `__name__` while evaluation goes on, and the name (with
+   * `__type__`/`__unit__`) is dropped only when the result is returned, so
+   * label_replace and `by (__name__)` can still see it.
+   */
+  drop?: boolean;
 }
 
 /** One series of a range vector during evaluation; stale markers are already removed. */
@@ -12,6 +19,8 @@ export interface MSeries {
   metric: Labels;
   ts: number[];
   vs: number[];
+  /** See {@link VSample.drop}; set on subquery output. */
+  drop?: boolean;
 }
 
 export type EvalValue =

@@ -376,7 +376,7 @@ class Parser {
     }
     const end = this.next();
     const sig = FUNCTIONS[name.text]!;
-    const min = sig.args.length - (sig.variadic > 0 ? sig.variadic : 0);
+    const min = sig.args.length - (sig.variadic > 0 ? sig.variadic : sig.variadic < 0 ? 1 : 0);
     const max = sig.variadic < 0 ? Infinity : sig.args.length;
     if (args.length < min || args.length > max) {
       const want = sig.variadic === 0 ? `${sig.args.length}` : sig.variadic < 0 ? `at least ${min}` : `at most ${max}`;
