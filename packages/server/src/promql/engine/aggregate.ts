@@ -1,6 +1,6 @@
 import { compareLabels, labelsKey, type Labels } from '@vigil/core';
 import { PromQLExecError } from '../errors.ts';
-import { kahanSum, quantile } from '../functions/range-functions.ts';
+import { avg, kahanSum, quantile } from '../functions/range-functions.ts';
 import { formatOpenMetricsLikeGo } from './format.ts';
 import { groupLabels, setLabel } from './grouping.ts';
 import type { VSample } from './value.ts';
@@ -67,13 +67,7 @@ export function aggregate(op: string, input: VSample[], grouping: string[], with
         v = kahanSum(vs);
         break;
       case 'avg': {
-        const sum = kahanSum(vs);
-        if (Number.isFinite(sum) || vs.some((x) => !Number.isFinite(x))) v = sum / vs.length;
-        else {
-          let mean = 0;
-          for (let i = 0; i < vs.length; i++) mean += (vs[i]! - mean) / (i + 1);
-          v = mean;
-        }
+        v = avg(vs);
         break;
       }
       case 'min':

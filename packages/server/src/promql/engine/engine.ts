@@ -5,6 +5,7 @@ import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, S
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { dropMetadata } from './grouping.ts';
 import { parseExpr } from '../parser/index.ts';
+import { lineCol } from '../parser/lexer.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
@@ -93,6 +94,7 @@ export class Engine implements QueryEngine {
   }
 
   private async exec(q: Queryable, text: string, start: number, end: number, step: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    const text0 = text;
     const t0 = performance.now();
     const expr = parseExpr(text);
     const timeout = Math.min(opts.timeout ?? this.timeout, this.timeout);
@@ -113,8 +115,8 @@ export class Engine implements QueryEngine {
         deadline,
         signal: opts.signal,
         maxSamples: this.maxSamples,
-        warnings: new Set(),
-        infos: new Set(),
+        warnings: new Map(),
+        infos: new Map(),
       };
       const ev = new Evaluator(ctx);
       const tEval = performance.now();
@@ -126,8 +128,8 @@ export class Engine implements QueryEngine {
       for (const ss of loaded.values()) for (const s of ss) totalSamples += s.ts.length;
       return {
         value,
-        warnings: [...ctx.warnings],
-        infos: [...ctx.infos],
+        warnings: [...ctx.warnings].map(([text, pos]) => `${text} (${lineCol(text0, pos)})`),
+        infos: [...ctx.infos].map(([text, pos]) => `${text} (${lineCol(text0, pos)})`),
         stats: opts.stats
           ? {
               totalQueryableSamples: totalSamples,

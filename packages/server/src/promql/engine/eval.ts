@@ -23,8 +23,12 @@ export interface EvalContext {
   deadline: number;
   signal: AbortSignal | undefined;
   maxSamples: number;
-  warnings: Set<string>;
-  infos: Set<string>;
+  /**
+   * Annotations by text, each with the start offset of the sub-expression
+   * that caused it; a repeated text keeps the last position (as upstream).
+   */
+  warnings: Map<string, number>;
+  infos: Map<string, number>;
 }
 
 /** Functions whose output keeps `__name__` (promql/engine.go). */
@@ -95,8 +99,10 @@ export class Evaluator {
           if (e.op === 'count_values' && typeof param === 'string' && !isLegacyLabelName(param) && param.length === 0) {
             throw new PromQLExecError(`invalid label name ${JSON.stringify(param)}`);
           }
-          if (e.op === 'quantile' && typeof param === 'number' && (param < 0 || param > 1)) {
-            this.ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${param}`);
+          if ((e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk') && Number.isNaN(param)) throw new PromQLExecError('Parameter value is NaN');
+          if (e.op === 'limit_ratio' && Number.isNaN(param)) throw new PromQLExecError('Ratio value is NaN');
+          if (e.op === 'quantile' && typeof param === 'number' && !(param >= 0 && param <= 1)) {
+            this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${param}`, e.param.pos.start);
           }
         }
         const { out } = aggregate(e.op, inner.samples, e.grouping, e.without, param);
@@ -183,11 +189,14 @@ export class Evaluator {
     const f = e.func;
     const rangeFn = RANGE_FUNCTIONS[f];
     if (rangeFn) {
-      const matrixIdx = e.args.findIndex((a) => a.kind === 'matrix' || a.kind === 'subquery');
+      const matrixIdx = e.args.findIndex((a) => unwrap(a).kind === 'matrix' || unwrap(a).kind === 'subquery');
       const m = this.eval(e.args[matrixIdx]!, t);
       if (m.type !== 'matrix') throw new PromQLExecError(`expected a range vector in ${f}`);
       const scalars = e.args.filter((_, i) => i !== matrixIdx).map((a) => this.scalarArg(a, t));
-      const arg = e.args[matrixIdx]!;
+      if (f === 'quantile_over_time' && !(scalars[0]! >= 0 && scalars[0]! <= 1)) {
+        this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${scalars[0]}`, e.args[0]!.pos.start);
+      }
+      const arg = unwrap(e.args[matrixIdx]!);
       let end: number;
       let range: number;
       if (arg.kind === 'matrix') {
@@ -200,13 +209,13 @@ export class Evaluator {
       const keep = KEEPS_NAME.has(f);
       const out: VSample[] = [];
       for (const s of m.series) {
-        const v = rangeFn({ ts: s.ts, vs: s.vs, start: end - range, end }, scalars);
+        const v = rangeFn({ ts: s.ts, vs: s.vs, start: end - range, end, evalTs: t }, scalars);
         if (v === undefined) continue;
         out.push({ metric: s.metric, v, drop: keep ? s.drop : true });
         if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
           const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
           if (name && !/_total$|_sum$|_count$|_bucket$/.test(name)) {
-            this.ctx.infos.add(`PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`);
+            this.annotate(this.ctx.infos, `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, e.args[matrixIdx]!.pos.start);
           }
         }
       }
@@ -251,6 +260,7 @@ export class Evaluator {
       }
       case 'sort':
       case 'sort_desc': {
+        if (this.ctx.step > 0) this.annotate(this.ctx.warnings, 'PromQL warning: sort is ineffective for range queries since results are always ordered by labels', e.pos.start);
         const vec = [...this.vectorArg(e.args[0]!, t)];
         const desc = f === 'sort_desc';
         vec.sort((a, b) => {
@@ -315,20 +325,20 @@ export class Evaluator {
         return { type: 'vector', samples: this.checkDuplicates(out) };
       }
       case 'histogram_quantile':
-        return { type: 'vector', samples: this.histogramQuantile(this.scalarArg(e.args[0]!, t), this.vectorArg(e.args[1]!, t)) };
+        return { type: 'vector', samples: this.histogramQuantile(this.scalarArg(e.args[0]!, t), this.vectorArg(e.args[1]!, t), e.args[0]!.pos.start, e.args[1]!.pos.start) };
     }
     throw new PromQLExecError(`function "${f}" is not implemented`);
   }
 
-  private histogramQuantile(q: number, vec: VSample[]): VSample[] {
-    if (Number.isNaN(q) || q < 0 || q > 1) this.ctx.warnings.add(`PromQL warning: quantile value should be between 0 and 1, got ${q}`);
+  private histogramQuantile(q: number, vec: VSample[], qPos: number, vPos: number): VSample[] {
+    if (Number.isNaN(q) || q < 0 || q > 1) this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${q}`, qPos);
     const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
     for (const s of vec) {
       const le = s.metric.find((l) => l.name === 'le');
       const ub = le ? parseLe(le.value) : undefined;
       if (ub === undefined) {
         const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
-        this.ctx.warnings.add(`PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le?.value ?? '')} for metric name ${JSON.stringify(name)}`);
+        this.annotate(this.ctx.warnings, `PromQL warning: bucket label "le" is missing or has a malformed value of ${JSON.stringify(le?.value ?? '')} for metric name ${JSON.stringify(name)}`, vPos);
         continue;
       }
       const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__');
@@ -342,11 +352,16 @@ export class Evaluator {
       const r = bucketQuantile(q, g.buckets);
       if (r.forcedMonotonic) {
         const name = vec.find((s) => labelsKey(s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__')) === labelsKey(g.metric))?.metric.find((l) => l.name === '__name__')?.value ?? '';
-        this.ctx.infos.add(`PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`);
+        this.annotate(this.ctx.infos, `PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`, vPos);
       }
       out.push({ metric: g.metric, v: r.value });
     }
     return out;
+  }
+
+  private annotate(into: Map<string, number>, text: string, pos: number): void {
+    into.delete(text);
+    into.set(text, pos);
   }
 
   /** Prometheus refuses a step result with two identical label sets (e.g. after dropping `__name__`). */
@@ -361,6 +376,12 @@ export class Evaluator {
     if (vec.length > this.ctx.maxSamples) throw new TooManySamplesError();
     return vec;
   }
+}
+
+/** Strips parentheses: `rate((x[5m]))` reads the same range as `rate(x[5m])`. */
+function unwrap(e: Expr): Expr {
+  while (e.kind === 'paren') e = e.expr;
+  return e;
 }
 
 function parseLe(s: string): number | undefined {

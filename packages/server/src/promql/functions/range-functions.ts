@@ -9,6 +9,8 @@ export interface Window {
   /** Evaluation time and window bounds, ms: the window is (start, end]. */
   start: number;
   end: number;
+  /** The step's evaluation time, ms (differs from `end` under `@`/offset). */
+  evalTs: number;
 }
 
 /** Prometheus's extrapolatedRate for rate/increase/delta (3.x, left-open ranges). */
@@ -118,7 +120,8 @@ export function quantile(q: number, values: number[]): number {
   if (values.length === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = [...values].sort((a, b) => a - b);
+  // Go's sort.Float64s puts NaN first; match it so results agree.
+  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
   const n = sorted.length;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
@@ -141,13 +144,44 @@ function variance(vs: number[]): number {
   return m2 / count;
 }
 
-function avg(vs: number[]): number {
-  // Prometheus switches to incremental mean when the sum overflows; Kahan sum otherwise.
-  const sum = kahanSum(vs);
-  if (Number.isFinite(sum) || vs.some((v) => !Number.isFinite(v))) return sum / vs.length;
+/** Go's kahanSumInc: one Neumaier step; the compensation resets on overflow. */
+function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (t === Infinity || t === -Infinity) c = 0;
+  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
+  else c += inc - t + sum;
+  return [t, c];
+}
+
+/**
+ * Mean as Prometheus's `avg` and `avg_over_time` compute it: a compensated
+ * sum, switching to an incremental mean from the point the sum would
+ * overflow.
+ */
+export function avg(vs: readonly number[]): number {
+  let sum = vs[0]!;
+  let c = 0;
   let mean = 0;
-  for (let i = 0; i < vs.length; i++) mean += (vs[i]! - mean) / (i + 1);
-  return mean;
+  let incremental = false;
+  for (let i = 1; i < vs.length; i++) {
+    const v = vs[i]!;
+    const count = i + 1;
+    if (!incremental) {
+      const [ns, nc] = kahanSumInc(v, sum, c);
+      if (ns !== Infinity && ns !== -Infinity) {
+        sum = ns;
+        c = nc;
+        continue;
+      }
+      incremental = true;
+      mean = sum / (count - 1);
+      c /= count - 1;
+    }
+    const q = (count - 1) / count;
+    [mean, c] = kahanSumInc(v / count, q * mean, q * c);
+  }
+  if (incremental) return mean + c;
+  return (sum + c) / vs.length;
 }
 
 export type RangeFn = (w: Window, args: number[]) => number | undefined;
@@ -163,6 +197,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   count_over_time: (w) => (w.vs.length ? w.vs.length : undefined),
   min_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)) : undefined),
   max_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a)) : undefined),
+  first_over_time: (w) => (w.vs.length ? w.vs[0] : undefined),
   last_over_time: (w) => (w.vs.length ? w.vs[w.vs.length - 1] : undefined),
   present_over_time: (w) => (w.vs.length ? 1 : undefined),
   stddev_over_time: (w) => (w.vs.length ? Math.sqrt(variance(w.vs)) : undefined),
@@ -192,7 +227,8 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   deriv: (w) => (w.vs.length < 2 ? undefined : linearRegression(w.ts, w.vs, w.ts[0]!).slope),
   predict_linear: (w, [d]) => {
     if (w.vs.length < 2) return undefined;
-    const { slope, intercept } = linearRegression(w.ts, w.vs, w.end);
+    // Prometheus anchors the regression at the evaluation time, not the window end.
+    const { slope, intercept } = linearRegression(w.ts, w.vs, w.evalTs);
     return slope * d! + intercept;
   },
   double_exponential_smoothing: (w, [sf, tf]) => {

@@ -11,6 +11,8 @@ export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 export interface NumberLiteral {
   kind: 'number';
   value: number;
+  /** Written as a duration (`1h`); printed back that way. */
+  duration?: boolean;
   pos: PosRange;
 }
 

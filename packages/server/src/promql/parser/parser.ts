@@ -326,6 +326,11 @@ class Parser {
         this.next();
         return { kind: 'number', value: parseNumber(t.text), pos: { start: t.pos, end: t.end } };
       }
+      case 'duration': {
+        // Prometheus 3: a duration literal is a number of seconds (`predict_linear(x[1h], 1h)`).
+        this.next();
+        return { kind: 'number', value: this.duration(t) / 1000, duration: true, pos: { start: t.pos, end: t.end } };
+      }
       case 'string':
         this.next();
         return { kind: 'string', value: t.value!, pos: { start: t.pos, end: t.end } };

@@ -10,7 +10,7 @@ import type { AtModifier, Expr, VectorSelector } from './ast.ts';
 export function formatExpr(e: Expr): string {
   switch (e.kind) {
     case 'number':
-      return formatNumber(e.value);
+      return e.duration ? formatDuration(Math.round(e.value * 1000)) : formatNumber(e.value);
     case 'string':
       return goQuote(e.value);
     case 'paren':
