@@ -3,7 +3,7 @@ import type { AtModifier, Call, Expr, Subquery, VectorSelector } from '../parser
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { RANGE_FUNCTIONS } from '../functions/range-functions.ts';
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
-import { bucketQuantile, type Bucket } from '../functions/histogram.ts';
+import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
 import { aggregate } from './aggregate.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { dropName, setLabel } from './grouping.ts';
@@ -324,6 +324,12 @@ export class Evaluator {
         }));
         return { type: 'vector', samples: this.checkDuplicates(out) };
       }
+      case 'histogram_fraction': {
+        const lower = this.scalarArg(e.args[0]!, t);
+        const upper = this.scalarArg(e.args[1]!, t);
+        const groups = this.bucketGroups(this.vectorArg(e.args[2]!, t), e.args[2]!.pos.start);
+        return { type: 'vector', samples: [...groups.values()].map((g) => ({ metric: g.metric, v: bucketFraction(lower, upper, g.buckets), drop: true })) };
+      }
       case 'histogram_quantile':
         return { type: 'vector', samples: this.histogramQuantile(this.scalarArg(e.args[0]!, t), this.vectorArg(e.args[1]!, t), e.args[0]!.pos.start, e.args[1]!.pos.start) };
     }
@@ -332,7 +338,21 @@ export class Evaluator {
 
   private histogramQuantile(q: number, vec: VSample[], qPos: number, vPos: number): VSample[] {
     if (Number.isNaN(q) || q < 0 || q > 1) this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${q}`, qPos);
-    const groups = new Map<string, { metric: Labels; buckets: Bucket[] }>();
+    const groups = this.bucketGroups(vec, vPos);
+    const out: VSample[] = [];
+    for (const g of groups.values()) {
+      const r = bucketQuantile(q, g.buckets);
+      if (r.forcedMonotonic) {
+        this.annotate(this.ctx.infos, `PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(g.name)}`, vPos);
+      }
+      out.push({ metric: g.metric, v: r.value });
+    }
+    return out;
+  }
+
+  /** Groups classic-histogram bucket samples by their labels without `le` and `__name__`. */
+  private bucketGroups(vec: VSample[], vPos: number): Map<string, { metric: Labels; name: string; buckets: Bucket[] }> {
+    const groups = new Map<string, { metric: Labels; name: string; buckets: Bucket[] }>();
     for (const s of vec) {
       const le = s.metric.find((l) => l.name === 'le');
       const ub = le ? parseLe(le.value) : undefined;
@@ -344,19 +364,10 @@ export class Evaluator {
       const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__');
       const key = labelsKey(metric);
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { metric, buckets: [] }));
+      if (!g) groups.set(key, (g = { metric, name: s.metric.find((l) => l.name === '__name__')?.value ?? '', buckets: [] }));
       g.buckets.push({ upperBound: ub, count: s.v });
     }
-    const out: VSample[] = [];
-    for (const g of groups.values()) {
-      const r = bucketQuantile(q, g.buckets);
-      if (r.forcedMonotonic) {
-        const name = vec.find((s) => labelsKey(s.metric.filter((l) => l.name !== 'le' && l.name !== '__name__')) === labelsKey(g.metric))?.metric.find((l) => l.name === '__name__')?.value ?? '';
-        this.annotate(this.ctx.infos, `PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${JSON.stringify(name)}`, vPos);
-      }
-      out.push({ metric: g.metric, v: r.value });
-    }
-    return out;
+    return groups;
   }
 
   private annotate(into: Map<string, number>, text: string, pos: number): void {

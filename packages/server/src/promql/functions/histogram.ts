@@ -53,3 +53,38 @@ export function bucketQuantile(q: number, buckets: Bucket[]): { value: number; f
   }
   return { value: bucketStart + (bucketEnd - bucketStart) * (rank / count), forcedMonotonic, fixedPrecision };
 }
+
+/**
+ * histogram_fraction over classic buckets: the share of observations in
+ * [lower, upper], interpolating linearly inside finite buckets. A bound that
+ * falls in an infinitely wide bucket takes none of it (no interpolation there).
+ */
+export function bucketFraction(lower: number, upper: number, buckets: Bucket[]): number {
+  buckets.sort((a, b) => a.upperBound - b.upperBound);
+  if (buckets.length === 0 || buckets[buckets.length - 1]!.upperBound !== Infinity) return NaN;
+  const merged: Bucket[] = [];
+  for (const b of buckets) {
+    const last = merged[merged.length - 1];
+    if (last && last.upperBound === b.upperBound) last.count += b.count;
+    else merged.push({ ...b });
+  }
+  const count = merged[merged.length - 1]!.count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return NaN;
+  if (lower >= upper) return 0;
+  const rankAt = (v: number): number => {
+    for (let i = 0; i < merged.length; i++) {
+      const b = merged[i]!;
+      const lowerBound = i > 0 ? merged[i - 1]!.upperBound : b.upperBound > 0 ? 0 : -Infinity;
+      const prevCount = i > 0 ? merged[i - 1]!.count : 0;
+      if (v <= lowerBound) return prevCount;
+      if (v < b.upperBound) {
+        if (lowerBound === -Infinity) return b.count;
+        if (b.upperBound === Infinity) return prevCount;
+        return prevCount + ((b.count - prevCount) * (v - lowerBound)) / (b.upperBound - lowerBound);
+      }
+      if (v === b.upperBound) return b.count;
+    }
+    return count;
+  };
+  return (Math.min(rankAt(upper), count) - Math.min(rankAt(lower), count)) / count;
+}

@@ -43,6 +43,7 @@ export const FUNCTIONS: Record<string, FunctionSignature> = {
   double_exponential_smoothing: { args: [m, s, s], variadic: 0, returns: v },
   exp: { args: [v], variadic: 0, returns: v },
   floor: { args: [v], variadic: 0, returns: v },
+  histogram_fraction: { args: [s, s, v], variadic: 0, returns: v },
   histogram_quantile: { args: [s, v], variadic: 0, returns: v },
   hour: { args: [v], variadic: 1, returns: v },
   idelta: { args: [m], variadic: 0, returns: v },
