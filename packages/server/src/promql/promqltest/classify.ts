@@ -1,3 +1,6 @@
+import { matchLabels, type Labels } from '@vigil/core';
+import { parseExpr } from '../parser/index.ts';
+import type { Expr, VectorSelector } from '../parser/ast.ts';
 import type { EvalCmd } from './script.ts';
 
 /** Which group a case is counted in (FORMAT.md §8). */
@@ -24,8 +27,8 @@ const EXPERIMENTAL_FUNCS = [
   'limitk',
   'limit_ratio',
 ];
-const EXPERIMENTAL_CALL_RE = new RegExp(`(?<![\\w:"'])(?:${EXPERIMENTAL_FUNCS.join('|')})\\s*\\(`);
-const EXTENDED_RE = /\b(?:anchored|smoothed|fill|fill_left|fill_right)\b/;
+const EXPERIMENTAL_CALL_RE = new RegExp(`(?<![\\w:"'])(?:${EXPERIMENTAL_FUNCS.join('|')})\\s*\\(`, 'i');
+const EXTENDED_RE = /\b(?:anchored|smoothed|fill|fill_left|fill_right)\b/i;
 /** Arithmetic inside `[…]` or after `offset` is a duration expression. */
 const DURATION_EXPR_RE = /\[[^\]]*[-+*/%^(][^\]]*\]|offset\s*[-+]?\s*\(|offset\s+[-+]?\d+\w*\s*[-+*/%^]/;
 
@@ -35,11 +38,53 @@ const DURATION_EXPR_RE = /\[[^\]]*[-+*/%^(][^\]]*\]|offset\s*[-+]?\s*\(|offset\s
  * names a metric that holds native histograms; experimental when the query
  * uses experimental functions or syntax.
  */
-export function classify(cmd: EvalCmd, histogramMetrics: ReadonlySet<string>): CaseGroup {
+export function classify(cmd: EvalCmd, histogramMetrics: ReadonlySet<string>, histogramSeries: readonly Labels[] = []): CaseGroup {
   if (cmd.expected.some((e) => e.slots.some((s) => s.kind === 'histogram'))) return 'native-histogram';
   const q = cmd.query;
+  if (histogramSeries.length > 0 && selectsAny(q, histogramSeries)) return 'native-histogram';
   for (const m of q.matchAll(/[a-zA-Z_:][a-zA-Z0-9_:]*/g)) if (histogramMetrics.has(m[0])) return 'native-histogram';
   for (const m of q.matchAll(/__name__\s*=\s*"([^"]*)"/g)) if (histogramMetrics.has(m[1]!)) return 'native-histogram';
   if (EXPERIMENTAL_CALL_RE.test(q) || EXTENDED_RE.test(q) || DURATION_EXPR_RE.test(q)) return 'experimental';
   return 'core';
+}
+
+/** True when some selector of the query matches one of the given series (precise where the query parses). */
+function selectsAny(q: string, series: readonly Labels[]): boolean {
+  let ast: Expr;
+  try {
+    ast = parseExpr(q);
+  } catch {
+    return false;
+  }
+  const selectors: VectorSelector[] = [];
+  const walk = (e: Expr): void => {
+    switch (e.kind) {
+      case 'vector':
+        selectors.push(e);
+        return;
+      case 'matrix':
+        selectors.push(e.vs);
+        return;
+      case 'call':
+        e.args.forEach(walk);
+        return;
+      case 'aggregate':
+        walk(e.expr);
+        if (e.param) walk(e.param);
+        return;
+      case 'binary':
+        walk(e.lhs);
+        walk(e.rhs);
+        return;
+      case 'paren':
+      case 'unary':
+      case 'subquery':
+        walk(e.expr);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(ast);
+  return selectors.some((s) => series.some((ls) => matchLabels(s.matchers, ls)));
 }

@@ -41,15 +41,17 @@ export async function runScript(file: string, text: string, engine: QueryEngine,
   const cmds = parseScript(text);
   let storage = new MemoryStorage();
   let histogramMetrics = new Set<string>();
+  let histogramSeries: Labels[] = [];
   const cases: CaseResult[] = [];
   for (const cmd of cmds) {
     if (cmd.kind === 'clear') {
       storage = new MemoryStorage();
       histogramMetrics = new Set();
+      histogramSeries = [];
     } else if (cmd.kind === 'load') {
-      await load(storage, cmd, histogramMetrics);
+      await load(storage, cmd, histogramMetrics, histogramSeries);
     } else {
-      const group = classify(cmd, histogramMetrics);
+      const group = classify(cmd, histogramMetrics, histogramSeries);
       let problem: string | undefined;
       try {
         problem = await runEval(engine, storage, cmd, opts.atVariants ?? true);
@@ -62,15 +64,19 @@ export async function runScript(file: string, text: string, engine: QueryEngine,
   return { file, cases };
 }
 
-async function load(storage: MemoryStorage, cmd: LoadCmd, histogramMetrics: Set<string>): Promise<void> {
+async function load(storage: MemoryStorage, cmd: LoadCmd, histogramMetrics: Set<string>, histogramSeries: Labels[]): Promise<void> {
   const app = storage.appender();
   for (const s of cmd.series) {
     const name = getLabel(s.labels, '__name__');
     if (cmd.nhcb) {
       const base = name.replace(/_(bucket|count|sum)$/, '');
-      if (base !== name) histogramMetrics.add(base);
+      if (base !== name) {
+        histogramMetrics.add(base);
+        histogramSeries.push(s.labels.filter((l) => l.name !== 'le').map((l) => (l.name === '__name__' ? { name: l.name, value: base } : l)));
+      }
     }
     let ref = 0;
+    if (s.slots.some((x) => x.kind === 'histogram')) histogramSeries.push(s.labels);
     s.slots.forEach((slot, k) => {
       if (slot.kind === 'histogram') histogramMetrics.add(name);
       else if (slot.kind === 'float') ref = app.append(ref, s.labels, k * cmd.interval, slot.v);
