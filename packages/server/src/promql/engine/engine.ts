@@ -2,9 +2,9 @@ import { compareLabels, labelsKey, silentLogger, type Labels, type Logger } from
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Queryable } from '../../storage/index.ts';
 import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, Sample } from '../types.ts';
-import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
+import { PromQLExecError, PromQLParseError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { dropMetadata } from './grouping.ts';
-import { parseExpr } from '../parser/index.ts';
+import { parseExpr, typeOf } from '../parser/index.ts';
 import { lineCol } from '../parser/lexer.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, type EvalContext } from './eval.ts';
@@ -97,6 +97,13 @@ export class Engine implements QueryEngine {
     const text0 = text;
     const t0 = performance.now();
     const expr = parseExpr(text);
+    if (step > 0) {
+      const ty = typeOf(expr);
+      if (ty !== 'scalar' && ty !== 'vector') {
+        const documented = ty === 'matrix' ? 'range vector' : ty;
+        throw new PromQLParseError(`invalid expression type "${documented}" for range query, must be Scalar or instant Vector`, { start: 0, end: text.length });
+      }
+    }
     const timeout = Math.min(opts.timeout ?? this.timeout, this.timeout);
     const deadline = t0 + timeout;
     await this.acquire(opts.signal, deadline);

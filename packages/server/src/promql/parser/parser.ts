@@ -485,7 +485,51 @@ function parseNumber(text: string): number {
 
 /** Parses a PromQL expression. @throws PromQLParseError with Prometheus's `line:col: parse error: …` text */
 export function parseExpr(input: string): Expr {
-  return new Parser(input, lex(input)).parse();
+  let e: Expr;
+  try {
+    e = new Parser(input, lex(input)).parse();
+  } catch (err) {
+    // Hostile nesting must end in a parse error, never a crashed process.
+    if (err instanceof RangeError) throw parseError(input, 0, input.length, 'expression is nested too deeply');
+    throw err;
+  }
+  if (depthExceeds(e, MAX_DEPTH)) throw parseError(input, 0, input.length, `expression is nested more than ${MAX_DEPTH} levels deep`);
+  return e;
+}
+
+/**
+ * Evaluation recurses over the tree, so very deep trees (e.g. `a + a + …`
+ * repeated 100k times) are refused at parse time rather than overflowing
+ * the stack later.
+ */
+const MAX_DEPTH = 1000;
+
+function depthExceeds(root: Expr, max: number): boolean {
+  const stack: [Expr, number][] = [[root, 1]];
+  while (stack.length) {
+    const [e, d] = stack.pop()!;
+    if (d > max) return true;
+    switch (e.kind) {
+      case 'binary':
+        stack.push([e.lhs, d + 1], [e.rhs, d + 1]);
+        break;
+      case 'call':
+        for (const a of e.args) stack.push([a, d + 1]);
+        break;
+      case 'aggregate':
+        stack.push([e.expr, d + 1]);
+        if (e.param) stack.push([e.param, d + 1]);
+        break;
+      case 'paren':
+      case 'unary':
+      case 'subquery':
+        stack.push([e.expr, d + 1]);
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 /** Parses a series selector (`up{job="x"}`) as `match[]` parameters take it. */
