@@ -14,12 +14,26 @@ interface Group {
  * Evaluates an aggregation over one step's input vector (promql/engine.go
  * `aggregation`). Groups keep first-seen order, as upstream does.
  */
-export function aggregate(op: string, input: VSample[], grouping: string[], without: boolean, param: number | string | undefined): { out: VSample[]; infos: string[] } {
+export function aggregate(
+  op: string,
+  input: VSample[],
+  grouping: string[],
+  without: boolean,
+  param: number | string | undefined,
+  /** Optional memo of label set → group, valid for this grouping only (series keep their label arrays across steps). */
+  cache?: WeakMap<Labels, { metric: Labels; key: string }>,
+): { out: VSample[]; infos: string[] } {
   const infos: string[] = [];
   const groups = new Map<string, Group>();
   for (const s of input) {
-    const g = groupLabels(s.metric, grouping, without);
-    const key = labelsKey(g);
+    let hit = cache?.get(s.metric);
+    if (!hit) {
+      const metric = groupLabels(s.metric, grouping, without);
+      hit = { metric, key: labelsKey(metric) };
+      cache?.set(s.metric, hit);
+    }
+    const g = hit.metric;
+    const key = hit.key;
     let grp = groups.get(key);
     if (!grp) groups.set(key, (grp = { metric: g, samples: [] }));
     grp.samples.push(s);

@@ -1,6 +1,7 @@
 import { compareLabels, labelsKey, silentLogger, type Labels, type Logger } from '@vigil/core';
 import { Counter, Histogram, Registry } from 'prom-client';
 import type { Queryable } from '../../storage/index.ts';
+import { isStaleNaN } from '../../storage/index.ts';
 import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, Sample } from '../types.ts';
 import { PromQLExecError, PromQLParseError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { dropMetadata } from './grouping.ts';
@@ -182,6 +183,8 @@ export class Engine implements QueryEngine {
           if (it.seek(r.mint)) {
             do {
               if (it.t > r.maxt) break;
+              // Range selectors never return staleness markers; drop them once here.
+              if (r.range > 0 && isStaleNaN(it.v)) continue;
               if (n === ts.length) {
                 const nts = new Float64Array(n * 2);
                 nts.set(ts);
@@ -222,7 +225,7 @@ export class Engine implements QueryEngine {
         return { type: 'vector', vector };
       }
       case 'matrix': {
-        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: s.ts, vs: s.vs }));
+        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: Array.from(s.ts), vs: Array.from(s.vs) }));
         matrix.sort((a, b) => compareLabels(a.metric, b.metric));
         return { type: 'matrix', matrix };
       }
@@ -231,6 +234,8 @@ export class Engine implements QueryEngine {
 
   private range(ev: Evaluator, expr: Expr, start: number, end: number, step: number): QueryValue {
     const series = new Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>();
+    // Label sets usually keep their identity across steps: key them once.
+    const keys = new WeakMap<Labels, string>();
     let total = 0;
     for (let t = start; t <= end; t += step) {
       const v = ev.eval(expr, t);
@@ -238,7 +243,7 @@ export class Engine implements QueryEngine {
         add(series, [], t, v.v);
         total++;
       } else if (v.type === 'vector') {
-        for (const s of v.samples) add(series, s.metric, t, s.v, s.drop);
+        for (const s of v.samples) add(series, s.metric, t, s.v, s.drop, keys);
         total += v.samples.length;
       } else {
         throw new QueryTypeError(v.type);
@@ -292,8 +297,12 @@ function checkUnique(metrics: Labels[]): void {
   }
 }
 
-function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>, metric: Labels, t: number, v: number, drop?: boolean): void {
-  const k = labelsKey(metric);
+function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>, metric: Labels, t: number, v: number, drop?: boolean, keys?: WeakMap<Labels, string>): void {
+  let k = keys?.get(metric);
+  if (k === undefined) {
+    k = labelsKey(metric);
+    keys?.set(metric, k);
+  }
   let s = m.get(k);
   if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
   else if (drop) s.drop = true;

@@ -41,6 +41,10 @@ const KEEPS_NAME = new Set(['last_over_time', 'first_over_time', 'sort', 'sort_d
  */
 export class Evaluator {
   private readonly subqueryCache = new Map<Subquery, Map<number, EvalValue>>();
+  /** Per label set: its metric name when it doesn't look like a counter, else ''. Checked once, not per step. */
+  private readonly nonCounterNames = new WeakMap<Labels, string>();
+  /** Per aggregation node: label set → its group, reused across steps. */
+  private readonly groupCaches = new Map<Expr, WeakMap<Labels, { metric: Labels; key: string }>>();
   private checks = 0;
 
   constructor(private readonly ctx: EvalContext) {}
@@ -105,7 +109,9 @@ export class Evaluator {
             this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${param}`, e.param.pos.start);
           }
         }
-        const { out } = aggregate(e.op, inner.samples, e.grouping, e.without, param);
+        let cache = this.groupCaches.get(e);
+        if (!cache) this.groupCaches.set(e, (cache = new WeakMap()));
+        const { out } = aggregate(e.op, inner.samples, e.grouping, e.without, param, cache);
         return { type: 'vector', samples: out };
       }
       case 'binary':
@@ -149,8 +155,8 @@ export class Evaluator {
     let s = m.get(k);
     if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
     else if (drop) s.drop = true;
-    s.ts.push(t);
-    s.vs.push(v);
+    (s.ts as number[]).push(t);
+    (s.vs as number[]).push(v);
   }
 
   private evalBinary(e: Expr & { kind: 'binary' }, t: number): EvalValue {
@@ -213,8 +219,13 @@ export class Evaluator {
         if (v === undefined) continue;
         out.push({ metric: s.metric, v, drop: keep ? s.drop : true });
         if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
-          const name = s.metric.find((l) => l.name === '__name__')?.value ?? '';
-          if (name && !/_total$|_sum$|_count$|_bucket$/.test(name)) {
+          let name = this.nonCounterNames.get(s.metric);
+          if (name === undefined) {
+            const n = s.metric.find((l) => l.name === '__name__')?.value ?? '';
+            name = n && !/_total$|_sum$|_count$|_bucket$/.test(n) ? n : '';
+            this.nonCounterNames.set(s.metric, name);
+          }
+          if (name) {
             this.annotate(this.ctx.infos, `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, e.args[matrixIdx]!.pos.start);
           }
         }

@@ -39,17 +39,12 @@ export function sampleAt(s: LoadedSeries, t: number, lookback: number): { t: num
   return { t: st, v };
 }
 
-/** Samples in (t − range, t], staleness markers dropped. */
-export function samplesIn(s: LoadedSeries, t: number, range: number): { ts: number[]; vs: number[] } {
+/**
+ * Samples in (t − range, t] as zero-copy views. Range-selector series are
+ * loaded without staleness markers (engine.ts), so nothing is filtered here.
+ */
+export function samplesIn(s: LoadedSeries, t: number, range: number): { ts: Float64Array; vs: Float64Array } {
   const from = upperBound(s.ts, t - range);
   const to = upperBound(s.ts, t);
-  const ts: number[] = [];
-  const vs: number[] = [];
-  for (let i = from; i < to; i++) {
-    const v = s.vs[i]!;
-    if (isStaleNaN(v)) continue;
-    ts.push(s.ts[i]!);
-    vs.push(v);
-  }
-  return { ts, vs };
+  return { ts: s.ts.subarray(from, to), vs: s.vs.subarray(from, to) };
 }

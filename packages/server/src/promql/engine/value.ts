@@ -17,8 +17,9 @@ export interface VSample {
 /** One series of a range vector during evaluation; stale markers are already removed. */
 export interface MSeries {
   metric: Labels;
-  ts: number[];
-  vs: number[];
+  /** Plain arrays (subqueries) or zero-copy views into loaded series (range selectors). */
+  ts: ArrayLike<number>;
+  vs: ArrayLike<number>;
   /** See {@link VSample.drop}; set on subquery output. */
   drop?: boolean;
 }

@@ -4,8 +4,8 @@
  * output for that series). Semantics follow promql/functions.go.
  */
 export interface Window {
-  ts: number[];
-  vs: number[];
+  ts: ArrayLike<number>;
+  vs: ArrayLike<number>;
   /** Evaluation time and window bounds, ms: the window is (start, end]. */
   start: number;
   end: number;
@@ -60,10 +60,11 @@ function instantValue(w: Window, isRate: boolean): number | undefined {
 }
 
 /** Kahan-compensated summation, as Prometheus uses for sum/avg over time. */
-export function kahanSum(vs: readonly number[]): number {
+export function kahanSum(vs: ArrayLike<number>): number {
   let sum = 0;
   let c = 0;
-  for (const v of vs) {
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
     const t = sum + v;
     if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
     else c += v - t + sum;
@@ -73,7 +74,7 @@ export function kahanSum(vs: readonly number[]): number {
   return sum + c;
 }
 
-function linearRegression(ts: number[], vs: number[], interceptTime: number): { slope: number; intercept: number } {
+function linearRegression(ts: ArrayLike<number>, vs: ArrayLike<number>, interceptTime: number): { slope: number; intercept: number } {
   const n = ts.length;
   let constY = true;
   const initY = vs[0]!;
@@ -116,12 +117,12 @@ function linearRegression(ts: number[], vs: number[], interceptTime: number): { 
 }
 
 /** φ-quantile of values, as Prometheus's `quantile` (linear interpolation between closest ranks). */
-export function quantile(q: number, values: number[]): number {
+export function quantile(q: number, values: ArrayLike<number>): number {
   if (values.length === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
   // Go's sort.Float64s puts NaN first; match it so results agree.
-  const sorted = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
+  const sorted = Array.from(values).sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
   const n = sorted.length;
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
@@ -130,12 +131,13 @@ export function quantile(q: number, values: number[]): number {
   return sorted[lower]! * (1 - weight) + sorted[upper]! * weight;
 }
 
-function variance(vs: number[]): number {
+function variance(vs: ArrayLike<number>): number {
   // Welford's online algorithm, as Prometheus's stdvar_over_time.
   let count = 0,
     mean = 0,
     m2 = 0;
-  for (const v of vs) {
+  for (let i = 0; i < vs.length; i++) {
+    const v = vs[i]!;
     count++;
     const delta = v - mean;
     mean += delta / count;
@@ -158,7 +160,7 @@ function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
  * sum, switching to an incremental mean from the point the sum would
  * overflow.
  */
-export function avg(vs: readonly number[]): number {
+export function avg(vs: ArrayLike<number>): number {
   let sum = vs[0]!;
   let c = 0;
   let mean = 0;
@@ -184,6 +186,16 @@ export function avg(vs: readonly number[]): number {
   return (sum + c) / vs.length;
 }
 
+/** min/max_over_time: NaN only wins when every value is NaN. */
+function extreme(vs: ArrayLike<number>, max: boolean): number {
+  let r = vs[0]!;
+  for (let i = 1; i < vs.length; i++) {
+    const b = vs[i]!;
+    if ((max ? b > r : b < r) || Number.isNaN(r)) r = b;
+  }
+  return r;
+}
+
 export type RangeFn = (w: Window, args: number[]) => number | undefined;
 
 export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
@@ -195,8 +207,8 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   avg_over_time: (w) => (w.vs.length ? avg(w.vs) : undefined),
   sum_over_time: (w) => (w.vs.length ? kahanSum(w.vs) : undefined),
   count_over_time: (w) => (w.vs.length ? w.vs.length : undefined),
-  min_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b < a || Number.isNaN(a) ? b : a)) : undefined),
-  max_over_time: (w) => (w.vs.length ? w.vs.reduce((a, b) => (b > a || Number.isNaN(a) ? b : a)) : undefined),
+  min_over_time: (w) => (w.vs.length ? extreme(w.vs, false) : undefined),
+  max_over_time: (w) => (w.vs.length ? extreme(w.vs, true) : undefined),
   first_over_time: (w) => (w.vs.length ? w.vs[0] : undefined),
   last_over_time: (w) => (w.vs.length ? w.vs[w.vs.length - 1] : undefined),
   present_over_time: (w) => (w.vs.length ? 1 : undefined),
@@ -205,7 +217,7 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   mad_over_time: (w) => {
     if (!w.vs.length) return undefined;
     const med = quantile(0.5, w.vs);
-    return quantile(0.5, w.vs.map((v) => Math.abs(v - med)));
+    return quantile(0.5, Array.from(w.vs, (v) => Math.abs(v - med)));
   },
   quantile_over_time: (w, [q]) => (w.vs.length ? quantile(q!, w.vs) : undefined),
   changes: (w) => {
