@@ -7,6 +7,7 @@ Monitoring for TypeScript/Node backends: scrape, store, query, alert.
 Commands:
   start                       Run the Vigil server (scrape, TSDB, PromQL, rules, alerting, UI)
   check config FILE...        Check Prometheus configuration files
+  alertmanager ...            Alert router: run standalone, routes test, check-config
   version                     Print version
 
 Run 'vigil start --help' for the server's flags.`;
@@ -25,6 +26,8 @@ export async function main(argv: string[]): Promise<number> {
         console.error(`vigil check: unknown subcommand ${JSON.stringify(what ?? '')}; want config`);
         return 2;
       }
+      case 'alertmanager':
+        return await (await import('./commands/alertmanager.ts')).runAlertmanagerCommand(rest);
       case 'version':
       case '--version': {
         const { buildInfo } = await import('@vigil/server/app/build-info.ts');

@@ -1,0 +1,1 @@
+export { Route, formatMatcher, formatLabelSet, goQuote } from './route.ts';
