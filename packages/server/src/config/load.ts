@@ -157,7 +157,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
       track_timestamps_staleness: sc.track_timestamps_staleness ?? false,
       scrape_interval: interval,
       scrape_timeout: timeout,
-      scrape_protocols: sc.scrape_protocols ?? g.scrape_protocols ?? ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText0.0.4'],
+      scrape_protocols: sc.scrape_protocols ?? g.scrape_protocols ?? ['OpenMetricsText1.0.0', 'OpenMetricsText0.0.1', 'PrometheusText1.0.0', 'PrometheusText0.0.4'],
       metrics_path: metricsPath,
       scheme: sc.scheme ?? 'http',
       params: sc.params ?? {},

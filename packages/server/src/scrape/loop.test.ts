@@ -55,6 +55,7 @@ test('a scrape stores samples with target labels, synthetic series, staleness an
       appendable: db,
       logger: silentLogger(),
       metrics: new ScrapeMetrics(new Registry()),
+      now: Date.now,
     });
     await loop.scrapeOnce(1_000_000);
     let reqs = await read(db, 'http_requests_total');

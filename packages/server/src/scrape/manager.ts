@@ -10,15 +10,24 @@ import { targetsFromGroups, type Target } from './target.ts';
 import { ScrapeLoop } from './loop.ts';
 import { ScrapeMetrics } from './metrics.ts';
 
+/** Dependencies of a {@link ScrapeManager}. */
 export interface ScrapeManagerOptions {
+  /** Where scraped samples go; one transaction per scrape. */
   appendable: Appendable;
   logger?: Logger;
+  /** Registry for the `vigil_scrape_*` self-metrics (a private one when omitted). */
   registry?: Registry;
+  /** Wall clock in ms (default `Date.now`); sample timestamps and scrape phases come from it. */
+  now?: () => number;
+  /** Upper bound in ms for one HTTP request; each job's scrape_timeout applies when smaller. */
+  httpTimeout?: number;
 }
 
 interface Pool {
   cfg: ScrapeConfig;
   cfgKey: string;
+  discoveryKey: string;
+  syncing: Promise<void>;
   loops: Map<string, ScrapeLoop>;
   dropped: Array<Record<string, string>>;
   staticGroups: TargetGroup[];
@@ -44,7 +53,10 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
 
   async applyConfig(cfg: PrometheusConfig): Promise<void> {
     // Compile everything first so an invalid regex leaves the running pools untouched.
-    const compiled = cfg.scrape_configs.map((sc) => ({ sc, relabel: compileRelabel(sc.relabel_configs), metric: compileRelabel(sc.metric_relabel_configs) }));
+    for (const sc of cfg.scrape_configs) {
+      compileRelabel(sc.relabel_configs);
+      compileRelabel(sc.metric_relabel_configs);
+    }
     const wanted = new Set(cfg.scrape_configs.map((s) => s.job_name));
     for (const [job, pool] of this.pools) {
       if (!wanted.has(job)) {
@@ -52,55 +64,76 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
         this.pools.delete(job);
       }
     }
-    for (const { sc } of compiled) {
-      const cfgKey = JSON.stringify(sc);
+    for (const sc of cfg.scrape_configs) {
+      // Discovery settings and scrape settings are compared apart: a changed
+      // target list only starts and stops the loops concerned.
+      const cfgKey = JSON.stringify({ ...sc, static_configs: undefined, file_sd_configs: undefined });
+      const discoveryKey = JSON.stringify([sc.static_configs, sc.file_sd_configs]);
       const existing = this.pools.get(sc.job_name);
-      if (existing && existing.cfgKey === cfgKey) continue;
-      if (existing) await this.stopPool(existing, false);
-      const pool: Pool = {
-        cfg: sc,
-        cfgKey,
-        loops: existing && existing.cfgKey === cfgKey ? existing.loops : new Map(),
-        dropped: [],
-        staticGroups: sc.static_configs.map((s, i) => ({ source: `${i}`, labels: s.labels, targets: s.targets.map((t) => ({ __address__: t })) })),
-        fileGroups: new Map(),
-        discoveries: [],
-      };
+      if (existing && existing.cfgKey === cfgKey && existing.discoveryKey === discoveryKey) continue;
+      const restartLoops = existing !== undefined && existing.cfgKey !== cfgKey;
+      for (const d of existing?.discoveries ?? []) d.stop();
+      const pool: Pool = existing ?? { cfg: sc, cfgKey, discoveryKey, loops: new Map(), dropped: [], staticGroups: [], fileGroups: new Map(), discoveries: [], syncing: Promise.resolve() };
+      pool.cfg = sc;
+      pool.cfgKey = cfgKey;
+      pool.discoveryKey = discoveryKey;
+      pool.staticGroups = sc.static_configs.map((s, i) => ({ source: `${i}`, labels: s.labels, targets: s.targets.map((t) => ({ __address__: t })) }));
+      pool.fileGroups = new Map();
       this.pools.set(sc.job_name, pool);
       pool.discoveries = sc.file_sd_configs.map(
         (f, i) =>
           new FileDiscovery(f, this.logger, (groups) => {
             pool.fileGroups.set(i, groups);
-            void this.syncPool(pool, existing?.loops);
+            void this.syncPool(pool, false);
           }),
       );
-      for (const d of pool.discoveries) await d.start();
+      // Initial reads happen before the first sync so file targets do not flap on reload.
+      const onUpdates = pool.discoveries.map((d) => d.start());
+      await Promise.all(onUpdates);
       for (const name of sc.unsupported_sd) this.logger.warn({ job: sc.job_name, sd: name }, 'service discovery mechanism not supported; it yields no targets');
-      await this.syncPool(pool, existing?.loops);
+      await this.syncPool(pool, restartLoops);
     }
   }
 
-  /** Reconciles a pool's loops with its current target groups. */
-  private async syncPool(pool: Pool, previous?: Map<string, ScrapeLoop>): Promise<void> {
+  /**
+   * Reconciles a pool's loops with its current target groups: loops of
+   * vanished targets stop with staleness markers, new targets get loops.
+   * With `restartAll` (the job's scrape settings changed) surviving targets
+   * get a fresh loop too, without staleness markers, as Prometheus's reload does.
+   */
+  private syncPool(pool: Pool, restartAll: boolean): Promise<void> {
+    // Discovery updates and reloads arrive concurrently; one sync at a time per pool.
+    pool.syncing = pool.syncing.then(() => this.doSyncPool(pool, restartAll));
+    return pool.syncing;
+  }
+
+  private async doSyncPool(pool: Pool, restartAll: boolean): Promise<void> {
     const groups = [...pool.staticGroups, ...[...pool.fileGroups.values()].flat()];
     const relabels = compileRelabel(pool.cfg.relabel_configs);
     const metricRelabel = compileRelabel(pool.cfg.metric_relabel_configs);
     const { active, dropped } = targetsFromGroups(pool.cfg, relabels, groups);
     pool.dropped = dropped;
     const want = new Map<string, Target>(active.map((t) => [t.key(), t]));
+    const stops: Array<Promise<void>> = [];
     for (const [key, loop] of pool.loops) {
-      if (!want.has(key)) {
+      if (!want.has(key) || restartAll) {
         pool.loops.delete(key);
-        await loop.stop(true);
+        stops.push(loop.stop(!want.has(key)));
       }
     }
+    await Promise.all(stops);
     for (const [key, target] of want) {
       if (pool.loops.has(key)) continue;
-      const loop = new ScrapeLoop(target, pool.cfg, metricRelabel, { appendable: this.opts.appendable, logger: this.logger, metrics: this.metrics });
+      const loop = new ScrapeLoop(target, pool.cfg, metricRelabel, {
+        appendable: this.opts.appendable,
+        logger: this.logger,
+        metrics: this.metrics,
+        now: this.opts.now ?? Date.now,
+        httpTimeout: this.opts.httpTimeout,
+      });
       pool.loops.set(key, loop);
       if (this.started) loop.start();
     }
-    void previous;
     this.metrics.targets.set({ job: pool.cfg.job_name }, pool.loops.size);
   }
 
@@ -138,7 +171,8 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
           scrapeUrl: t.url.href,
           globalUrl: t.url.href,
           lastError: t.lastError,
-          lastScrape: (t.lastScrape ?? new Date(0)).toISOString(),
+          // Prometheus reports Go's zero time for a target not scraped yet.
+          lastScrape: t.lastScrape ? t.lastScrape.toISOString() : '0001-01-01T00:00:00Z',
           lastScrapeDuration: t.lastScrapeDuration,
           health: t.health,
           scrapeInterval: formatDuration(t.interval),
