@@ -1,2 +1,3 @@
 export type { TargetGroup } from './target-group.ts';
-export { FileDiscovery } from './file-sd.ts';
+export { FileDiscovery, readGroups } from './file-sd.ts';
+export { staticGroups } from './static.ts';

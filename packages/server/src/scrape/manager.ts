@@ -2,7 +2,7 @@ import { silentLogger, labelsToObject, formatDuration, type Logger } from '@vigi
 import { Registry } from 'prom-client';
 import type { PrometheusConfig, ScrapeConfig } from '../config/index.ts';
 import { compileRelabel } from '../model/relabel/index.ts';
-import { FileDiscovery, type TargetGroup } from '../discovery/index.ts';
+import { FileDiscovery, staticGroups, type TargetGroup } from '../discovery/index.ts';
 import type { Appendable } from '../storage/index.ts';
 import type { Reloadable, Service } from '../app/service.ts';
 import type { ActiveTargetView, DroppedTargetView, MetricMetadataView } from '../api/v1/deps.ts';
@@ -77,7 +77,7 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
       pool.cfg = sc;
       pool.cfgKey = cfgKey;
       pool.discoveryKey = discoveryKey;
-      pool.staticGroups = sc.static_configs.map((s, i) => ({ source: `${i}`, labels: s.labels, targets: s.targets.map((t) => ({ __address__: t })) }));
+      pool.staticGroups = staticGroups(sc.static_configs);
       pool.fileGroups = new Map();
       this.pools.set(sc.job_name, pool);
       pool.discoveries = sc.file_sd_configs.map(
