@@ -106,6 +106,11 @@ export function generate(opts: GenOptions): GenSeries[] {
   return out;
 }
 
+/** Label-value escaping of the text formats: backslash, double quote, newline. */
+function escapeValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
 /** OpenMetrics text (seconds with ms precision), one family at a time, ending in `# EOF`. */
 export function toOpenMetrics(series: GenSeries[]): string {
   const byName = new Map<string, GenSeries[]>();
@@ -120,7 +125,7 @@ export function toOpenMetrics(series: GenSeries[]): string {
     for (const s of list) {
       const ls = Object.entries(s.labels)
         .filter(([k]) => k !== '__name__')
-        .map(([k, v]) => `${k}="${v}"`)
+        .map(([k, v]) => `${k}="${escapeValue(v)}"`)
         .join(',');
       for (let i = 0; i < s.ts.length; i++) lines.push(`${name}{${ls}} ${s.vs[i]} ${(s.ts[i]! / 1000).toFixed(3)}`);
     }
@@ -214,7 +219,7 @@ export async function startVictoriaMetrics(dir: string, port: number, series: Ge
     for (const s of series) {
       const ls = Object.entries(s.labels)
         .filter(([k]) => k !== '__name__')
-        .map(([k, v]) => `${k}="${v}"`)
+        .map(([k, v]) => `${k}="${escapeValue(v)}"`)
         .join(',');
       for (let i = 0; i < s.ts.length; i++) lines.push(`${s.labels.__name__}{${ls}} ${s.vs[i]} ${s.ts[i]}`);
     }

@@ -13,7 +13,7 @@ import { createEngine, PromQLExecError, PromQLParseError, QueryTimeoutError, Too
 import type { QueryResult } from '../../packages/server/src/promql/index.ts';
 import { openDB } from '../../packages/server/src/tsdb/index.ts';
 import { apiQuery, createBlocks, generate, loadInto, startPrometheus, type ApiResult } from './promql-data.ts';
-import { differentialQueries, FAILING_QUERIES } from './promql-queries.ts';
+import { differentialQueries, FAILING_QUERIES, REGEX_PATTERNS, REGEX_VALUES } from './promql-queries.ts';
 
 const available = spawnSync('prometheus', ['--version']).status === 0 && spawnSync('promtool', ['--version']).status === 0;
 
@@ -107,6 +107,8 @@ test('PromQL results agree with Debian prometheus', { skip: !available && 'prome
   const dir = mkdtempSync(join(tmpdir(), 'vigil-promql-diff-'));
   const start = Date.UTC(2025, 0, 1);
   const data = generate({ start, duration: 2 * 3600_000 });
+  const probeTs = Array.from({ length: 480 }, (_, k) => start + k * 15_000 + 555);
+  for (const v of REGEX_VALUES) data.push({ labels: { __name__: 'regex_probe', v }, ts: probeTs, vs: probeTs.map(() => 1) });
   createBlocks(data, dir);
   const port = 21000 + (process.pid % 400) + 300;
   const prom = await startPrometheus(dir, port);
@@ -151,7 +153,18 @@ test('PromQL results agree with Debian prometheus', { skip: !available && 'prome
       if (d) problems.push(`must-fail ${q}: ${d}`);
       compared++;
     }
-    console.log(`promql differential: ${compared - problems.length}/${compared} comparisons agree over ${queries.length} expressions + ${FAILING_QUERIES.length} must-fail`);
+    // Regex matchers: the set of matched label values (or the error type) must agree.
+    let regexAgree = 0;
+    for (const re of REGEX_PATTERNS) {
+      const q = `regex_probe{v=~\`${re}\`} or regex_probe{v!~\`${re}\`} * 0`;
+      const p = fromApi(await apiQuery(prom.url, 'query', { query: q, time: (t1 / 1000).toFixed(3) }));
+      const v = fromVigil(await vigil(() => engine.instantQuery(db, q, t1)));
+      const d = diff(p, v);
+      if (d) problems.push(`regex ${JSON.stringify(re)}: ${d}`);
+      else regexAgree++;
+      compared++;
+    }
+    console.log(`promql differential: ${compared - problems.length}/${compared} comparisons agree over ${queries.length} expressions + ${FAILING_QUERIES.length} must-fail + ${REGEX_PATTERNS.length} regex patterns (${regexAgree} agree)`);
     assert.deepEqual(problems, []);
   } finally {
     await prom.stop();

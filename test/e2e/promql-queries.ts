@@ -104,3 +104,9 @@ export const FAILING_QUERIES = [
   'rate(up[5m])[10m]',
   'up[5m:1m:1m]',
 ];
+
+/** Label values for the regex probe series (no newlines: 2.x and 3.x differ on `.` there). */
+export const REGEX_VALUES = ['', 'a', 'A', 'ab', 'abc', 'ABC', 'aBc', 'abcabc', 'production', 'Production', 'PRODUCTION', 'canary', 'foo.bar', 'foo-bar', 'foo_bar', 'foo/bar', '123', '1.5', '-1', '+Inf', 'a b', 'a\tb', 'é', 'héllo', 'Ωmega', '日本', '{x}', '[y]', '(z)', 'a|b', '*', '\\', 'x{2}', 'aaa', 'aa', 'xyz9', '_', 'UPPER_lower'];
+
+/** RE2 patterns, valid and invalid, compared as matched value sets (or error types). */
+export const REGEX_PATTERNS = ['a', 'a.*', '.*b.*', '(?i)abc', '(?i)PROD.*', '((?i)PRO)d.*', 'a(?i)bc', 'x(?i:Y)z', '[[:alpha:]]+', '[[:^alpha:]]+', '[[:digit:]]+', '[[:upper:]_[:lower:]]+', '[^a-z]+', '\\pL+', '\\p{Greek}.*', '\\PL', '\\d+', '\\d+\\.\\d+', '\\w+', '\\W', '\\s', 'a\\sb', '\\S+', 'a{2}', 'a{2,}', 'a{,2}', 'x\\{2\\}', '\\{x\\}', '\\[y\\]', '\\(z\\)', 'a\\|b', '\\*', '\\\\', '\\Q*\\E', '[*]', 'foo[.-/]bar', 'foo\\.bar', 'foo.bar', '\\x41', '\\x{65}\\x{301}?', '\\101.*', '(abc)+', '(?:ab)+c?', 'a|ab|abc', '(a|ab)(c|bcd)?', '.+', '.?', '', '\\+Inf', '[+-]?\\d+', '日.', '\\p{Han}+', '(?s).*', '(?U)a+', '[[:word:]]+', '^abc$', 'abc$', '(ab', 'ab)', '*a', 'a**', 'a{1001}', '(a)\\1', '(?=a)', '[a', '\\pX'];

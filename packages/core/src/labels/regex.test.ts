@@ -71,3 +71,9 @@ test('a bare (?i) inside a group ends with the group', () => {
   assert.ok(re.test('production'));
   assert.ok(!re.test('proDuction'));
 });
+
+test('(?U) swaps greedy and lazy quantifiers', () => {
+  assert.equal(compileAnchored('(?U)a+').source, '^(?:a+?)$');
+  assert.equal(compileAnchored('(?U)a+?b{2}').source, '^(?:a+b{2}?)$');
+  assert.ok(compileAnchored('(?U)a+').test('aaa'));
+});

@@ -70,13 +70,15 @@ export function translateRE2(pattern: string, nested = false): Translated {
   let out = '';
   let i = 0;
   const n = pattern.length;
+  let ungreedy = false;
   // Leading flag group applies to the whole pattern: (?i), (?s), (?is), (?m), (?U) …
   const lead = /^\(\?([imsU]+)\)/.exec(pattern);
   if (lead) {
     for (const f of lead[1]!) {
       if (f === 'i' && !flags.includes('i')) flags += 'i';
       if (f === 'm' && !flags.includes('m')) flags += 'm';
-      if (f === 'U') throw new RegexSyntaxError(pattern, 'ungreedy flag (?U) is not supported');
+      // (?U) swaps greedy and lazy quantifiers (only captures can tell).
+      if (f === 'U') ungreedy = true;
     }
     i = lead[0].length;
   }
@@ -192,12 +194,26 @@ export function translateRE2(pattern: string, nested = false): Translated {
       }
       continue;
     }
+    if (ungreedy && (c === '*' || c === '+' || c === '?')) {
+      if (pattern[i + 1] === '?') {
+        out += c;
+        i += 2;
+      } else {
+        out += c + '?';
+        i++;
+      }
+      continue;
+    }
     if (c === '{' || c === '}') {
       // RE2 reads a brace that does not start a valid {n}, {n,}, {n,m} as a literal; with the u flag JavaScript refuses it.
       const m = c === '{' ? /^\{\d+(,\d*)?\}/.exec(pattern.slice(i)) : null;
       if (m) {
         out += m[0];
         i += m[0].length;
+        if (ungreedy) {
+          if (pattern[i] === '?') i++;
+          else out += '?';
+        }
       } else {
         out += '\\' + c;
         i++;
