@@ -75,3 +75,13 @@ test('malformed bodies fail with line and byte offset', () => {
   assert.throws(() => parseExposition('# TYPE m weird\n', false), /invalid metric type "weird"/);
   assert.throws(() => parseExposition('m{a="1",a="2"} 1\n', false), /duplicate label name "a"/);
 });
+
+test('byte offsets count UTF-8 bytes; escapes and quoted names parse', () => {
+  // "é" is two bytes: the offset of the bad value is in bytes, not characters.
+  const body = 'm{a="é"} 1\nm{a="é"} x\n';
+  assert.throws(() => parseExposition(body, false), /invalid value "x" at line 2, byte offset 22/);
+  const r = parseExposition('{"my.metric", "a.b"="x\\"y", c="\\\\"} 1\nq{quantile="0.50"} 2\n', false);
+  assert.deepEqual(flat(r), ['__name__=my.metric,a.b=x"y,c=\\ 1', '__name__=q,quantile=0.50 2']);
+  // An unterminated value fails on its own line, not somewhere later in the body.
+  assert.throws(() => parseExposition('m{a="x} 1\nn 2\n', false), /unterminated label value for "a" at line 1, byte offset 4/);
+});

@@ -9,19 +9,21 @@ export interface ParsedSample {
   timestamp: number | undefined;
 }
 
+/** `# TYPE`, `# HELP` and `# UNIT` of one metric family; empty strings when absent, type `unknown` when untyped. */
 export interface MetricMetadata {
   type: string;
   help: string;
   unit: string;
 }
 
+/** Everything one exposition yielded. */
 export interface ParseResult {
   samples: ParsedSample[];
   /** Metadata by metric family name. */
   metadata: Map<string, MetricMetadata>;
 }
 
-/** A malformed exposition: names the byte offset and line of the problem. */
+/** A malformed exposition: names the byte offset (of the UTF-8 body) and 1-based line of the problem. */
 export class ExpositionParseError extends Error {
   constructor(
     readonly detail: string,
@@ -34,223 +36,348 @@ export class ExpositionParseError extends Error {
 }
 
 const TYPES = new Set(['counter', 'gauge', 'histogram', 'gaugehistogram', 'summary', 'info', 'stateset', 'unknown', 'untyped']);
+const FAMILY_SUFFIXES = ['_bucket', '_count', '_sum', '_total', '_created', '_gcount', '_gsum', '_info'];
 
-/** Parses a sample value; undefined when it is not a number Prometheus accepts. */
+const SPACE = 0x20;
+const TAB = 0x09;
+const NL = 0x0a;
+const HASH = 0x23;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+
+function isNameChar(c: number, colon: boolean): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f || (colon && c === 0x3a);
+}
+
+// Characters a decimal float may contain; anything else goes to the slow path (Inf/NaN) or fails.
+function isFloatChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2b || c === 0x2d || c === 0x65 || c === 0x45;
+}
+
+/** Parses a sample value like Go's ParseFloat for the forms expositions use; undefined when invalid. */
 function parseValue(s: string): number | undefined {
-  switch (s) {
-    case 'NaN':
+  if (s.length === 0) return undefined;
+  let plain = true;
+  for (let i = 0; i < s.length; i++) {
+    if (!isFloatChar(s.charCodeAt(i))) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    const f = Number(s);
+    return f === f ? f : undefined;
+  }
+  switch (s.toLowerCase()) {
     case 'nan':
       return NaN;
-    case '+Inf':
-    case 'Inf':
-    case '+inf':
     case 'inf':
+    case '+inf':
+    case 'infinity':
+    case '+infinity':
       return Infinity;
-    case '-Inf':
     case '-inf':
+    case '-infinity':
       return -Infinity;
   }
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return undefined;
-  return Number(s);
+  return undefined;
 }
 
 /**
  * Parses the Prometheus text format 0.0.4 or OpenMetrics 1.0 (`openMetrics`
- * set from the response's Content-Type) in one pass over the text.
+ * set from the response's Content-Type) in one pass over the text, with
+ * character-code scanning on sample lines (regexes only on comment lines).
+ * Exemplars are skipped. Prometheus 3 semantics: classic histogram `le` and
+ * summary `quantile` values are stored in canonical float form (`1` → `1.0`).
  * Throws {@link ExpositionParseError} on the first malformed line: a scrape
  * is all or nothing, as in Prometheus.
  */
 export function parseExposition(text: string, openMetrics: boolean): ParseResult {
-  const samples: ParsedSample[] = [];
-  const metadata = new Map<string, MetricMetadata>();
-  const meta = (name: string) => {
-    let m = metadata.get(name);
-    if (!m) metadata.set(name, (m = { type: 'unknown', help: '', unit: '' }));
+  return new Parser(text, openMetrics).parse();
+}
+
+class Parser {
+  private readonly samples: ParsedSample[] = [];
+  private readonly metadata = new Map<string, MetricMetadata>();
+  private lineNo = 0;
+  private lineStart = 0;
+  // The family of the previous sample name: consecutive samples nearly always share it.
+  private lastName = '';
+  private lastFamily: string | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly openMetrics: boolean,
+  ) {}
+
+  parse(): ParseResult {
+    const { text, openMetrics } = this;
+    const n = text.length;
+    let pos = 0;
+    let sawEOF = false;
+    while (pos < n) {
+      this.lineNo++;
+      this.lineStart = pos;
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = n;
+      if (sawEOF) this.fail('unexpected data after # EOF');
+      const c = text.charCodeAt(pos);
+      if (pos === end) {
+        if (openMetrics && end < n) this.fail('unexpected empty line');
+      } else if (c === HASH) {
+        if (this.comment(text.slice(pos, end))) sawEOF = true;
+      } else if (!openMetrics && (c === SPACE || c === TAB) && text.slice(pos, end).trim() === '') {
+        // Blank lines with whitespace are allowed in the text format.
+      } else {
+        this.sample(pos, end);
+      }
+      pos = end + 1;
+    }
+    if (openMetrics && !sawEOF) {
+      throw new ExpositionParseError('missing # EOF at the end of an OpenMetrics exposition', Buffer.byteLength(text), this.lineNo);
+    }
+    return { samples: this.samples, metadata: this.metadata };
+  }
+
+  /** Throws for the current line; `at` is an absolute string index (default: line start). */
+  private fail(msg: string, at = this.lineStart): never {
+    throw new ExpositionParseError(msg, Buffer.byteLength(this.text.slice(0, at)), this.lineNo);
+  }
+
+  private meta(name: string): MetricMetadata {
+    let m = this.metadata.get(name);
+    if (!m) this.metadata.set(name, (m = { type: 'unknown', help: '', unit: '' }));
     return m;
-  };
-  let pos = 0;
-  let lineNo = 0;
-  let sawEOF = false;
-  const n = text.length;
-  while (pos < n) {
-    lineNo++;
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = n;
-    const lineStart = pos;
-    const line = text.slice(pos, end);
-    pos = end + 1;
-    const fail = (msg: string, col = 0): never => {
-      throw new ExpositionParseError(msg, Buffer.byteLength(text.slice(0, lineStart + col)), lineNo);
-    };
-    if (sawEOF) fail('unexpected data after # EOF');
-    if (line === '' || (!openMetrics && /^\s*$/.test(line))) {
-      if (openMetrics && end < n) fail('unexpected empty line');
-      continue;
+  }
+
+  /** Handles a `#` line; returns true for `# EOF` in OpenMetrics. */
+  private comment(line: string): boolean {
+    if (line === '# EOF') return this.openMetrics;
+    const m = /^#\s+(HELP|TYPE|UNIT)\s+(\S+)(?:\s(.*))?$/.exec(line);
+    if (!m) {
+      if (this.openMetrics) this.fail('invalid comment line');
+      return false;
     }
-    if (line.startsWith('#')) {
-      const m = /^#\s+(HELP|TYPE|UNIT)\s+(\S+)(?:\s(.*))?$/.exec(line);
-      if (line === '# EOF') {
-        if (!openMetrics) continue;
-        sawEOF = true;
-        continue;
-      }
-      if (!m) {
-        if (openMetrics) fail('invalid comment line');
-        continue;
-      }
-      const [, kind, name, rest = ''] = m;
-      if (kind === 'HELP') meta(name!).help = unescapeHelp(rest);
-      else if (kind === 'TYPE') {
-        const t = rest.trim().toLowerCase();
-        if (!TYPES.has(t)) fail(`invalid metric type ${JSON.stringify(rest.trim())}`);
-        meta(name!).type = t === 'untyped' ? 'unknown' : t;
-      } else meta(name!).unit = rest.trim();
-      continue;
-    }
-    // Sample line: name[{labels}] value [timestamp] [# exemplar]
-    let i = 0;
+    const [, kind, name, rest = ''] = m as unknown as [string, string, string, string | undefined];
+    if (kind === 'HELP') this.meta(name).help = rest.replace(/\\(n|\\|")/g, (_, ch: string) => (ch === 'n' ? '\n' : ch));
+    else if (kind === 'TYPE') {
+      const t = rest.trim().toLowerCase();
+      if (!TYPES.has(t)) this.fail(`invalid metric type ${JSON.stringify(rest.trim())}`);
+      this.meta(name).type = t === 'untyped' ? 'unknown' : t;
+    } else this.meta(name).unit = rest.trim();
+    this.lastName = '';
+    return false;
+  }
+
+  /** Parses `name[{labels}] value [timestamp] [# exemplar]` between `start` and `end` (exclusive). */
+  private sample(start: number, end: number): void {
+    const text = this.text;
+    let i = start;
     let name = '';
-    const labels: Label[] = [];
-    if (line[0] === '{') {
-      // Quoted UTF-8 metric name inside braces: {"my.metric", a="b"}
-    } else {
-      while (i < line.length && /[a-zA-Z0-9_:]/.test(line[i]!)) i++;
-      name = line.slice(0, i);
-      if (!name || /^[0-9]/.test(name)) fail(`invalid metric name ${JSON.stringify(line.slice(0, Math.max(i, 1)))}`);
+    if (text.charCodeAt(i) !== LBRACE) {
+      while (i < end && isNameChar(text.charCodeAt(i), true)) i++;
+      name = text.slice(start, i);
+      const c0 = text.charCodeAt(start);
+      if (!name || (c0 >= 0x30 && c0 <= 0x39)) this.fail(`invalid metric name ${JSON.stringify(text.slice(start, Math.max(i, start + 1)))}`);
     }
-    if (line[i] === '{') {
+    const labels: Label[] = [];
+    let canonical = false;
+    if (text.charCodeAt(i) === LBRACE) {
       i++;
       for (;;) {
-        while (line[i] === ' ' || line[i] === '\t') i++;
-        if (line[i] === '}') {
+        while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
+        if (i < end && text.charCodeAt(i) === RBRACE) {
           i++;
           break;
         }
         let lname: string;
-        if (line[i] === '"') {
-          const r = readQuoted(line, i);
-          if (!r) fail('unterminated quoted label name', i);
-          lname = r!.value;
-          i = r!.end;
+        if (text.charCodeAt(i) === QUOTE) {
+          const r = this.quoted(i, end);
+          if (r === undefined) this.fail('unterminated quoted label name', i);
+          lname = r;
+          i = this.quotedEnd;
         } else {
           const st = i;
-          while (i < line.length && /[a-zA-Z0-9_]/.test(line[i]!)) i++;
-          lname = line.slice(st, i);
-          if (!lname) fail(`expected label name, got ${JSON.stringify(line.slice(st, st + 10))}`, st);
+          while (i < end && isNameChar(text.charCodeAt(i), false)) i++;
+          lname = text.slice(st, i);
+          if (!lname) this.fail(`expected label name, got ${JSON.stringify(text.slice(st, Math.min(st + 10, end)))}`, st);
         }
-        while (line[i] === ' ') i++;
-        if (line[i] !== '=') {
-          // OpenMetrics/3.x allow a bare quoted metric name as the first entry.
-          if (!name && (line[i] === ',' || line[i] === '}')) {
+        while (text.charCodeAt(i) === SPACE && i < end) i++;
+        if (i >= end || text.charCodeAt(i) !== EQUALS) {
+          // OpenMetrics 2 / Prometheus 3 allow a bare quoted metric name as the first entry.
+          const c = text.charCodeAt(i);
+          if (!name && i < end && (c === COMMA || c === RBRACE)) {
             name = lname;
-            if (line[i] === ',') i++;
+            if (c === COMMA) i++;
             continue;
           }
-          fail(`expected '=' after label name ${JSON.stringify(lname)}`, i);
+          this.fail(`expected '=' after label name ${JSON.stringify(lname)}`, i);
         }
         i++;
-        while (line[i] === ' ') i++;
-        if (line[i] !== '"') fail(`expected '"' to start the value of label ${JSON.stringify(lname)}`, i);
-        const r = readQuoted(line, i);
-        if (!r) fail(`unterminated label value for ${JSON.stringify(lname)}`, i);
-        i = r!.end;
-        if (labels.some((l) => l.name === lname)) fail(`duplicate label name ${JSON.stringify(lname)}`, i);
-        labels.push({ name: lname, value: r!.value });
-        while (line[i] === ' ') i++;
-        if (line[i] === ',') {
+        while (text.charCodeAt(i) === SPACE && i < end) i++;
+        if (i >= end || text.charCodeAt(i) !== QUOTE) this.fail(`expected '"' to start the value of label ${JSON.stringify(lname)}`, i);
+        const value = this.quoted(i, end);
+        if (value === undefined) this.fail(`unterminated label value for ${JSON.stringify(lname)}`, i);
+        i = this.quotedEnd;
+        for (let k = 0; k < labels.length; k++) if (labels[k]!.name === lname) this.fail(`duplicate label name ${JSON.stringify(lname)}`, i);
+        if (lname === 'le' || lname === 'quantile') canonical = true;
+        labels.push({ name: lname, value });
+        while (text.charCodeAt(i) === SPACE && i < end) i++;
+        const c = i < end ? text.charCodeAt(i) : -1;
+        if (c === COMMA) {
           i++;
           continue;
         }
-        if (line[i] === '}') {
+        if (c === RBRACE) {
           i++;
           break;
         }
-        fail(`expected ',' or '}' after label ${JSON.stringify(lname)}`, i);
+        this.fail(`expected ',' or '}' after label ${JSON.stringify(lname)}`, i);
       }
     }
-    if (line[i] !== ' ' && line[i] !== '\t') fail('expected a space before the value', i);
-    while (line[i] === ' ' || line[i] === '\t') i++;
+    let c = i < end ? text.charCodeAt(i) : -1;
+    if (c !== SPACE && c !== TAB) this.fail('expected a space before the value', i);
+    while (i < end && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
     let j = i;
-    while (j < line.length && line[j] !== ' ' && line[j] !== '\t') j++;
-    const vs = line.slice(i, j);
-    const parsed = parseValue(vs);
-    if (parsed === undefined) fail(`invalid value ${JSON.stringify(vs)}`, i);
-    const value = parsed!;
-    while (line[j] === ' ' || line[j] === '\t') j++;
+    while (j < end && (c = text.charCodeAt(j)) !== SPACE && c !== TAB) j++;
+    const vs = text.slice(i, j);
+    const value = parseValue(vs);
+    if (value === undefined) this.fail(`invalid value ${JSON.stringify(vs)}`, i);
+    while (j < end && ((c = text.charCodeAt(j)) === SPACE || c === TAB)) j++;
     let timestamp: number | undefined;
-    if (j < line.length && line[j] !== '#') {
+    if (j < end && text.charCodeAt(j) !== HASH) {
       let k = j;
-      while (k < line.length && line[k] !== ' ' && line[k] !== '\t') k++;
-      const ts = line.slice(j, k);
-      if (openMetrics) {
-        const f = Number(ts);
-        if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(ts) || !Number.isFinite(f)) fail(`invalid timestamp ${JSON.stringify(ts)}`, j);
-        timestamp = Math.round(f * 1000);
-      } else {
-        if (!/^-?\d+$/.test(ts)) fail(`invalid timestamp ${JSON.stringify(ts)}`, j);
-        timestamp = Number(ts);
-      }
+      while (k < end && (c = text.charCodeAt(k)) !== SPACE && c !== TAB) k++;
+      timestamp = this.timestamp(text.slice(j, k), j);
       j = k;
-      while (line[j] === ' ' || line[j] === '\t') j++;
+      while (j < end && ((c = text.charCodeAt(j)) === SPACE || c === TAB)) j++;
     }
-    if (j < line.length && !(openMetrics && line[j] === '#')) fail(`unexpected text after the sample: ${JSON.stringify(line.slice(j, j + 20))}`, j);
-    // Prometheus 3 stores classic histogram `le` and summary `quantile` values canonically (1 → 1.0).
-    const fam = familyOf(name, metadata);
-    if (fam) {
-      for (let k = 0; k < labels.length; k++) {
-        const l = labels[k]!;
-        if ((fam === 'histogram' || fam === 'gaugehistogram') && l.name === 'le' && name.endsWith('_bucket')) labels[k] = { name: 'le', value: normalizeFloat(l.value) };
-        if (fam === 'summary' && l.name === 'quantile') labels[k] = { name: 'quantile', value: normalizeFloat(l.value) };
+    // Exemplars (`# {…} v [ts]`) are OpenMetrics only and are not stored.
+    if (j < end && !(this.openMetrics && text.charCodeAt(j) === HASH)) {
+      this.fail(`unexpected text after the sample: ${JSON.stringify(text.slice(j, Math.min(j + 20, end)))}`, j);
+    }
+    if (canonical) this.canonicalize(name, labels);
+    labels.push({ name: '__name__', value: name });
+    insertionSort(labels);
+    this.samples.push({ labels, value, timestamp });
+  }
+
+  private timestamp(ts: string, at: number): number {
+    if (this.openMetrics) {
+      // OpenMetrics timestamps are float seconds.
+      const f = parseValue(ts);
+      if (f === undefined || !Number.isFinite(f)) this.fail(`invalid timestamp ${JSON.stringify(ts)}`, at);
+      return Math.round(f * 1000);
+    }
+    let ok = ts.length > 0;
+    for (let k = ts.charCodeAt(0) === 0x2d ? 1 : 0; ok && k < ts.length; k++) {
+      const d = ts.charCodeAt(k);
+      ok = d >= 0x30 && d <= 0x39;
+    }
+    if (!ok || ts === '-') this.fail(`invalid timestamp ${JSON.stringify(ts)}`, at);
+    return Number(ts);
+  }
+
+  // Prometheus 3 stores classic histogram `le` and summary `quantile` values canonically (1 → 1.0).
+  private canonicalize(name: string, labels: Label[]): void {
+    const fam = this.familyOf(name);
+    if (!fam) return;
+    for (let k = 0; k < labels.length; k++) {
+      const l = labels[k]!;
+      if (l.name === 'le' && (fam === 'histogram' || fam === 'gaugehistogram') && name.endsWith('_bucket')) labels[k] = { name: 'le', value: this.normalizeFloat(l.value) };
+      else if (l.name === 'quantile' && fam === 'summary') labels[k] = { name: 'quantile', value: this.normalizeFloat(l.value) };
+    }
+  }
+
+  // Bucket bounds repeat across every series of a histogram: format each once per body.
+  private readonly canonicalFloats = new Map<string, string>();
+
+  private normalizeFloat(v: string): string {
+    let out = this.canonicalFloats.get(v);
+    if (out === undefined) {
+      const f = parseValue(v);
+      out = f === undefined ? v : formatOpenMetricsFloat(f);
+      this.canonicalFloats.set(v, out);
+    }
+    return out;
+  }
+
+  private familyOf(name: string): string | undefined {
+    if (name === this.lastName) return this.lastFamily;
+    let fam: string | undefined;
+    const direct = this.metadata.get(name);
+    if (direct && direct.type !== 'unknown') fam = direct.type;
+    else {
+      for (const suffix of FAMILY_SUFFIXES) {
+        if (name.endsWith(suffix)) {
+          const t = this.metadata.get(name.slice(0, -suffix.length));
+          if (t) {
+            fam = t.type;
+            break;
+          }
+        }
       }
     }
-    labels.push({ name: '__name__', value: name });
-    labels.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    samples.push({ labels, value, timestamp });
+    this.lastName = name;
+    this.lastFamily = fam;
+    return fam;
   }
-  if (openMetrics && !sawEOF) {
-    throw new ExpositionParseError('missing # EOF at the end of an OpenMetrics exposition', Buffer.byteLength(text), lineNo);
-  }
-  return { samples, metadata };
-}
 
-function familyOf(name: string, md: Map<string, MetricMetadata>): string | undefined {
-  const direct = md.get(name);
-  if (direct && direct.type !== 'unknown') return direct.type;
-  for (const suffix of ['_bucket', '_count', '_sum', '_total', '_created', '_gcount', '_gsum', '_info']) {
-    if (name.endsWith(suffix)) {
-      const t = md.get(name.slice(0, -suffix.length));
-      if (t) return t.type;
+  /** End index (after the closing quote) of the last {@link quoted} call. */
+  private quotedEnd = 0;
+
+  /** Reads a double-quoted string starting at `start` with `\\`, `\"`, `\n` escapes; undefined when unterminated before `end`. */
+  private quoted(start: number, end: number): string | undefined {
+    const text = this.text;
+    // Fast path: scan to the closing quote; no escape seen means one slice.
+    let p = start + 1;
+    let c = 0;
+    while (p < end && (c = text.charCodeAt(p)) !== QUOTE && c !== BACKSLASH) p++;
+    if (p >= end) return undefined;
+    if (c === QUOTE) {
+      this.quotedEnd = p + 1;
+      return text.slice(start + 1, p);
     }
-  }
-  return undefined;
-}
-
-function normalizeFloat(v: string): string {
-  const f = parseValue(v);
-  return f === undefined ? v : formatOpenMetricsFloat(f);
-}
-
-function readQuoted(line: string, start: number): { value: string; end: number } | undefined {
-  let out = '';
-  let i = start + 1;
-  while (i < line.length) {
-    const c = line[i]!;
-    if (c === '\\') {
-      const d = line[i + 1];
-      if (d === 'n') out += '\n';
-      else if (d === '\\') out += '\\';
-      else if (d === '"') out += '"';
-      else out += '\\' + (d ?? '');
-      i += 2;
-      continue;
+    let out = '';
+    let i = start + 1;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === BACKSLASH) {
+        const d = text[i + 1];
+        if (d === 'n') out += '\n';
+        else if (d === '\\') out += '\\';
+        else if (d === '"') out += '"';
+        else out += '\\' + (d ?? '');
+        i += 2;
+        continue;
+      }
+      if (c === QUOTE) {
+        this.quotedEnd = i + 1;
+        return out;
+      }
+      if (c === NL) return undefined;
+      out += text[i];
+      i++;
     }
-    if (c === '"') return { value: out, end: i + 1 };
-    out += c;
-    i++;
+    return undefined;
   }
-  return undefined;
 }
 
-function unescapeHelp(s: string): string {
-  return s.replace(/\\(n|\\|")/g, (_, c: string) => (c === 'n' ? '\n' : c));
+// Label lists are short and usually already sorted in an exposition.
+function insertionSort(ls: Label[]): void {
+  for (let i = 1; i < ls.length; i++) {
+    const x = ls[i]!;
+    let j = i - 1;
+    while (j >= 0 && ls[j]!.name > x.name) {
+      ls[j + 1] = ls[j]!;
+      j--;
+    }
+    ls[j + 1] = x;
+  }
 }
+
+
