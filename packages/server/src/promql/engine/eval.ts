@@ -252,6 +252,14 @@ export class Evaluator {
     switch (f) {
       case 'time':
         return { type: 'scalar', v: t / 1000 };
+      case 'start':
+        return { type: 'scalar', v: this.ctx.start / 1000 };
+      case 'end':
+        return { type: 'scalar', v: this.ctx.end / 1000 };
+      case 'range':
+        return { type: 'scalar', v: (this.ctx.end - this.ctx.start) / 1000 };
+      case 'step':
+        return { type: 'scalar', v: this.ctx.step / 1000 };
       case 'pi':
         return { type: 'scalar', v: Math.PI };
       case 'vector':

@@ -196,6 +196,21 @@ function extreme(vs: ArrayLike<number>, max: boolean): number {
   return r;
 }
 
+/** Timestamp (s) of the last sample holding the min/max value. */
+function tsOfExtreme(w: Window, max: boolean): number | undefined {
+  if (!w.vs.length) return undefined;
+  let best = w.vs[0]!;
+  let at = w.ts[0]!;
+  for (let i = 1; i < w.vs.length; i++) {
+    const v = w.vs[i]!;
+    if ((max ? v >= best : v <= best) || Number.isNaN(best)) {
+      best = v;
+      at = w.ts[i]!;
+    }
+  }
+  return at / 1000;
+}
+
 export type RangeFn = (w: Window, args: number[]) => number | undefined;
 
 export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
@@ -209,6 +224,10 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   count_over_time: (w) => (w.vs.length ? w.vs.length : undefined),
   min_over_time: (w) => (w.vs.length ? extreme(w.vs, false) : undefined),
   max_over_time: (w) => (w.vs.length ? extreme(w.vs, true) : undefined),
+  ts_of_first_over_time: (w) => (w.ts.length ? w.ts[0]! / 1000 : undefined),
+  ts_of_last_over_time: (w) => (w.ts.length ? w.ts[w.ts.length - 1]! / 1000 : undefined),
+  ts_of_min_over_time: (w) => tsOfExtreme(w, false),
+  ts_of_max_over_time: (w) => tsOfExtreme(w, true),
   first_over_time: (w) => (w.vs.length ? w.vs[0] : undefined),
   last_over_time: (w) => (w.vs.length ? w.vs[w.vs.length - 1] : undefined),
   present_over_time: (w) => (w.vs.length ? 1 : undefined),
