@@ -131,7 +131,7 @@ async function checkConfig(files: string[]): Promise<number> {
 
 async function run(argv: string[]): Promise<number> {
   const { values } = parseFlags(RUN_FLAGS, argv);
-  const { runStandaloneAlertmanager } = await import('@vigil/server/alerting/standalone.ts');
+  const { runStandaloneAlertmanager } = await import('@vigil/server/api/v2/index.ts');
   return runStandaloneAlertmanager({
     configFile: values.get('config.file')!,
     storagePath: values.get('storage.path')!,

@@ -1,0 +1,2 @@
+export type { NflogEntry } from './nflog.ts';
+export { NotificationLog } from './nflog.ts';

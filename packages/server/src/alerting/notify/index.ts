@@ -1,0 +1,13 @@
+export type { NotifyContext, Notifier, IntegrationDeps, IntegrationFactory } from './notifier.ts';
+export { NotifyError, redactURL, retryableStatus, postJSON } from './notifier.ts';
+export type { Stage } from './stage.ts';
+export { MultiStage, FanoutStage, RoutingStage } from './stage.ts';
+export type { Muter } from './mute-stage.ts';
+export { MuteStage, TimeMuteStage, TimeActiveStage } from './mute-stage.ts';
+export { DedupStage } from './dedup-stage.ts';
+export type { RetryHooks } from './retry-stage.ts';
+export { RetryStage } from './retry-stage.ts';
+export { SetNotifiesStage } from './set-notifies-stage.ts';
+export type { PipelineDeps } from './pipeline.ts';
+export { buildPipeline } from './pipeline.ts';
+export { webhook, webhookPayload } from './webhook/index.ts';

@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import type { IntegrationConfig } from '../../config/index.ts';
+import { templateData } from '../../template/index.ts';
+import { postJSON, type IntegrationDeps, type IntegrationFactory, type Notifier, type NotifyContext } from '../notifier.ts';
+import type { Alert } from '../../types.ts';
+
+/**
+ * Builds Alertmanager's webhook payload (version 4): template data plus
+ * `version`, `groupKey` and `truncatedAlerts`, alerts cut to `max_alerts`.
+ */
+export function webhookPayload(conf: IntegrationConfig, deps: IntegrationDeps, ctx: NotifyContext, alerts: readonly Alert[]): unknown {
+  const max = Number(conf.max_alerts ?? 0);
+  const kept = max > 0 ? alerts.slice(0, max) : alerts;
+  return {
+    ...templateData(ctx.receiver, ctx.groupLabels, kept, deps.externalURL, ctx.now),
+    version: '4',
+    groupKey: ctx.groupKey,
+    truncatedAlerts: alerts.length - kept.length,
+  };
+}
+
+/** The webhook integration (notify/webhook in Alertmanager). */
+export const webhook: IntegrationFactory = {
+  type: 'webhook',
+  schema: { key: 'webhook_configs' },
+  create(conf: IntegrationConfig, deps: IntegrationDeps): Notifier {
+    return {
+      async notify(ctx, alerts) {
+        const url = conf.url_file ? readFileSync(String(conf.url_file), 'utf8').trim() : String(conf.url);
+        await postJSON(url, webhookPayload(conf, deps, ctx, alerts), ctx.signal);
+      },
+    };
+  },
+};

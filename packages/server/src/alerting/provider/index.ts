@@ -1,0 +1,2 @@
+export type { AlertStore, AlertListener } from './mem.ts';
+export { MemAlertStore } from './mem.ts';

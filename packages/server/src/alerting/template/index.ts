@@ -1,0 +1,2 @@
+export type { TemplateData, TemplateAlert } from './data.ts';
+export { templateData, goTime } from './data.ts';

@@ -1,0 +1,1 @@
+export { specContains, inIntervals } from './interval.ts';

@@ -1,0 +1,3 @@
+export { registerAlertmanagerApi } from './alertmanager-api.ts';
+export type { StandaloneOptions, StandaloneServer } from './standalone.ts';
+export { startStandaloneAlertmanager, runStandaloneAlertmanager } from './standalone.ts';
