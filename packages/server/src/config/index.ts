@@ -8,5 +8,5 @@ export type {
   RemoteWriteConfig,
   HTTPClientConfig,
 } from './types.ts';
-export { parseConfig, loadConfigFile } from './load.ts';
+export { parseConfig, loadConfigFile, defaultConfig } from './load.ts';
 export { checkConfigFiles } from './check.ts';

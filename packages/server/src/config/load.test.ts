@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigErrors } from '@vigil/core';
-import { checkConfigFiles, loadConfigFile, parseConfig } from './index.ts';
+import { checkConfigFiles, defaultConfig, loadConfigFile, parseConfig } from './index.ts';
 
 const testdata = new URL('./testdata/', import.meta.url).pathname;
 const seeds = resolve(new URL('../../../../', import.meta.url).pathname, '../shared/fixtures/seed-configs');
@@ -19,10 +20,38 @@ async function errorsOf(file: string): Promise<string[]> {
 }
 
 test('the seed Prometheus configurations load unchanged', async () => {
-  for (const f of readdirSync(seeds).filter((f) => /prometheus\.yml$/.test(f))) {
+  const files = readdirSync(seeds).filter((f) => /prometheus\.yml$/.test(f));
+  assert.ok(files.length >= 2);
+  for (const f of files) {
     const cfg = await loadConfigFile(join(seeds, f));
     assert.ok(cfg.scrape_configs.length > 0, f);
-    assert.equal(await checkConfigFiles([join(seeds, f)], () => {}), 0, f);
+    assert.equal(cfg.original, readFileSync(join(seeds, f), 'utf8'));
+  }
+});
+
+test('check config: a seed with its rule file beside it passes; a missing rule file fails as in promtool', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-check-'));
+  try {
+    copyFileSync(join(seeds, '002-prometheus.yml'), join(dir, 'prometheus.yml'));
+    let lines: string[] = [];
+    assert.equal(await checkConfigFiles([join(dir, 'prometheus.yml')], (l) => lines.push(l)), 1);
+    assert.deepEqual(lines.slice(0, 2), [`Checking ${join(dir, 'prometheus.yml')}`, ` FAILED: "${join(dir, 'alert_rules.yml')}" does not point to an existing file`]);
+    // The seed's rule file, under the name the seed config uses.
+    copyFileSync(join(seeds, '002-alert_rules.yml'), join(dir, 'alert_rules.yml'));
+    lines = [];
+    assert.equal(await checkConfigFiles([join(dir, 'prometheus.yml'), join(seeds, '000-prometheus.yml')], (l) => lines.push(l)), 0);
+    assert.equal(lines[1], '  SUCCESS: 1 rule files found');
+    assert.equal(lines[2], ` SUCCESS: ${join(dir, 'prometheus.yml')} is valid prometheus config file syntax`);
+    assert.equal(lines[4], `Checking ${join(dir, 'alert_rules.yml')}`);
+    assert.match(lines[5]!, /^ {2}SUCCESS: \d+ rules found$/);
+    assert.ok(lines.includes(` SUCCESS: ${join(seeds, '000-prometheus.yml')} is valid prometheus config file syntax`));
+    // A rule file that is not YAML fails the check with its position.
+    writeFileSync(join(dir, 'alert_rules.yml'), 'groups:\n  - name: x\n    rules: [\n');
+    lines = [];
+    assert.equal(await checkConfigFiles([join(dir, 'prometheus.yml')], (l) => lines.push(l)), 1);
+    assert.match(lines.join('\n'), /alert_rules\.yml:\d+:\d+: /);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
@@ -38,6 +67,8 @@ test('defaults follow Prometheus', async () => {
   assert.equal(api.honor_timestamps, true);
   assert.equal(cfg.alerting.alertmanagers[0]!.api_version, 'v2');
   assert.ok(cfg.rule_files[0]!.endsWith('/alert_rules.yml'));
+  const d = defaultConfig();
+  assert.deepEqual([d.global.scrape_interval, d.global.scrape_timeout, d.global.evaluation_interval, d.scrape_configs.length], [60_000, 10_000, 60_000, 0]);
   const bare = parseConfig('scrape_configs:\n  - job_name: x\n    scrape_interval: 5s\n', '<test>');
   assert.equal(bare.scrape_configs[0]!.scrape_timeout, 5_000, 'timeout capped at the interval when unset');
 });
@@ -53,14 +84,36 @@ test('a full configuration loads, with unsupported discovery reported as a warni
   assert.match(cfg.warnings[0]!, /kubernetes_sd_configs is not supported yet/);
 });
 
+/** Every testdata/*.bad.yml with the exact errors it must produce, in file order. */
+const BAD: Record<string, string[]> = {
+  'unknown-key.bad.yml': ['unknown-key.bad.yml:5:5: scrape_configs[0].scrape_intervall: unknown key'],
+  'bad-duration.bad.yml': ['bad-duration.bad.yml:2:20: global.scrape_interval: not a valid duration string: "15 seconds"'],
+  'timeout.bad.yml': ['timeout.bad.yml:4:21: scrape_configs[0].scrape_timeout: scrape timeout greater than scrape interval for scrape config with job name "api"'],
+  'duplicate-job.bad.yml': ['duplicate-job.bad.yml:5:15: scrape_configs[1].job_name: found multiple scrape configs with job name "api"'],
+  'many.bad.yml': [
+    'many.bad.yml:3:13: scrape_configs[0].scheme: unexpected value "ftp"',
+    'many.bad.yml:5:19: scrape_configs[0].static_configs[0].targets[0]: "http://localhost:3001/metrics" is not a valid hostname',
+    'many.bad.yml:8:16: scrape_configs[0].relabel_configs[0].regex: error parsing regexp: missing closing ): `(unclosed`',
+    'many.bad.yml:10:9: scrape_configs[0].relabel_configs[1]: relabel configuration for hashmod requires non-zero modulus',
+  ],
+  'yaml-syntax.bad.yml': ['yaml-syntax.bad.yml:5:3: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+  'duplicate-key.bad.yml': ['duplicate-key.bad.yml:3:3: mapping key "scrape_interval" already defined'],
+  'types.bad.yml': [
+    'types.bad.yml:3:19: scrape_configs[0].metrics_path: metrics_path must start with "/", got "metrics"',
+    'types.bad.yml:4:19: scrape_configs[0].sample_limit: must be integer, got "lots"',
+    'types.bad.yml:7:17: scrape_configs[0].relabel_configs[0].action: unknown relabel action "replce"',
+  ],
+  'job-name.bad.yml': ['job-name.bad.yml:2:5: scrape_configs[0]: missing required key "job_name"', 'job-name.bad.yml:4:15: scrape_configs[1].job_name: job_name is empty'],
+  'auth.bad.yml': [
+    'auth.bad.yml:2:5: scrape_configs[0]: at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured',
+    'auth.bad.yml:8:9: scrape_configs[0].static_configs[1].targt: unknown key',
+  ],
+};
+
 test('broken configurations fail with every problem pointed at file:line:col and key path', async () => {
-  assert.deepEqual(await errorsOf('unknown-key.bad.yml'), ['unknown-key.bad.yml:5:5: scrape_configs[0].scrape_intervall: unknown key']);
-  assert.deepEqual(await errorsOf('bad-duration.bad.yml'), ['bad-duration.bad.yml:2:20: global.scrape_interval: not a valid duration string: "15 seconds"']);
-  assert.deepEqual(await errorsOf('timeout.bad.yml'), [
-    'timeout.bad.yml:4:21: scrape_configs[0].scrape_timeout: scrape timeout greater than scrape interval for scrape config with job name "api"',
-  ]);
-  assert.deepEqual(await errorsOf('duplicate-job.bad.yml'), ['duplicate-job.bad.yml:5:15: scrape_configs[1].job_name: found multiple scrape configs with job name "api"']);
-  assert.deepEqual(await errorsOf('many.bad.yml'), ['many.bad.yml:3:13: scrape_configs[0].scheme: unexpected value "ftp"']);
+  const files = readdirSync(testdata).filter((f) => f.endsWith('.bad.yml')).sort();
+  assert.deepEqual(files, Object.keys(BAD).sort(), 'every bad file has its expected errors');
+  for (const f of files) assert.deepEqual(await errorsOf(f), BAD[f], f);
 });
 
 test('semantic problems are all reported together', () => {

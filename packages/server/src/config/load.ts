@@ -35,8 +35,14 @@ export function parseConfig(text: string, filename: string): PrometheusConfig {
     errors.push(new ConfigError(filename, line, col, displayPath(key !== undefined ? [...path, key] : path), msg));
   };
   for (const e of doc.errors) {
-    const pos = e.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push(new ConfigError(filename, pos.line, pos.col, '', e.message.split('\n')[0]!));
+    const pos = lc.linePos(e.pos[0]);
+    let msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+    if (e.code === 'DUPLICATE_KEY') {
+      // Name the key, as Go's yaml.v2 does ("mapping key … already defined").
+      const key = /^[^:\n]*/.exec(text.slice(e.pos[0]))![0].trim();
+      msg = `mapping key ${JSON.stringify(key)} already defined`;
+    }
+    errors.push(new ConfigError(filename, pos.line, pos.col, '', msg));
   }
   if (errors.length) throw new ConfigErrors(errors);
   const raw = (doc.toJS() ?? {}) as Raw;
@@ -45,16 +51,23 @@ export function parseConfig(text: string, filename: string): PrometheusConfig {
     throw new ConfigErrors(errors);
   }
   const validate = compileValidator();
-  if (!validate(raw)) {
+  const valid = validate(raw);
+  if (!valid) {
     for (const e of dedupe(validate.errors ?? [])) {
       const path = pointerToPath(e.instancePath);
       if (e.keyword === 'additionalProperties') at(path, 'unknown key', String((e.params as { additionalProperty: string }).additionalProperty));
       else at(path, schemaMessage(e));
     }
-    throw new ConfigErrors(sortErrors(errors));
   }
-  const cfg = applyDefaults(raw, text, filename, at);
-  if (errors.length) throw new ConfigErrors(sortErrors(errors));
+  let cfg: PrometheusConfig | undefined;
+  try {
+    // Semantic checks run even after schema errors so one pass reports every problem.
+    cfg = applyDefaults(raw, text, filename, at);
+  } catch (err) {
+    // Only reachable with a value of the wrong type, which the schema already reported.
+    if (valid) throw err;
+  }
+  if (errors.length || !cfg) throw new ConfigErrors(sortErrors(uniqueErrors(errors)));
   return cfg;
 }
 
@@ -67,6 +80,22 @@ export async function loadConfigFile(path: string): Promise<PrometheusConfig> {
     throw new Error(`read config file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (err as Error).message}`);
   }
   return parseConfig(text, path);
+}
+
+// A schema error and a semantic check can hit the same spot; report it once.
+function uniqueErrors(errs: ConfigError[]): ConfigError[] {
+  const seen = new Set<string>();
+  return errs.filter((e) => {
+    const key = `${e.line}:${e.col}:${e.path}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The configuration Prometheus runs when the file is empty: every default, no scrape configs. */
+export function defaultConfig(): PrometheusConfig {
+  return parseConfig('', '');
 }
 
 function sortErrors(errs: ConfigError[]): ConfigError[] {
@@ -99,6 +128,7 @@ function pointerToPath(ptr: string): KeyPath {
 function schemaMessage(e: ErrorObject): string {
   const sch = e.parentSchema as { description?: string; anyOf?: Array<{ const?: unknown }> } | undefined;
   if (e.keyword === 'pattern' && sch?.description === 'duration') return `not a valid duration string: ${JSON.stringify(e.data)}`;
+  if ((e.keyword === 'const' || e.keyword === 'anyOf') && /relabel_configs\/\d+\/action$/.test(e.instancePath)) return `unknown relabel action ${JSON.stringify(e.data)}`;
   if (e.keyword === 'const' || e.keyword === 'anyOf') return `unexpected value ${JSON.stringify(e.data)}`;
   if (e.keyword === 'type') return `must be ${(e.params as { type: string }).type}, got ${JSON.stringify(e.data)}`;
   if (e.keyword === 'required') return `missing required key ${JSON.stringify((e.params as { missingProperty: string }).missingProperty)}`;
@@ -128,7 +158,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
   const scrapeConfigs: ScrapeConfig[] = [];
   ((raw.scrape_configs ?? []) as Raw[]).forEach((sc, i) => {
     const path = ['scrape_configs', i];
-    if (!sc.job_name) at([...path, 'job_name'], 'job_name is empty');
+    if (sc.job_name === "") at([...path, 'job_name'], 'job_name is empty');
     if (jobs.has(sc.job_name)) at([...path, 'job_name'], `found multiple scrape configs with job name ${JSON.stringify(sc.job_name)}`);
     jobs.add(sc.job_name);
     const interval = dur(sc.scrape_interval, scrapeInterval);
