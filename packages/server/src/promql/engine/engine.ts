@@ -8,7 +8,7 @@ import { dropMetadata } from './grouping.ts';
 import { parseExpr, typeOf } from '../parser/index.ts';
 import { lineCol } from '../parser/lexer.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
-import { Evaluator, type EvalContext } from './eval.ts';
+import { Evaluator, slice, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
 import type { LoadedSeries } from './value.ts';
 
@@ -225,7 +225,7 @@ export class Engine implements QueryEngine {
         return { type: 'vector', vector };
       }
       case 'matrix': {
-        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: Array.from(s.ts), vs: Array.from(s.vs) }));
+        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: slice(s.ts, s.lo, s.hi), vs: slice(s.vs, s.lo, s.hi) }));
         matrix.sort((a, b) => compareLabels(a.metric, b.metric));
         return { type: 'matrix', matrix };
       }

@@ -1,7 +1,7 @@
 import { compileAnchored, labelsKey, compareLabels, type Labels, RegexSyntaxError, isLegacyLabelName } from '@vigil/core';
 import type { AtModifier, Call, Expr, Subquery, VectorSelector } from '../parser/ast.ts';
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
-import { RANGE_FUNCTIONS } from '../functions/range-functions.ts';
+import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS } from '../functions/range-functions.ts';
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
 import { aggregate } from './aggregate.ts';
@@ -85,7 +85,7 @@ export class Evaluator {
         const series: MSeries[] = [];
         for (const s of this.ctx.loaded.get(e.vs) ?? []) {
           const w = samplesIn(s, ref, e.range);
-          if (w.ts.length) series.push({ metric: s.metric, ts: w.ts, vs: w.vs });
+          if (w.hi > w.lo) series.push({ metric: s.metric, ts: s.ts, vs: s.vs, lo: w.lo, hi: w.hi });
         }
         return { type: 'matrix', series };
       }
@@ -153,10 +153,11 @@ export class Evaluator {
   private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number, drop: boolean): void {
     const k = labelsKey(metric);
     let s = m.get(k);
-    if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
+    if (!s) m.set(k, (s = { metric, ts: [], vs: [], lo: 0, hi: 0, drop }));
     else if (drop) s.drop = true;
     (s.ts as number[]).push(t);
     (s.vs as number[]).push(v);
+    s.hi++;
   }
 
   private evalBinary(e: Expr & { kind: 'binary' }, t: number): EvalValue {
@@ -215,7 +216,13 @@ export class Evaluator {
       const keep = KEEPS_NAME.has(f);
       const out: VSample[] = [];
       for (const s of m.series) {
-        const v = rangeFn({ ts: s.ts, vs: s.vs, start: end - range, end, evalTs: t }, scalars);
+        const indexed = INDEXED_FUNCTIONS.has(f) || (s.lo === 0 && s.hi === s.ts.length);
+        const v = rangeFn(
+          indexed
+            ? { ts: s.ts, vs: s.vs, lo: s.lo, hi: s.hi, start: end - range, end, evalTs: t }
+            : { ts: slice(s.ts, s.lo, s.hi), vs: slice(s.vs, s.lo, s.hi), lo: 0, hi: s.hi - s.lo, start: end - range, end, evalTs: t },
+          scalars,
+        );
         if (v === undefined) continue;
         out.push({ metric: s.metric, v, drop: keep ? s.drop : true });
         if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
@@ -406,6 +413,13 @@ export class Evaluator {
     if (vec.length > this.ctx.maxSamples) throw new TooManySamplesError();
     return vec;
   }
+}
+
+/** A copy of [lo, hi) for functions that read whole arrays. */
+export function slice(a: ArrayLike<number>, lo: number, hi: number): number[] {
+  const out = new Array<number>(hi - lo);
+  for (let i = lo; i < hi; i++) out[i - lo] = a[i]!;
+  return out;
 }
 
 /** Strips parentheses: `rate((x[5m]))` reads the same range as `rate(x[5m])`. */

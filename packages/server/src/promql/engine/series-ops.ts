@@ -40,11 +40,9 @@ export function sampleAt(s: LoadedSeries, t: number, lookback: number): { t: num
 }
 
 /**
- * Samples in (t − range, t] as zero-copy views. Range-selector series are
+ * Index range [lo, hi) of the samples in (t − range, t]. Range-selector series are
  * loaded without staleness markers (engine.ts), so nothing is filtered here.
  */
-export function samplesIn(s: LoadedSeries, t: number, range: number): { ts: Float64Array; vs: Float64Array } {
-  const from = upperBound(s.ts, t - range);
-  const to = upperBound(s.ts, t);
-  return { ts: s.ts.subarray(from, to), vs: s.vs.subarray(from, to) };
+export function samplesIn(s: LoadedSeries, t: number, range: number): { lo: number; hi: number } {
+  return { lo: upperBound(s.ts, t - range), hi: upperBound(s.ts, t) };
 }

@@ -20,6 +20,9 @@ export interface MSeries {
   /** Plain arrays (subqueries) or zero-copy views into loaded series (range selectors). */
   ts: ArrayLike<number>;
   vs: ArrayLike<number>;
+  /** The series' samples are ts/vs[lo, hi): range selectors index into the loaded series instead of copying. */
+  lo: number;
+  hi: number;
   /** See {@link VSample.drop}; set on subquery output. */
   drop?: boolean;
 }

@@ -4,8 +4,15 @@
  * output for that series). Semantics follow promql/functions.go.
  */
 export interface Window {
+  /**
+   * The window is ts/vs[lo, hi). Functions in {@link INDEXED_FUNCTIONS} read
+   * the index range of the whole loaded series (no view per step); the
+   * others get lo = 0 and hi = length.
+   */
   ts: ArrayLike<number>;
   vs: ArrayLike<number>;
+  lo: number;
+  hi: number;
   /** Evaluation time and window bounds, ms: the window is (start, end]. */
   start: number;
   end: number;
@@ -15,23 +22,24 @@ export interface Window {
 
 /** Prometheus's extrapolatedRate for rate/increase/delta (3.x, left-open ranges). */
 export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
-  const n = w.ts.length;
+  const { lo, hi } = w;
+  const n = hi - lo;
   if (n < 2) return undefined;
-  const first = w.vs[0]!;
-  const last = w.vs[n - 1]!;
+  const first = w.vs[lo]!;
+  const last = w.vs[hi - 1]!;
   let result = last - first;
   if (isCounter) {
     let prev = first;
-    for (let i = 1; i < n; i++) {
+    for (let i = lo + 1; i < hi; i++) {
       const cur = w.vs[i]!;
       if (cur < prev) result += prev;
       prev = cur;
     }
   }
   const rangeSeconds = (w.end - w.start) / 1000;
-  let durationToStart = (w.ts[0]! - w.start) / 1000;
-  let durationToEnd = (w.end - w.ts[n - 1]!) / 1000;
-  const sampledInterval = (w.ts[n - 1]! - w.ts[0]!) / 1000;
+  let durationToStart = (w.ts[lo]! - w.start) / 1000;
+  let durationToEnd = (w.end - w.ts[hi - 1]!) / 1000;
+  const sampledInterval = (w.ts[hi - 1]! - w.ts[lo]!) / 1000;
   const avgBetween = sampledInterval / (n - 1);
   const threshold = avgBetween * 1.1;
   if (durationToStart >= threshold) durationToStart = avgBetween / 2;
@@ -47,23 +55,23 @@ export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean)
 }
 
 function instantValue(w: Window, isRate: boolean): number | undefined {
-  const n = w.ts.length;
-  if (n < 2) return undefined;
-  const last = w.vs[n - 1]!;
-  const prev = w.vs[n - 2]!;
+  const { lo, hi } = w;
+  if (hi - lo < 2) return undefined;
+  const last = w.vs[hi - 1]!;
+  const prev = w.vs[hi - 2]!;
   let result = isRate && last < prev ? last : last - prev;
   if (!isRate) return result;
-  const dt = (w.ts[n - 1]! - w.ts[n - 2]!) / 1000;
+  const dt = (w.ts[hi - 1]! - w.ts[hi - 2]!) / 1000;
   if (dt === 0) return undefined;
   result /= dt;
   return result;
 }
 
 /** Kahan-compensated summation, as Prometheus uses for sum/avg over time. */
-export function kahanSum(vs: ArrayLike<number>): number {
+export function kahanSum(vs: ArrayLike<number>, lo = 0, hi = vs.length): number {
   let sum = 0;
   let c = 0;
-  for (let i = 0; i < vs.length; i++) {
+  for (let i = lo; i < hi; i++) {
     const v = vs[i]!;
     const t = sum + v;
     if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
@@ -160,14 +168,14 @@ function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
  * sum, switching to an incremental mean from the point the sum would
  * overflow.
  */
-export function avg(vs: ArrayLike<number>): number {
-  let sum = vs[0]!;
+export function avg(vs: ArrayLike<number>, lo = 0, hi = vs.length): number {
+  let sum = vs[lo]!;
   let c = 0;
   let mean = 0;
   let incremental = false;
-  for (let i = 1; i < vs.length; i++) {
+  for (let i = lo + 1; i < hi; i++) {
     const v = vs[i]!;
-    const count = i + 1;
+    const count = i - lo + 1;
     if (!incremental) {
       const [ns, nc] = kahanSumInc(v, sum, c);
       if (ns !== Infinity && ns !== -Infinity) {
@@ -183,13 +191,13 @@ export function avg(vs: ArrayLike<number>): number {
     [mean, c] = kahanSumInc(v / count, q * mean, q * c);
   }
   if (incremental) return mean + c;
-  return (sum + c) / vs.length;
+  return (sum + c) / (hi - lo);
 }
 
 /** min/max_over_time: NaN only wins when every value is NaN. */
-function extreme(vs: ArrayLike<number>, max: boolean): number {
-  let r = vs[0]!;
-  for (let i = 1; i < vs.length; i++) {
+function extreme(vs: ArrayLike<number>, max: boolean, lo = 0, hi = vs.length): number {
+  let r = vs[lo]!;
+  for (let i = lo + 1; i < hi; i++) {
     const b = vs[i]!;
     if ((max ? b > r : b < r) || Number.isNaN(r)) r = b;
   }
@@ -213,24 +221,41 @@ function tsOfExtreme(w: Window, max: boolean): number | undefined {
 
 export type RangeFn = (w: Window, args: number[]) => number | undefined;
 
+/** Functions that honour `lo`/`hi`; the hot ones on dashboards. */
+export const INDEXED_FUNCTIONS: ReadonlySet<string> = new Set([
+  'rate',
+  'increase',
+  'delta',
+  'irate',
+  'idelta',
+  'avg_over_time',
+  'sum_over_time',
+  'count_over_time',
+  'min_over_time',
+  'max_over_time',
+  'first_over_time',
+  'last_over_time',
+  'present_over_time',
+]);
+
 export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   rate: (w) => extrapolatedRate(w, true, true),
   increase: (w) => extrapolatedRate(w, true, false),
   delta: (w) => extrapolatedRate(w, false, false),
   irate: (w) => instantValue(w, true),
   idelta: (w) => instantValue(w, false),
-  avg_over_time: (w) => (w.vs.length ? avg(w.vs) : undefined),
-  sum_over_time: (w) => (w.vs.length ? kahanSum(w.vs) : undefined),
-  count_over_time: (w) => (w.vs.length ? w.vs.length : undefined),
-  min_over_time: (w) => (w.vs.length ? extreme(w.vs, false) : undefined),
-  max_over_time: (w) => (w.vs.length ? extreme(w.vs, true) : undefined),
+  avg_over_time: (w) => (w.hi > w.lo ? avg(w.vs, w.lo, w.hi) : undefined),
+  sum_over_time: (w) => (w.hi > w.lo ? kahanSum(w.vs, w.lo, w.hi) : undefined),
+  count_over_time: (w) => (w.hi > w.lo ? w.hi - w.lo : undefined),
+  min_over_time: (w) => (w.hi > w.lo ? extreme(w.vs, false, w.lo, w.hi) : undefined),
+  max_over_time: (w) => (w.hi > w.lo ? extreme(w.vs, true, w.lo, w.hi) : undefined),
   ts_of_first_over_time: (w) => (w.ts.length ? w.ts[0]! / 1000 : undefined),
   ts_of_last_over_time: (w) => (w.ts.length ? w.ts[w.ts.length - 1]! / 1000 : undefined),
   ts_of_min_over_time: (w) => tsOfExtreme(w, false),
   ts_of_max_over_time: (w) => tsOfExtreme(w, true),
-  first_over_time: (w) => (w.vs.length ? w.vs[0] : undefined),
-  last_over_time: (w) => (w.vs.length ? w.vs[w.vs.length - 1] : undefined),
-  present_over_time: (w) => (w.vs.length ? 1 : undefined),
+  first_over_time: (w) => (w.hi > w.lo ? w.vs[w.lo] : undefined),
+  last_over_time: (w) => (w.hi > w.lo ? w.vs[w.hi - 1] : undefined),
+  present_over_time: (w) => (w.hi > w.lo ? 1 : undefined),
   stddev_over_time: (w) => (w.vs.length ? Math.sqrt(variance(w.vs)) : undefined),
   stdvar_over_time: (w) => (w.vs.length ? variance(w.vs) : undefined),
   mad_over_time: (w) => {
