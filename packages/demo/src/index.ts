@@ -1,5 +1,5 @@
+import { Agent, request } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
-import { Counter, Histogram } from 'prom-client';
 import { instrumentFastify, vigil } from '@vigil/sdk';
 
 export interface DemoOptions {
@@ -17,7 +17,7 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const jitter = (min: number, max: number) => min + Math.random() * (max - min);
 
 /**
@@ -28,27 +28,12 @@ const jitter = (min: number, max: number) => min + Math.random() * (max - min);
  */
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const obs = vigil({ service: 'demo-api' });
-  const registers = [obs.registry];
-  const dbQuery = new Histogram({
-    name: 'db_query_duration_seconds',
-    help: 'Database query latency in seconds.',
-    labelNames: ['operation', 'table'],
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
-    registers,
-  });
-  const cacheHits = new Counter({ name: 'cache_hits_total', help: 'Cache hits.', labelNames: ['cache'], registers });
-  const cacheMisses = new Counter({ name: 'cache_misses_total', help: 'Cache misses.', labelNames: ['cache'], registers });
-  const aiTokens = new Counter({ name: 'ai_tokens_used_total', help: 'AI model tokens used.', labelNames: ['model', 'kind'], registers });
-  const aiCost = new Counter({ name: 'ai_cost_usd_total', help: 'AI model spend in US dollars.', labelNames: ['model'], registers });
+  const m = obs.metrics;
+  const query = (operation: string, table: string, ms: number) => m.timeQuery(operation, table, () => sleep(ms));
 
-  const app = Fastify({ loggerInstance: opts.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) });
   instrumentFastify(app, obs);
-
-  const query = async (operation: string, table: string, ms: number) => {
-    const end = dbQuery.startTimer({ operation, table });
-    await sleep(ms);
-    end();
-  };
+  opts.logger?.debug({ service: obs.service }, 'demo service instrumented');
 
   app.get('/api/users', async () => {
     await query('select', 'users', jitter(2, 30));
@@ -66,28 +51,19 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     return reply.code(201).send({ ok: true });
   });
   app.get('/api/products', async () => {
-    if (Math.random() < 0.8) cacheHits.inc({ cache: 'products' });
-    else {
-      cacheMisses.inc({ cache: 'products' });
-      await query('select', 'products', jitter(10, 80));
-    }
+    const hit = Math.random() < 0.8;
+    m.cacheLookup('products', hit);
+    if (!hit) await query('select', 'products', jitter(10, 80));
     return [{ sku: 'A-1' }];
   });
   app.post('/api/ai/chat', async () => {
     const model = Math.random() < 0.7 ? 'gpt-4o-mini' : 'claude-sonnet';
     const input = Math.round(jitter(50, 800));
     const output = Math.round(jitter(20, 400));
-    aiTokens.inc({ model, kind: 'input' }, input);
-    aiTokens.inc({ model, kind: 'output' }, output);
-    aiCost.inc({ model }, (input * 0.15 + output * 0.6) / 1e6);
+    m.aiUsage(model, { input, output, costUsd: (input * 0.15 + output * 0.6) / 1e6 });
     await sleep(jitter(50, 250));
     return { reply: '…' };
   });
-  app.get('/metrics', async (req, reply) => {
-    const { body, contentType } = await obs.render(req.headers.accept);
-    return reply.type(contentType).send(body);
-  });
-
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   const url = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
@@ -103,15 +79,17 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     ['GET', '/no-such-page'],
   ];
   const rate = opts.trafficPerSecond ?? 8;
+  // Own keep-alive agent, destroyed on close: the app's close() then never
+  // waits on sockets the generator still holds open.
+  const agent = new Agent({ keepAlive: true, maxSockets: 8 });
   let stopped = false;
   const timer = setInterval(() => {
     if (stopped) return;
     const [method, path] = calls[Math.floor(Math.random() * calls.length)]!;
     const target = url + path.replace('ID', String(1 + Math.floor(Math.random() * 50)));
-    fetch(target, { method }).then(
-      (r) => r.body?.cancel(),
-      () => {},
-    );
+    const req = request(target, { method, agent }, (res) => res.resume());
+    req.on('error', () => {});
+    req.end();
   }, 1000 / rate);
   timer.unref();
 
@@ -121,6 +99,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
     async close() {
       stopped = true;
       clearInterval(timer);
+      agent.destroy();
       await app.close();
     },
   };

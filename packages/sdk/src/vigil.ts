@@ -1,48 +1,58 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { HttpMetrics, DEFAULT_DURATION_BUCKETS } from './metrics/http-metrics.ts';
-import { BoundedLabel } from './metrics/bounded-label.ts';
+import { AppMetrics } from './metrics/app-metrics.ts';
+import { HttpMetrics } from './metrics/http-metrics.ts';
+import { metricsHandler, renderFor, type Rendered } from './metrics/handler.ts';
 
+/** Options of {@link vigil}; only `service` is required. */
 export interface VigilOptions {
-  /** Service name, added as the `service` label to every metric. */
+  /** Service name: the `service` label on every metric. */
   service: string;
-  /** Use this registry instead of a new one. */
+  /** Register on this registry instead of a new one (e.g. prom-client's global `register`). */
   registry?: Registry;
   /** Collect prom-client's process and Node.js runtime metrics (default true). */
   defaultMetrics?: boolean;
-  /** Request duration histogram buckets, seconds. */
+  /** Extra labels on every metric (besides `service`). */
+  labels?: Record<string, string>;
+  /** Request duration histogram buckets in seconds. */
   durationBuckets?: number[];
-  /** Most distinct `route` values recorded; more collapse into `__overflow__` (default 200). */
+  /** Record request/response size histograms (default true). */
+  sizeMetrics?: boolean;
+  /** Most distinct `route` values; later ones are recorded as `__overflow__` (default 200). */
   maxRoutes?: number;
 }
 
-/** The handle `vigil()` returns: the registry and the metric families the adapters record into. */
+/** The handle {@link vigil} returns. Everything hangs off it; nothing is global. */
 export interface Vigil {
   readonly service: string;
+  /** The registry every SDK metric is registered on. */
   readonly registry: Registry;
+  /** HTTP RED metrics, recorded by the framework adapters. */
   readonly http: HttpMetrics;
-  readonly routeLabel: BoundedLabel;
-  /** Renders the registry in the format the Accept header asks for; returns body and content type. */
-  render(accept?: string): Promise<{ body: string; contentType: string }>;
+  /** DB, cache, external call, queue and AI usage helpers. */
+  readonly metrics: AppMetrics;
+  /** Renders the registry in the format an Accept header asks for, yielding to the event loop while it works. */
+  render(accept?: string): Promise<Rendered>;
+  /** `node:http`-style handler for `/metrics`. */
+  readonly metricsHandler: (req: IncomingMessage, res: ServerResponse) => void;
 }
 
-const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
-const TEXT = 'text/plain; version=0.0.4; charset=utf-8';
-
-/** Sets up metrics for a service. Every call has its own registry unless one is passed in. */
+/**
+ * Sets up observability for one service. Every call creates its own
+ * registry (unless one is passed), so two instances in one process, as in
+ * tests, never collide.
+ */
 export function vigil(opts: VigilOptions): Vigil {
   const registry = opts.registry ?? new Registry();
-  registry.setDefaultLabels({ service: opts.service });
+  registry.setDefaultLabels({ ...opts.labels, service: opts.service });
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const http = new HttpMetrics(registry, opts.durationBuckets ?? DEFAULT_DURATION_BUCKETS);
+  const http = new HttpMetrics(registry, { durationBuckets: opts.durationBuckets, sizes: opts.sizeMetrics, maxRoutes: opts.maxRoutes });
   return {
     service: opts.service,
     registry,
     http,
-    routeLabel: new BoundedLabel(opts.maxRoutes ?? 200),
-    async render(accept = '') {
-      const om = accept.includes('application/openmetrics-text');
-      registry.setContentType((om ? OPENMETRICS : TEXT) as never);
-      return { body: await registry.metrics(), contentType: om ? OPENMETRICS : TEXT };
-    },
+    metrics: new AppMetrics(registry),
+    render: (accept) => renderFor(registry, accept),
+    metricsHandler: metricsHandler(registry),
   };
 }

@@ -1,0 +1,36 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Registry } from 'prom-client';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry, wantsOpenMetrics } from './render.ts';
+
+/** A rendered exposition body with the content type it was rendered in. */
+export interface Rendered {
+  body: string;
+  contentType: string;
+}
+
+/** Renders `registry` in the format an Accept header negotiates. */
+export async function renderFor(registry: Registry, accept: string | undefined): Promise<Rendered> {
+  const om = wantsOpenMetrics(accept);
+  const body = await renderRegistry(registry, { openMetrics: om });
+  return { body, contentType: om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE };
+}
+
+/**
+ * A `node:http` handler serving `/metrics` from `registry`; usable directly,
+ * from Express (`app.get('/metrics', h)`) or any framework exposing the raw
+ * request and response. Render failures answer 500 with the message.
+ */
+export function metricsHandler(registry: Registry): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    renderFor(registry, req.headers.accept).then(
+      ({ body, contentType }) => {
+        res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+        res.end(body);
+      },
+      (err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(`render metrics: ${err instanceof Error ? err.message : String(err)}\n`);
+      },
+    );
+  };
+}

@@ -1,0 +1,102 @@
+import type { Registry } from 'prom-client';
+
+/** Content type of the Prometheus text format 0.0.4. */
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** Content type of OpenMetrics 1.0 text. */
+export const OPENMETRICS_CONTENT_TYPE = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+/** Options of {@link renderRegistry}. */
+export interface RenderOptions {
+  /** Render OpenMetrics 1.0 instead of the Prometheus text format. */
+  openMetrics?: boolean;
+  /**
+   * Longest stretch of synchronous formatting, in milliseconds, before the
+   * renderer yields to the event loop (default 4).
+   */
+  sliceMs?: number;
+}
+
+/** Picks the exposition format from an Accept header, as Prometheus negotiates it. */
+export function wantsOpenMetrics(accept: string | undefined): boolean {
+  return accept !== undefined && accept.includes('application/openmetrics-text');
+}
+
+interface MetricValue {
+  labels?: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function escapeLabel(v: string): string {
+  return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
+}
+
+function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+/**
+ * Renders a prom-client registry to text without holding the event loop for
+ * more than about `sliceMs` at a time.
+ *
+ * prom-client's `registry.metrics()` formats each metric family in one
+ * synchronous loop, so a family with 100k series blocks the loop for the whole
+ * family (prom-client #543, #216). This renderer formats in slices and yields
+ * with `setImmediate` between them, so requests keep being served during a
+ * scrape. Output matches prom-client's text format (default labels included),
+ * except that OpenMetrics rendering does not mutate the registry's counters.
+ *
+ * Collect callbacks and `metric.get()` still run as prom-client runs them.
+ */
+export async function renderRegistry(registry: Registry, opts: RenderOptions = {}): Promise<string> {
+  const om = opts.openMetrics ?? false;
+  const sliceMs = opts.sliceMs ?? 4;
+  const defaults = Object.entries((registry as unknown as { _defaultLabels: Record<string, string> })._defaultLabels ?? {});
+  const out: string[] = [];
+  let sliceStart = performance.now();
+  for (const metric of registry.getMetricsAsArray()) {
+    const m = (await (metric as unknown as { get(): Promise<unknown> }).get()) as { name: string; help: string; type: string; values: MetricValue[] };
+    sliceStart = performance.now();
+    const isCounter = m.type === 'counter';
+    // OpenMetrics names the counter family without `_total` and its samples with it.
+    const family = om && isCounter && m.name.endsWith('_total') ? m.name.slice(0, -6) : m.name;
+    out.push(`# HELP ${family} ${escapeHelp(m.help)}\n# TYPE ${family} ${m.type}\n`);
+    const values = m.values ?? [];
+    let chunk = '';
+    for (let i = 0; i < values.length; i++) {
+      const val = values[i]!;
+      let name = val.metricName ?? m.name;
+      if (om && isCounter && !name.endsWith('_total')) name += '_total';
+      let labels = '';
+      const own = val.labels ?? {};
+      for (const k in own) labels += `${labels ? ',' : ''}${k}="${escapeLabel(String(own[k]))}"`;
+      for (const [k, v] of defaults) if (!(k in own)) labels += `${labels ? ',' : ''}${k}="${escapeLabel(v)}"`;
+      chunk += labels ? `${name}{${labels}} ${formatValue(val.value)}\n` : `${name} ${formatValue(val.value)}\n`;
+      if ((i & 255) === 255) {
+        out.push(chunk);
+        chunk = '';
+        if (performance.now() - sliceStart > sliceMs) {
+          await yieldToLoop();
+          sliceStart = performance.now();
+        }
+      }
+    }
+    out.push(chunk);
+    if (!om) out.push('\n');
+    if (performance.now() - sliceStart > sliceMs) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+  }
+  if (om) out.push('# EOF\n');
+  return out.join('');
+}
