@@ -13,7 +13,7 @@ const BAD: Record<string, string[]> = {
   'unknown-key.bad.yml': ['testdata/unknown-key.bad.yml:3:3: route.group_wiat: field group_wiat not found'],
   'undefined-receiver.bad.yml': ['testdata/undefined-receiver.bad.yml:4:17: route.routes[0].receiver: undefined receiver "b" used in route'],
   'bad-matcher.bad.yml': [
-    'testdata/bad-matcher.bad.yml:5:18: route.routes[0].matchers[0]: invalid regular expression in matcher x=~"(unclosed": missing closing )',
+    'testdata/bad-matcher.bad.yml:5:18: route.routes[0].matchers[0]: invalid regular expression in matcher x=~"(unclosed": error parsing regexp: missing closing ): `(unclosed`',
     'testdata/bad-matcher.bad.yml:5:36: route.routes[0].matchers[1]: bad matcher format: nonsense',
   ],
   'slack-no-url.bad.yml': [
