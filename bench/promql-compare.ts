@@ -4,14 +4,17 @@
 //
 //   npx tsx bench/promql-compare.ts [--scale N] [--repeats N]
 //
-// Prometheus and VictoriaMetrics are measured over their HTTP API; Vigil's
-// engine is measured in process over its TSDB (no HTTP/JSON), which the
-// printed note repeats.
+// All three are measured over the Prometheus HTTP API (/api/v1/query_range,
+// POST form): Vigil's API routes on Fastify over its engine and TSDB, in
+// this process. The in-process engine time is printed as well.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { createEngine } from '../packages/server/src/promql/index.ts';
+import Fastify from 'fastify';
+import formbody from '@fastify/formbody';
+import { createEngine, parseSelector } from '../packages/server/src/promql/index.ts';
+import { registerApiV1 } from '../packages/server/src/api/v1/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
 import { apiQuery, createBlocks, generate, loadInto, startPrometheus, startVictoriaMetrics, type Running } from '../test/e2e/promql-data.ts';
 
@@ -69,6 +72,7 @@ const t0 = performance.now();
 createBlocks(data, dir);
 let prom: Running | undefined;
 let vm: Running | undefined;
+let app: ReturnType<typeof Fastify> | undefined;
 const db = await openDB({ dir: join(dir, 'vigil') });
 try {
   prom = await startPrometheus(dir, 21600 + (process.pid % 100));
@@ -76,11 +80,28 @@ try {
   await loadInto(db, data);
   console.log(`loaded in ${((performance.now() - t0) / 1000).toFixed(1)}s`);
   const engine = createEngine();
+  app = Fastify();
+  await app.register(formbody);
+  registerApiV1(app, {
+    engine,
+    queryable: db,
+    parseSelector,
+    now: () => Date.now(),
+    lookbackDelta: 5 * 60_000,
+    targets: () => ({ activeTargets: [], droppedTargets: [] }),
+    targetMetadata: () => [],
+    configYAML: () => '',
+    flags: () => ({}),
+    buildInfo: { version: 'bench', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: '' },
+    runtimeInfo: () => ({}),
+    alertmanagers: () => ({ activeAlertmanagers: [], droppedAlertmanagers: [] }),
+  });
+  const vigilUrl = await app.listen({ host: '127.0.0.1', port: 0 });
   const s = start + 5 * 60_000 + 777;
   const e = start + duration - 1223;
   const step = 15_000;
   const params = (q: string) => ({ query: q, start: (s / 1000).toFixed(3), end: (e / 1000).toFixed(3), step: String(step / 1000) });
-  const rows: { q: string; prom: number; vm?: number; vigil: number }[] = [];
+  const rows: { q: string; prom: number; vm?: number; vigil: number; inproc: number }[] = [];
   for (const q of QUERIES) {
     const p = await time(async () => {
       const r = await apiQuery(prom!.url, 'query_range', params(q));
@@ -92,16 +113,20 @@ try {
           if (r.status !== 'success') throw new Error(`victoria-metrics: ${r.error}`);
         })
       : undefined;
-    const g = await time(() => engine.rangeQuery(db, q, s, e, step));
-    rows.push({ q, prom: p, vm: v, vigil: g });
-    console.log(`${g.toFixed(1).padStart(8)} ms vigil  ${p.toFixed(1).padStart(8)} ms prometheus  ${v === undefined ? '      n/a' : v.toFixed(1).padStart(8) + ' ms'} victoria  ratio vigil/prom ${(g / p).toFixed(2)}  ${q}`);
+    const g = await time(async () => {
+      const r = await apiQuery(vigilUrl, 'query_range', params(q));
+      if (r.status !== 'success') throw new Error(`vigil: ${r.error}`);
+    });
+    const inproc = await time(() => engine.rangeQuery(db, q, s, e, step));
+    rows.push({ q, prom: p, vm: v, vigil: g, inproc });
+    console.log(`${g.toFixed(1).padStart(8)} ms vigil (${inproc.toFixed(1)} in-process)  ${p.toFixed(1).padStart(8)} ms prometheus  ${v === undefined ? '      n/a' : v.toFixed(1).padStart(8) + ' ms'} victoria  ratio vigil/prom ${(g / p).toFixed(2)}  ${q}`);
   }
   const gp = geomean(rows.map((r) => r.prom));
   const gg = geomean(rows.map((r) => r.vigil));
-  console.log(`geometric mean: vigil ${gg.toFixed(1)} ms, prometheus ${gp.toFixed(1)} ms${vm ? `, victoria-metrics ${geomean(rows.map((r) => r.vm!)).toFixed(1)} ms` : ''}`);
+  console.log(`geometric mean: vigil ${gg.toFixed(1)} ms (in-process engine ${geomean(rows.map((r) => r.inproc)).toFixed(1)} ms), prometheus ${gp.toFixed(1)} ms${vm ? `, victoria-metrics ${geomean(rows.map((r) => r.vm!)).toFixed(1)} ms` : ''}`);
   console.log(`vigil / prometheus = ${(gg / gp).toFixed(2)}${vm ? `, vigil / victoria-metrics = ${(gg / geomean(rows.map((r) => r.vm!))).toFixed(2)}` : ''}`);
-  console.log('note: prometheus and victoria-metrics include HTTP + JSON; vigil is the in-process engine over its TSDB');
 } finally {
+  await app?.close();
   await prom?.stop();
   await vm?.stop();
   await db.close();
