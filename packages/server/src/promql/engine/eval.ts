@@ -1,13 +1,16 @@
 import { compileAnchored, labelsKey, compareLabels, type Labels, RegexSyntaxError, isLegacyLabelName } from '@vigil/core';
-import type { AtModifier, Call, Expr, Subquery, VectorSelector } from '../parser/ast.ts';
+import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from '../parser/ast.ts';
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
-import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS } from '../functions/range-functions.ts';
+import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS, type RangeFn, type Window } from '../functions/range-functions.ts';
+
+const EMPTY = new Float64Array(0);
+const NO_ARGS: number[] = [];
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
 import { aggregate } from './aggregate.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { dropName, setLabel } from './grouping.ts';
-import { sampleAt, samplesIn } from './series-ops.ts';
+import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
 import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
 
 export interface EvalContext {
@@ -197,6 +200,9 @@ export class Evaluator {
     const rangeFn = RANGE_FUNCTIONS[f];
     if (rangeFn) {
       const matrixIdx = e.args.findIndex((a) => unwrap(a).kind === 'matrix' || unwrap(a).kind === 'subquery');
+      const direct = unwrap(e.args[matrixIdx]!);
+      // Hot path: a range selector feeding an index-aware function reads the loaded series in place.
+      if (direct.kind === 'matrix' && INDEXED_FUNCTIONS.has(f) && e.args.length === 1) return this.rangeOverSelector(e, f, rangeFn, direct, t);
       const m = this.eval(e.args[matrixIdx]!, t);
       if (m.type !== 'matrix') throw new PromQLExecError(`expected a range vector in ${f}`);
       const scalars = e.args.filter((_, i) => i !== matrixIdx).map((a) => this.scalarArg(a, t));
@@ -225,17 +231,7 @@ export class Evaluator {
         );
         if (v === undefined) continue;
         out.push({ metric: s.metric, v, drop: keep ? s.drop : true });
-        if ((f === 'rate' || f === 'increase' || f === 'irate') && s.metric.length) {
-          let name = this.nonCounterNames.get(s.metric);
-          if (name === undefined) {
-            const n = s.metric.find((l) => l.name === '__name__')?.value ?? '';
-            name = n && !/_total$|_sum$|_count$|_bucket$/.test(n) ? n : '';
-            this.nonCounterNames.set(s.metric, name);
-          }
-          if (name) {
-            this.annotate(this.ctx.infos, `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, e.args[matrixIdx]!.pos.start);
-          }
-        }
+        if (f === 'rate' || f === 'increase' || f === 'irate') this.checkCounterName(s.metric, e.args[matrixIdx]!.pos.start);
       }
       return { type: 'vector', samples: out };
     }
@@ -394,6 +390,42 @@ export class Evaluator {
       g.buckets.push({ upperBound: ub, count: s.v });
     }
     return groups;
+  }
+
+  /** rate/increase/irate straight over a range selector: one reused window, no per-step series copies. */
+  private rangeOverSelector(e: Call, f: string, rangeFn: RangeFn, sel: MatrixSelector, t: number): EvalValue {
+    const end = this.refTime(sel.vs.at, t) - sel.vs.offset;
+    const start = end - sel.range;
+    const keep = KEEPS_NAME.has(f);
+    const counterCheck = f === 'rate' || f === 'increase' || f === 'irate';
+    const out: VSample[] = [];
+    const w: Window = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, start, end, evalTs: t };
+    for (const s of this.ctx.loaded.get(sel.vs) ?? []) {
+      const lo = upperBound(s.ts, start);
+      const hi = upperBound(s.ts, end);
+      if (hi <= lo) continue;
+      w.ts = s.ts;
+      w.vs = s.vs;
+      w.lo = lo;
+      w.hi = hi;
+      const v = rangeFn(w, NO_ARGS);
+      if (v === undefined) continue;
+      out.push({ metric: s.metric, v, drop: keep ? undefined : true });
+      if (counterCheck) this.checkCounterName(s.metric, e.args[0]!.pos.start);
+    }
+    return { type: 'vector', samples: out };
+  }
+
+  /** The "might not be a counter" info, decided once per label set. */
+  private checkCounterName(metric: Labels, pos: number): void {
+    if (!metric.length) return;
+    let name = this.nonCounterNames.get(metric);
+    if (name === undefined) {
+      const n = metric.find((l) => l.name === '__name__')?.value ?? '';
+      name = n && !/_total$|_sum$|_count$|_bucket$/.test(n) ? n : '';
+      this.nonCounterNames.set(metric, name);
+    }
+    if (name) this.annotate(this.ctx.infos, `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, pos);
   }
 
   private annotate(into: Map<string, number>, text: string, pos: number): void {
