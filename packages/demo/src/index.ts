@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import { instrumentFastify, vigil } from '@vigil/sdk';
 
 export interface DemoOptions {
@@ -27,7 +28,9 @@ const jitter = (min: number, max: number) => min + Math.random() * (max - min);
  * database query latency, cache hits and misses, AI token usage and cost.
  */
 export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
-  const obs = vigil({ service: 'demo-api' });
+  // The demo runs inside `vigil start`: it logs through the caller's logger
+  // (or not at all) and keeps slow-request warnings off, as it is slow on purpose.
+  const obs = vigil({ service: 'demo-api', logger: (opts.logger as Logger | undefined) ?? { level: 'silent' }, slowRequestMs: 0 });
   const m = obs.metrics;
   const query = (operation: string, table: string, ms: number) => m.timeQuery(operation, table, () => sleep(ms));
 
@@ -101,6 +104,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
       clearInterval(timer);
       agent.destroy();
       await app.close();
+      obs.close();
     },
   };
 }

@@ -56,6 +56,8 @@ export class HttpMetrics {
   /** The cap on `route` values. */
   readonly routes: BoundedLabel;
   private readonly children = new Map<string, Children>();
+  private slowSeconds = Infinity;
+  private slowFn: ((done: FinishedRequest, seconds: number) => void) | undefined;
 
   constructor(registry: Registry, opts: HttpMetricsOptions = {}) {
     const registers = [registry];
@@ -105,8 +107,15 @@ export class HttpMetrics {
     };
   }
 
+  /** Calls `fn` for every request slower than `seconds` (one hook; a later call replaces it). */
+  onSlow(seconds: number, fn: (done: FinishedRequest, seconds: number) => void): void {
+    this.slowSeconds = seconds;
+    this.slowFn = fn;
+  }
+
   /** Records one finished request that took `seconds`. */
   record(done: FinishedRequest, seconds: number): void {
+    if (seconds > this.slowSeconds) this.slowFn?.(done, seconds);
     const method = KNOWN_METHODS.has(done.method) ? done.method : 'OTHER';
     const route = this.routes.value(done.route ?? UNMATCHED_ROUTE);
     const status = done.status;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
+import { serveOwnEndpoint } from '../node/endpoints.ts';
 import { OWN_PATHS, observeExchange } from '../node/instrument.ts';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
@@ -13,26 +14,68 @@ interface ExpressLikeRequest extends IncomingMessage {
 export interface ExpressInstrumentOptions {
   /** Paths not recorded (default: the SDK's own endpoints). */
   ignore?: Iterable<string>;
+  /** Serve `/metrics`, `/livez`, `/readyz` and `/healthz` (default true). */
+  endpoints?: boolean;
+}
+
+const MOUNT = Symbol('vigil.mount');
+
+type Tracked = ExpressLikeRequest & { [MOUNT]?: string };
+
+function routeOf(r: Tracked): string | undefined {
+  const path = r.route?.path;
+  if (path === undefined) return undefined;
+  return (r[MOUNT] ?? r.baseUrl ?? '') + (typeof path === 'string' ? path : String(path));
 }
 
 /**
- * Express middleware recording HTTP metrics; mount it first (`app.use(...)`).
- * The route label is the matched route's template joined to its router's
- * mount path (`/api` + `/users/:id`), read when the response finishes;
- * requests that matched no route are `unmatched`.
+ * Express restores `req.baseUrl` when an error leaves a router, so by the
+ * time the response finishes the mount path is gone. Remember the baseUrl in
+ * effect when Express assigns `req.route` (that is, when a route matched).
+ */
+function trackMount(r: Tracked): void {
+  let route = r.route;
+  Object.defineProperty(r, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => route,
+    set(v: ExpressLikeRequest['route']) {
+      route = v;
+      r[MOUNT] = r.baseUrl;
+    },
+  });
+}
+
+/**
+ * Express middleware; mount it first (`app.use(expressMiddleware(obs))`).
+ * Records HTTP metrics with the matched route's template joined to its
+ * router's mount path (`/api` + `/users/:id`, read when the response
+ * finishes; no match is `unmatched`), runs the rest of the chain in the
+ * request's logging context, and serves the SDK's endpoints.
  */
 export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {}) {
   const ignore = new Set(opts.ignore ?? OWN_PATHS);
-  const http = obs.http;
+  const endpoints = opts.endpoints ?? true;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
-    const r = req as ExpressLikeRequest;
+    if (endpoints && serveOwnEndpoint(obs, req, res)) return;
+    const r = req as Tracked;
     if (!ignore.has(r.path ?? (req.url ?? '').split('?', 1)[0]!)) {
-      observeExchange(http, req, res, () => {
-        const path = r.route?.path;
-        if (path === undefined) return undefined;
-        return (r.baseUrl ?? '') + (typeof path === 'string' ? path : String(path));
-      });
+      trackMount(r);
+      observeExchange(obs.http, req, res, () => routeOf(r));
     }
-    next();
+    const ctx = obs.context.fromHeaders(req.headers);
+    res.setHeader('x-request-id', ctx.requestId);
+    obs.context.run(ctx, () => next());
+  };
+}
+
+/**
+ * Express error middleware capturing route errors (`errors_total`, log,
+ * sinks) before passing them on; mount it after your routes.
+ */
+export function expressErrorHandler(obs: Vigil) {
+  return function vigilExpressErrors(err: unknown, req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
+    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: routeOf(req as Tracked) ?? 'unmatched' } });
+    next(err);
   };
 }

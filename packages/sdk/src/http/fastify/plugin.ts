@@ -11,30 +11,45 @@ type Ended = FastifyRequest & { [END]?: ReturnType<HttpMetrics['start']> };
 export interface FastifyInstrumentOptions {
   /** Paths not recorded (default: the SDK's own endpoints). */
   ignore?: Iterable<string>;
-  /** Serve `/metrics` on this app (default true). */
-  exposeMetrics?: boolean;
+  /** Serve `/metrics`, `/livez`, `/readyz` and `/healthz` on this app (default true). */
+  endpoints?: boolean;
 }
 
 /**
- * Records HTTP metrics for every route of a Fastify instance, labelled with
- * the route template (`/users/:id`), never the raw URL; requests no route
- * matched share the route value `unmatched`.
+ * Instruments a Fastify instance: HTTP metrics labelled with the route
+ * template (`/users/:id`), never the raw URL (requests no route matched
+ * share `unmatched`); a logging context per request; route errors captured;
+ * and the SDK's endpoints served.
  *
- * Call it before registering routes' plugins so the hooks apply to all of
- * them (hooks are added to the instance passed in, as Fastify encapsulates).
+ * Call it on the root instance before registering routes, so the hooks
+ * apply to every route (Fastify encapsulates hooks per plugin).
  */
 export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: FastifyInstrumentOptions = {}): void {
   const http = obs.http;
-  if (opts.exposeMetrics ?? true) {
+  const ignore = new Set(opts.ignore ?? OWN_PATHS);
+  if (opts.endpoints ?? true) {
     app.get('/metrics', async (req, reply) => {
       const { body, contentType } = await obs.render(req.headers.accept);
       return reply.type(contentType).send(body);
     });
+    for (const [path, kind] of [['/livez', 'livez'], ['/readyz', 'readyz'], ['/healthz', 'healthz']] as const) {
+      app.get(path, (req, reply) => {
+        reply.hijack();
+        obs.healthHandlers[kind](req.raw, reply.raw);
+      });
+    }
   }
-  const ignore = new Set(opts.ignore ?? OWN_PATHS);
-  // Callback-style hooks: an async hook costs a promise per request.
-  app.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: () => void) => {
-    if (!ignore.has(req.routeOptions.url ?? '')) (req as Ended)[END] = http.start();
+  // Callback-style hooks: an async hook costs a promise per request, and
+  // run(ctx, done) makes the context current for everything after this hook.
+  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (ignore.has(req.routeOptions.url ?? '')) return done();
+    (req as Ended)[END] = http.start();
+    const ctx = obs.context.fromHeaders(req.headers);
+    void reply.header('x-request-id', ctx.requestId);
+    obs.context.run(ctx, done);
+  });
+  app.addHook('onError', (req: FastifyRequest, _reply: FastifyReply, err: Error, done: () => void) => {
+    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: req.routeOptions.url ?? 'unmatched' } });
     done();
   });
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -44,7 +59,7 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
       const cl = req.headers['content-length'];
       end({
         method: req.method,
-        // routeOptions.url is the template; it is undefined when only the 404 handler ran.
+        // routeOptions.url is the template; only the 404 handler ran when is404 is set.
         route: req.is404 ? undefined : req.routeOptions.url,
         status: reply.statusCode,
         requestBytes: cl === undefined ? undefined : Number(cl),

@@ -46,6 +46,9 @@ export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstr
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (ignore.has(path)) return;
+    // enterWith: the application's listener runs next in this same
+    // synchronous emit, so it (and what it schedules) sees the context.
+    obs.context.enterWith(obs.context.fromHeaders(req.headers));
     observeExchange(obs.http, req, res, () => resolve(req));
   });
 }

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import Fastify from 'fastify';
+import { vigil, type Vigil } from '../vigil.ts';
+import { instrumentFastify } from './fastify/plugin.ts';
+import { expressErrorHandler, expressMiddleware } from './express/middleware.ts';
+import { withVigil } from './node/with-vigil.ts';
+import { templateFromPath } from './node/route.ts';
+
+const quiet = (maxRoutes?: number): Vigil => vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, maxRoutes });
+
+function listen(server: Server): Promise<string> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
+async function routeValues(obs: Vigil): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const v of (await obs.http.requests.get()).values) out.set(`${v.labels.method} ${v.labels.route} ${v.labels.status}`, v.value);
+  return out;
+}
+
+test('fastify: route templates, unmatched, errors counted, endpoints served, context per request', async () => {
+  const obs = quiet();
+  const app = Fastify();
+  instrumentFastify(app, obs);
+  let seenRequestId: string | undefined;
+  app.get('/users/:id', async (req) => {
+    seenRequestId = obs.context.get()?.requestId;
+    return { id: (req.params as { id: string }).id };
+  });
+  app.get('/boom', async () => {
+    throw new Error('boom');
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const r = await fetch(`${url}/users/42`, { headers: { 'x-request-id': 'req-1' } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('x-request-id'), 'req-1');
+    assert.equal(seenRequestId, 'req-1');
+    await fetch(`${url}/users/43`);
+    assert.equal((await fetch(`${url}/nope/123`)).status, 404);
+    assert.equal((await fetch(`${url}/boom`)).status, 500);
+    const live = await fetch(`${url}/livez`);
+    assert.equal(live.status, 200);
+    assert.equal(live.headers.get('content-type'), 'application/health+json');
+    const routes = await routeValues(obs);
+    assert.deepEqual(Object.fromEntries(routes), { 'GET /users/:id 200': 2, 'GET unmatched 404': 1, 'GET /boom 500': 1 });
+    const errs = (await obs.errors.total.get()).values;
+    assert.deepEqual(errs.map((v) => [v.labels.type, v.value]), [['route', 1]]);
+    const body = await (await fetch(`${url}/metrics`)).text();
+    assert.match(body, /^http_request_duration_seconds_count\{method="GET",route="\/users\/:id",status="200",service="t"\} 2$/m);
+  } finally {
+    await app.close();
+    obs.close();
+  }
+});
+
+test('express: template joined to the router mount path; route errors captured', async () => {
+  const obs = quiet();
+  const app = express();
+  app.set('env', 'test'); // finalhandler prints stacks to stderr otherwise
+  app.use(expressMiddleware(obs));
+  const api = express.Router();
+  api.get('/items/:id', (_req, res) => {
+    res.json({ ok: true });
+  });
+  api.post('/fail', () => {
+    throw new Error('bad');
+  });
+  app.use('/api', api);
+  app.use(expressErrorHandler(obs));
+  const server = createServer(app);
+  const url = await listen(server);
+  try {
+    assert.equal((await fetch(`${url}/api/items/9`)).status, 200);
+    assert.equal((await fetch(`${url}/api/fail`, { method: 'POST' })).status, 500);
+    assert.equal((await fetch(`${url}/random/thing`)).status, 404);
+    assert.equal((await fetch(`${url}/readyz`)).status, 200);
+    // 'finish' fires after the response is flushed; give the last one a tick.
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /api/items/:id 200': 1, 'POST /api/fail 500': 1, 'GET unmatched 404': 1 });
+    assert.equal((await obs.errors.total.get()).values[0]?.value, 1);
+  } finally {
+    server.close();
+    server.closeAllConnections();
+    obs.close();
+  }
+});
+
+test('node:http wrapper: resolver templates, rejected handler answers 500 and is captured', async () => {
+  const obs = quiet();
+  const server = createServer(
+    withVigil(
+      obs,
+      async (req, res) => {
+        if (req.url === '/explode') throw new Error('kaput');
+        res.end('ok');
+      },
+      { route: (req) => templateFromPath(req.url ?? '/') },
+    ),
+  );
+  const url = await listen(server);
+  try {
+    assert.equal(await (await fetch(`${url}/orders/123?x=1`)).text(), 'ok');
+    assert.equal((await fetch(`${url}/explode`)).status, 500);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /orders/:id 200': 1, 'GET /explode 500': 1 });
+  } finally {
+    server.close();
+    server.closeAllConnections();
+    obs.close();
+  }
+});
+
+test('cardinality: 100k random URLs through the raw-path resolver yield at most maxRoutes + 1 route values', () => {
+  const obs = quiet(50);
+  const rnd = () => Math.random().toString(36).slice(2, 2 + Math.ceil(Math.random() * 10));
+  for (let i = 0; i < 100_000; i++) {
+    const url = `/${rnd()}/${i % 3 === 0 ? i : rnd()}?q=${rnd()}`;
+    obs.http.record({ method: i % 7 === 0 ? 'BREW' : 'GET', route: templateFromPath(url), status: 200 }, 0.001);
+  }
+  const values = obs.http.requests.get() as unknown as Promise<{ values: Array<{ labels: Record<string, string>; value: number }> }>;
+  return values.then(({ values: vs }) => {
+    const routes = new Set(vs.map((v) => v.labels.route));
+    assert.equal(routes.size, 51);
+    assert.ok(routes.has('__overflow__'));
+    assert.deepEqual(new Set(vs.map((v) => v.labels.method)), new Set(['GET', 'OTHER']));
+    assert.equal(vs.reduce((a, v) => a + v.value, 0), 100_000);
+    obs.close();
+  });
+});
+
+test('cardinality: random URLs through Fastify wildcard routes stay capped', async () => {
+  const obs = quiet(20);
+  const app = Fastify();
+  instrumentFastify(app, obs);
+  // Wildcard routes match nearly everything, so the template does not bound
+  // the label here; the cap does.
+  for (let i = 0; i < 60; i++) app.get(`/r${i}/*`, async () => 'ok');
+  await app.ready();
+  const rnd = () => Math.random().toString(36).slice(2);
+  for (let i = 0; i < 3000; i++) {
+    await app.inject({ method: 'GET', url: i % 2 === 0 ? `/r${i % 60}/${rnd()}` : `/${rnd()}/${rnd()}?q=${rnd()}` });
+  }
+  const routes = new Set((await obs.http.requests.get()).values.map((v) => v.labels.route));
+  assert.equal(routes.size, 21, [...routes].join(' '));
+  assert.ok(routes.has('__overflow__'));
+  await app.close();
+  obs.close();
+});

@@ -1,0 +1,47 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Vigil } from '../../vigil.ts';
+import { serveOwnEndpoint } from './endpoints.ts';
+import { observeExchange, type RouteResolver } from './instrument.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** Options of {@link withVigil}. */
+export interface WithVigilOptions {
+  /** Route template for a request (default: every request is `unmatched`). */
+  route?: RouteResolver;
+  /** Serve `/metrics`, `/livez`, `/readyz`, `/healthz` before the handler (default true). */
+  endpoints?: boolean;
+}
+
+/**
+ * Wraps a `node:http` request handler: serves the SDK's endpoints, runs the
+ * handler inside the request's logging context, records HTTP metrics, and
+ * captures errors the handler throws or rejects with (answering 500 if
+ * nothing was sent yet).
+ */
+export function withVigil(obs: Vigil, handler: Handler, opts: WithVigilOptions = {}): Handler {
+  const resolve = opts.route ?? (() => undefined);
+  const endpoints = opts.endpoints ?? true;
+  return (req, res) => {
+    if (endpoints && serveOwnEndpoint(obs, req, res)) return;
+    const ctx = obs.context.fromHeaders(req.headers);
+    res.setHeader('x-request-id', ctx.requestId);
+    let route: string | undefined;
+    observeExchange(obs.http, req, res, () => (route ??= resolve(req)));
+    const fail = (err: unknown) => {
+      void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: (route ??= resolve(req)) ?? 'unmatched' } });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end('internal server error\n');
+      }
+    };
+    obs.context.run(ctx, () => {
+      try {
+        const r = handler(req, res);
+        if (r instanceof Promise) r.catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+    });
+  };
+}

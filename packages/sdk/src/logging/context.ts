@@ -1,0 +1,96 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { trace } from '@opentelemetry/api';
+
+/** Fields attached to every log line written while handling one request. */
+export interface RequestContext {
+  requestId: string;
+  traceId?: string;
+  spanId?: string;
+  tenantId?: string;
+  userId?: string;
+  /** Route template, set once the router matched. */
+  route?: string;
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
+
+/**
+ * Request-scoped context carried through async calls with AsyncLocalStorage,
+ * so log lines written anywhere during a request carry its ids without
+ * passing a logger around. One instance per `vigil()`.
+ */
+export class ContextStore {
+  private readonly als = new AsyncLocalStorage<RequestContext>();
+
+  /** The current request's context, or undefined outside a request. */
+  get(): RequestContext | undefined {
+    return this.als.getStore();
+  }
+
+  /** Runs `fn` with `ctx` as the current context. */
+  run<T>(ctx: RequestContext, fn: () => T): T {
+    return this.als.run(ctx, fn);
+  }
+
+  /**
+   * Makes `ctx` current for the rest of this synchronous run and what it
+   * schedules; used where the SDK cannot wrap the handler (a `request`
+   * listener prepended to a node:http server).
+   */
+  enterWith(ctx: RequestContext): void {
+    this.als.enterWith(ctx);
+  }
+
+  /** Sets tenant/user ids on the current request's context (no-op outside a request). */
+  set(fields: Partial<Omit<RequestContext, 'requestId'>>): void {
+    const ctx = this.als.getStore();
+    if (ctx !== undefined) Object.assign(ctx, fields);
+  }
+
+  /**
+   * Builds a context from request headers: `x-request-id` (or a new UUID),
+   * trace and span ids from a W3C `traceparent` header, tenant and user from
+   * `x-tenant-id` / `x-user-id`.
+   */
+  fromHeaders(headers: IncomingHttpHeaders): RequestContext {
+    const rid = headers['x-request-id'];
+    const ctx: RequestContext = { requestId: typeof rid === 'string' && rid.length > 0 && rid.length <= 128 ? rid : randomUUID() };
+    const tp = headers.traceparent;
+    const m = typeof tp === 'string' ? TRACEPARENT.exec(tp) : null;
+    if (m) {
+      ctx.traceId = m[1];
+      ctx.spanId = m[2];
+    }
+    const tenant = headers['x-tenant-id'];
+    if (typeof tenant === 'string') ctx.tenantId = tenant;
+    const user = headers['x-user-id'];
+    if (typeof user === 'string') ctx.userId = user;
+    return ctx;
+  }
+
+  /**
+   * The fields to merge into a log line: the request context, with trace and
+   * span ids from the active OpenTelemetry span when there is one (it wins
+   * over the incoming header, as it is the span this code runs in).
+   */
+  logFields(): Record<string, string> {
+    const out: Record<string, string> = {};
+    const ctx = this.als.getStore();
+    if (ctx !== undefined) {
+      out.requestId = ctx.requestId;
+      if (ctx.traceId) out.traceId = ctx.traceId;
+      if (ctx.spanId) out.spanId = ctx.spanId;
+      if (ctx.tenantId) out.tenantId = ctx.tenantId;
+      if (ctx.userId) out.userId = ctx.userId;
+    }
+    const span = trace.getActiveSpan();
+    if (span !== undefined) {
+      const sc = span.spanContext();
+      out.traceId = sc.traceId;
+      out.spanId = sc.spanId;
+    }
+    return out;
+  }
+}
