@@ -138,10 +138,36 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
   const out: VSample[] = [];
   const seenOneToOne = new Map<string, VSample>();
   const seenResult = new Set<string>();
+  // Fill modifiers: fill_left stands in for a missing sample on the matching's
+  // "many" side (the left operand, or the right one under group_right),
+  // fill_right for the "one" side. A filled sample carries the match group's labels.
+  const fillMany = m?.fillLeft;
+  const fillOne = m?.fillRight;
+  const matchedSigs = new Set<string>();
+  const emit = (ls: VSample, rs: VSample): void => {
+    const fl = swap ? rs.v : ls.v;
+    const fr = swap ? ls.v : rs.v;
+    let { v, keep } = elemBinop(op, fl, fr);
+    if (returnBool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) return;
+    const metric = resultMetric(ls.metric, rs.metric, op, m, returnBool);
+    const key = labelsKey(metric);
+    if (card !== 'one-to-one') {
+      if (seenResult.has(key)) throw new PromQLExecError('multiple matches for labels: grouping labels must ensure unique matches');
+      seenResult.add(key);
+    }
+    out.push({ metric, v, drop: DROPS_NAME.has(op) || returnBool || ls.drop });
+  };
   for (const ls of manySide) {
     const sig = signature(ls.metric, m);
-    const rs = oneBySig.get(sig);
-    if (!rs) continue;
+    let rs = oneBySig.get(sig);
+    if (!rs) {
+      if (fillOne === undefined) continue;
+      rs = { metric: signatureLabels(ls.metric, m), v: fillOne };
+    } else matchedSigs.add(sig);
     if (card === 'one-to-one') {
       const prev = seenOneToOne.get(sig);
       if (prev) {
@@ -151,21 +177,12 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
       }
       seenOneToOne.set(sig, ls);
     }
-    const fl = swap ? rs.v : ls.v;
-    const fr = swap ? ls.v : rs.v;
-    let { v, keep } = elemBinop(op, fl, fr);
-    if (returnBool) {
-      v = keep ? 1 : 0;
-      keep = true;
+    emit(ls, rs);
+  }
+  if (fillMany !== undefined) {
+    for (const [sig, rs] of oneBySig) {
+      if (!matchedSigs.has(sig)) emit({ metric: signatureLabels(rs.metric, m), v: fillMany }, rs);
     }
-    if (!keep) continue;
-    const metric = resultMetric(ls.metric, rs.metric, op, m, returnBool);
-    const key = labelsKey(metric);
-    if (card !== 'one-to-one') {
-      if (seenResult.has(key)) throw new PromQLExecError('multiple matches for labels: grouping labels must ensure unique matches');
-      seenResult.add(key);
-    }
-    out.push({ metric, v, drop: DROPS_NAME.has(op) || returnBool || ls.drop });
   }
   return out;
 }

@@ -77,6 +77,9 @@ export interface VectorMatching {
   on: boolean;
   labels: string[];
   include: string[];
+  /** Experimental fill modifiers: the value used when that side has no match. */
+  fillLeft?: number;
+  fillRight?: number;
 }
 
 export interface Binary {

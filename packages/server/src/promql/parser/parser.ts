@@ -159,6 +159,19 @@ class Parser {
     } else if (this.peekKeyword('group_left') || this.peekKeyword('group_right')) {
       this.unexpected(this.peek());
     }
+    // Experimental fill modifiers: fill(v), fill_left(v), fill_right(v).
+    while ((this.peekKeyword('fill') || this.peekKeyword('fill_left') || this.peekKeyword('fill_right')) && this.peek(1).type === 'lparen') {
+      const kw = this.next().text.toLowerCase();
+      this.next();
+      let sign = 1;
+      if (this.peek().type === 'op' && (this.peek().text === '-' || this.peek().text === '+')) sign = this.next().text === '-' ? -1 : 1;
+      const num = this.expect('number', ' in fill modifier, expected number');
+      this.expect('rparen', ' in fill modifier, expected ")"');
+      const v = sign * parseNumber(num.text);
+      m ??= { card: 'one-to-one', on: false, labels: [], include: [] };
+      if (kw !== 'fill_right') m.fillLeft = v;
+      if (kw !== 'fill_left') m.fillRight = v;
+    }
     if (SET_OPS.has(op)) {
       m ??= { card: 'many-to-many', on: false, labels: [], include: [] };
       if (m.card === 'many-to-one' || m.card === 'one-to-many') this.fail(this.peek(), `no grouping allowed for "${op}" operation`);

@@ -42,6 +42,14 @@ export function formatExpr(e: Expr): string {
           matching += ` group_${vm.card === 'many-to-one' ? 'left' : 'right'} (${vm.include.map(labelName).join(', ')})`;
         }
       }
+      if (vm && (vm.fillLeft !== undefined || vm.fillRight !== undefined)) {
+        const same = vm.fillLeft !== undefined && vm.fillRight !== undefined && Object.is(vm.fillLeft, vm.fillRight);
+        if (same) matching += ` fill(${formatNumber(vm.fillLeft!)})`;
+        else {
+          if (vm.fillLeft !== undefined) matching += ` fill_left(${formatNumber(vm.fillLeft)})`;
+          if (vm.fillRight !== undefined) matching += ` fill_right(${formatNumber(vm.fillRight)})`;
+        }
+      }
       return `${formatExpr(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${matching} ${formatExpr(e.rhs)}`;
     }
   }
