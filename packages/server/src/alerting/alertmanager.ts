@@ -7,7 +7,20 @@ import { Dispatcher, Route, groupLabels, type AggrGroup } from './dispatch/index
 import { Inhibitor } from './inhibit/index.ts';
 import { AlertingMetrics } from './metrics.ts';
 import { NotificationLog } from './nflog/index.ts';
-import { buildPipeline, webhook, type IntegrationFactory, type NotifyContext, type Stage } from './notify/index.ts';
+import {
+  buildPipeline,
+  discord,
+  email,
+  msteams,
+  opsgenie,
+  pagerduty,
+  slack,
+  telegram,
+  webhook,
+  type IntegrationFactory,
+  type NotifyContext,
+  type Stage,
+} from './notify/index.ts';
 import { MemAlertStore } from './provider/index.ts';
 import { Silences } from './silence/index.ts';
 import { fingerprint, isResolved, systemClock, type Alert, type Clock, type LabelSet } from './types.ts';
@@ -76,7 +89,7 @@ export interface Alertmanager extends Service, Reloadable<AlertmanagerFileConfig
 
 /** The integrations built in, by YAML key. */
 export function builtinIntegrations(): Map<string, IntegrationFactory> {
-  return new Map([[webhook.schema.key, webhook]]);
+  return new Map([webhook, slack, email, pagerduty, discord, msteams, telegram, opsgenie].map((f) => [f.schema.key, f]));
 }
 
 /** Builds the alert router; call `start()` to load the config and begin dispatching. */

@@ -1,6 +1,7 @@
 import { VigilError, type Logger } from '@vigil/core';
 import type { IntegrationConfig } from '../config/index.ts';
 import type { Alert, LabelSet } from '../types.ts';
+import type { Render } from '../template/index.ts';
 
 /** Per-notification context passed down the pipeline. Times in ms. */
 export interface NotifyContext {
@@ -42,8 +43,8 @@ export interface Notifier {
 export interface IntegrationDeps {
   readonly logger: Logger;
   readonly externalURL: string;
-  /** Renders a Go-template string against a notification's data. */
-  readonly render?: (tmpl: string, data: unknown) => string;
+  /** Renders a templated config string; defaults to {@link createRenderer}() without an engine. */
+  readonly render?: Render;
 }
 
 /**

@@ -1,2 +1,5 @@
 export type { TemplateData, TemplateAlert } from './data.ts';
 export { templateData, goTime } from './data.ts';
+export { DEFAULT_TEMPLATES, subject, textAlertList } from './defaults.ts';
+export type { Render, TemplateEngine } from './render.ts';
+export { createRenderer } from './render.ts';
