@@ -8,6 +8,7 @@ import type { Target } from './target.ts';
 import type { ScrapeMetrics } from './metrics.ts';
 import { describeFetchError, fetchExposition } from './fetch.ts';
 import { checkLabelLimits } from './limits.ts';
+import { SeriesCache, newEntry, type CacheEntry } from './series-cache.ts';
 
 /** What a loop needs from its manager. */
 export interface LoopDeps {
@@ -50,9 +51,12 @@ export class ScrapeLoop {
   private stopped = false;
   private running: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  /** Series written by the last successful scrape, with their labels (for staleness). */
-  private lastSeries = new Map<string, Labels>();
-  private readonly refs = new Map<string, number>();
+  /** Per-series work (labels after relabelling, storage ref) keyed by the series text of the body. */
+  private readonly cache = new SeriesCache();
+  /** Series written by the last successful scrape and tracked for staleness. */
+  private current: CacheEntry[] = [];
+  /** Synthetic series entries, built once: the target's labels never change during a loop's life. */
+  private readonly synthetic: CacheEntry[];
   /** Metadata from the last successful scrape, by metric family name. */
   metadata = new Map<string, MetricMetadata>();
 
@@ -61,7 +65,15 @@ export class ScrapeLoop {
     private readonly cfg: ScrapeConfig,
     private readonly metricRelabel: CompiledRelabel[],
     private readonly deps: LoopDeps,
-  ) {}
+  ) {
+    this.synthetic = SYNTHETIC_SERIES.map((name) => {
+      const labels = [{ name: '__name__', value: name }, ...this.target.labels].sort(byName);
+      return newEntry(labelsKey(labels), labels);
+    });
+  }
+
+  // Bound once: the parser skips label decoding for series texts the cache already resolved.
+  private readonly isKnownSeries = (text: string): boolean => this.cache.get(text) !== undefined;
 
   /** Starts scraping after the target's offset (see {@link scrapeOffset}). */
   start(): void {
@@ -97,13 +109,10 @@ export class ScrapeLoop {
     if (!markStale || this.target.lastScrape === undefined) return;
     const app = this.deps.appendable.appender();
     const t = this.deps.now();
-    for (const [key, ls] of this.lastSeries) this.appendOne(app, key, ls, t, STALE_NAN, undefined);
-    for (const name of SYNTHETIC_SERIES) {
-      const ls = this.syntheticLabels(name);
-      this.appendOne(app, labelsKey(ls), ls, t, STALE_NAN, undefined);
-    }
+    for (const e of this.current) this.appendOne(app, e, t, STALE_NAN);
+    for (const e of this.synthetic) this.appendOne(app, e, t, STALE_NAN);
     await app.commit();
-    this.lastSeries.clear();
+    this.current = [];
   }
 
   /** Scrapes once with timestamp `ts` (ms); the loop's unit of work, exposed for tests. */
@@ -113,15 +122,16 @@ export class ScrapeLoop {
     this.deps.metrics.scrapes.inc({ job });
     let error = '';
     let scraped = 0;
-    let prepared: PreparedSample[] | undefined;
+    let prepared: Prepared | undefined;
     let metadata: Map<string, MetricMetadata> | undefined;
+    const iter = this.cache.nextIteration();
     try {
       const timeout = Math.min(this.cfg.scrape_timeout, this.deps.httpTimeout ?? Infinity);
       const { body, openMetrics } = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
-      const parsed = parseExposition(body, openMetrics);
+      const parsed = parseExposition(body, openMetrics, { isKnownSeries: this.isKnownSeries });
       scraped = parsed.samples.length;
       metadata = parsed.metadata;
-      prepared = this.prepare(parsed.samples);
+      prepared = this.prepare(parsed.samples, iter);
     } catch (err) {
       if (this.stopped) return;
       error = err instanceof ExpositionParseError ? `parse error: ${err.message}` : err instanceof LimitError ? err.message : describeFetchError(err);
@@ -129,34 +139,30 @@ export class ScrapeLoop {
     }
 
     const app = this.deps.appendable.appender();
-    const seen = new Map<string, Labels>();
-    let added = 0;
+    const next: CacheEntry[] = [];
     if (prepared) {
-      for (const p of prepared) {
-        if (!this.lastSeries.has(p.key) && !this.refs.has(p.key)) added++;
-        const t = this.cfg.honor_timestamps && p.timestamp !== undefined ? p.timestamp : ts;
+      const { entries, samples } = prepared;
+      for (let k = 0; k < entries.length; k++) {
+        const e = entries[k]!;
+        const s = samples[k]!;
+        const t = this.cfg.honor_timestamps && s.timestamp !== undefined ? s.timestamp : ts;
+        this.appendOne(app, e, t, s.value);
         // Series with their own timestamps are left out of staleness tracking unless asked for (track_timestamps_staleness).
-        const track = p.timestamp === undefined || !this.cfg.honor_timestamps || this.cfg.track_timestamps_staleness;
-        this.appendOne(app, p.key, p.labels, t, p.value, track ? seen : undefined);
+        if (s.timestamp === undefined || !this.cfg.honor_timestamps || this.cfg.track_timestamps_staleness) {
+          e.tracked = iter;
+          next.push(e);
+        }
       }
       if (metadata) this.metadata = metadata;
     }
     // Staleness: series of the last scrape that are gone now (all of them when this scrape failed).
-    for (const [key, ls] of this.lastSeries) if (!seen.has(key)) this.appendOne(app, key, ls, ts, STALE_NAN, undefined);
-    this.lastSeries = seen;
+    for (const e of this.current) if (e.tracked !== iter) this.appendOne(app, e, ts, STALE_NAN);
+    this.current = next;
+    if (prepared) this.cache.prune(iter);
 
     const duration = (performance.now() - t0) / 1000;
-    const report: Array<[string, number]> = [
-      ['up', error ? 0 : 1],
-      ['scrape_duration_seconds', duration],
-      ['scrape_samples_scraped', scraped],
-      ['scrape_samples_post_metric_relabeling', prepared?.length ?? 0],
-      ['scrape_series_added', added],
-    ];
-    for (const [name, v] of report) {
-      const ls = this.syntheticLabels(name);
-      this.appendOne(app, labelsKey(ls), ls, ts, v, undefined);
-    }
+    const report = [error ? 0 : 1, duration, scraped, prepared?.entries.length ?? 0, prepared?.added ?? 0];
+    for (let k = 0; k < report.length; k++) this.appendOne(app, this.synthetic[k]!, ts, report[k]!);
     await app.commit();
 
     this.target.health = error ? 'down' : 'up';
@@ -167,46 +173,52 @@ export class ScrapeLoop {
     if (error) {
       this.deps.metrics.failures.inc({ job });
       this.deps.logger.debug({ job, target: this.target.url.href, err: error }, 'scrape failed');
-    } else this.deps.metrics.samples.inc({ job }, prepared?.length ?? 0);
+    } else this.deps.metrics.samples.inc({ job }, prepared?.entries.length ?? 0);
   }
 
   /**
    * Target labels, metric relabelling, duplicate removal and limits, before
    * anything is appended: a limit violation fails the whole scrape (as
-   * Prometheus rolls the scrape back), so nothing partial is stored.
+   * Prometheus rolls the scrape back), so nothing partial is stored. Label
+   * work happens once per series text; later scrapes reuse the cache entry.
    */
-  private prepare(samples: readonly ParsedSample[]): PreparedSample[] {
-    const out: PreparedSample[] = [];
-    const keys = new Set<string>();
+  private prepare(samples: readonly ParsedSample[], iter: number): Prepared {
+    const entries: CacheEntry[] = [];
+    const kept: ParsedSample[] = [];
+    let added = 0;
     for (const s of samples) {
-      const ls = this.mutateLabels(s.labels);
-      if (!ls) continue;
-      const key = labelsKey(ls);
+      let e = this.cache.get(s.series);
+      if (e === undefined) {
+        const ls = this.mutateLabels(s.labels);
+        if (ls) {
+          const problem = checkLabelLimits(ls, this.cfg);
+          if (problem) throw new LimitError(problem);
+        }
+        const { entry, isNew } = this.cache.add(s.series, ls);
+        e = entry;
+        if (isNew && ls) added++;
+      }
+      e.seen = iter;
+      if (e.labels === undefined) continue; // dropped by metric_relabel_configs
       // The same series twice in one exposition: the first one wins, as in Prometheus.
-      if (keys.has(key)) continue;
-      keys.add(key);
-      const problem = checkLabelLimits(ls, this.cfg);
-      if (problem) throw new LimitError(problem);
-      out.push({ key, labels: ls, value: s.value, timestamp: s.timestamp });
+      if (e.appended === iter) continue;
+      e.appended = iter;
+      entries.push(e);
+      kept.push(s);
     }
-    if (this.cfg.sample_limit > 0 && out.length > this.cfg.sample_limit) throw new LimitError(`sample limit exceeded (${out.length} samples, limit ${this.cfg.sample_limit})`);
-    return out;
+    if (this.cfg.sample_limit > 0 && entries.length > this.cfg.sample_limit) {
+      throw new LimitError(`sample limit exceeded (${entries.length} samples, limit ${this.cfg.sample_limit})`);
+    }
+    return { entries, samples: kept, added };
   }
 
-  private syntheticLabels(name: string): Labels {
-    return [{ name: '__name__', value: name }, ...this.target.labels].sort(byName);
-  }
-
-  private appendOne(app: Appender, key: string, ls: Labels, t: number, v: number, seen: Map<string, Labels> | undefined): void {
+  private appendOne(app: Appender, e: CacheEntry, t: number, v: number): void {
     try {
-      const ref = app.append(this.refs.get(key) ?? 0, ls, t, v);
-      this.refs.set(key, ref);
+      e.ref = app.append(e.ref, e.labels!, t, v);
     } catch (err) {
       if (!(err instanceof StorageRejection)) throw err;
       this.deps.metrics.rejected.inc({ reason: err.reason });
     }
-    // A refused sample still counts as present for staleness purposes.
-    seen?.set(key, ls);
   }
 
   /** Merges target labels into scraped ones (honor_labels rules), then applies metric_relabel_configs. */
@@ -234,11 +246,12 @@ export class ScrapeLoop {
   }
 }
 
-interface PreparedSample {
-  key: string;
-  labels: Labels;
-  value: number;
-  timestamp: number | undefined;
+interface Prepared {
+  /** Entries to append, parallel to `samples`. */
+  entries: CacheEntry[];
+  samples: ParsedSample[];
+  /** Series new to the cache (scrape_series_added). */
+  added: number;
 }
 
 /** A scrape refused by sample_limit / label limits. */

@@ -3,6 +3,12 @@ import { formatOpenMetricsFloat } from './format-float.ts';
 
 /** One parsed sample. `labels` include `__name__` and are sorted. */
 export interface ParsedSample {
+  /**
+   * The sample's series as written in the body (metric name and label
+   * braces, without value): identical text means identical labels, so
+   * callers can cache per-series work keyed by it (as Prometheus's scrape cache does).
+   */
+  series: string;
   labels: Label[];
   value: number;
   /** Explicit timestamp in ms, or undefined when the exposition had none. */
@@ -96,8 +102,18 @@ function parseValue(s: string): number | undefined {
  * Throws {@link ExpositionParseError} on the first malformed line: a scrape
  * is all or nothing, as in Prometheus.
  */
-export function parseExposition(text: string, openMetrics: boolean): ParseResult {
-  return new Parser(text, openMetrics).parse();
+export function parseExposition(text: string, openMetrics: boolean, options: ParseOptions = {}): ParseResult {
+  return new Parser(text, openMetrics, options.isKnownSeries).parse();
+}
+
+/** Tuning for callers that parse the same target repeatedly. */
+export interface ParseOptions {
+  /**
+   * Called with each sample's series text; when it returns true the labels
+   * are not decoded (`labels` is empty) because the caller has them cached
+   * from an earlier body where the same text parsed cleanly.
+   */
+  isKnownSeries?: (series: string) => boolean;
 }
 
 class Parser {
@@ -112,6 +128,7 @@ class Parser {
   constructor(
     private readonly text: string,
     private readonly openMetrics: boolean,
+    private readonly isKnown: ((series: string) => boolean) | undefined,
   ) {}
 
   parse(): ParseResult {
@@ -186,7 +203,15 @@ class Parser {
     }
     const labels: Label[] = [];
     let canonical = false;
-    if (text.charCodeAt(i) === LBRACE) {
+    let known = false;
+    if (this.isKnown) {
+      const close = text.charCodeAt(i) === LBRACE ? skipBraces(text, i, end) : i;
+      if (close > 0 && this.isKnown(text.slice(start, close))) {
+        known = true;
+        i = close;
+      }
+    }
+    if (!known && text.charCodeAt(i) === LBRACE) {
       i++;
       for (;;) {
         while (i < end && (text.charCodeAt(i) === SPACE || text.charCodeAt(i) === TAB)) i++;
@@ -239,6 +264,7 @@ class Parser {
         this.fail(`expected ',' or '}' after label ${JSON.stringify(lname)}`, i);
       }
     }
+    const seriesEnd = i;
     let c = i < end ? text.charCodeAt(i) : -1;
     if (c !== SPACE && c !== TAB) this.fail('expected a space before the value', i);
     while (i < end && ((c = text.charCodeAt(i)) === SPACE || c === TAB)) i++;
@@ -260,10 +286,12 @@ class Parser {
     if (j < end && !(this.openMetrics && text.charCodeAt(j) === HASH)) {
       this.fail(`unexpected text after the sample: ${JSON.stringify(text.slice(j, Math.min(j + 20, end)))}`, j);
     }
-    if (canonical) this.canonicalize(name, labels);
-    labels.push({ name: '__name__', value: name });
-    insertionSort(labels);
-    this.samples.push({ labels, value, timestamp });
+    if (!known) {
+      if (canonical) this.canonicalize(name, labels);
+      labels.push({ name: '__name__', value: name });
+      insertionSort(labels);
+    }
+    this.samples.push({ series: text.slice(start, seriesEnd), labels, value, timestamp });
   }
 
   private timestamp(ts: string, at: number): number {
@@ -365,6 +393,20 @@ class Parser {
     }
     return undefined;
   }
+}
+
+/** Index just past the `}` closing the label block opened at `open`, honouring quotes and escapes; -1 when unterminated. */
+function skipBraces(text: string, open: number, end: number): number {
+  let inQuote = false;
+  for (let i = open + 1; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (inQuote) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inQuote = false;
+    } else if (c === QUOTE) inQuote = true;
+    else if (c === RBRACE) return i + 1;
+  }
+  return -1;
 }
 
 // Label lists are short and usually already sorted in an exposition.
