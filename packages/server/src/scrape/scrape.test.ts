@@ -221,3 +221,27 @@ test('a target removed by a reload gets staleness markers; unchanged targets kee
     await close(b.server);
   }
 });
+
+test('honor_labels keeps exposed labels; the series cache treats reordered label text as one series', async () => {
+  let body = 'm{job="exposed",b="1",a="2"} 1\nm{a="2",b="1",job="exposed"} 9\n';
+  const { server, addr } = await serve(() => ({ body }));
+  const db = createMemoryStorage();
+  try {
+    const loop = loopFor(`scrape_configs:\n  - job_name: honor\n    honor_labels: true\n    static_configs: [{targets: ['${addr}']}]\n`, db);
+    await loop.scrapeOnce(1_000);
+    body = 'm{a="2",b="1",job="exposed"} 2\n';
+    await loop.scrapeOnce(2_000);
+    const m = await read(db, 'm');
+    assert.equal(m.length, 1);
+    assert.deepEqual(m[0]!.labels, { __name__: 'm', a: '2', b: '1', instance: addr, job: 'exposed' });
+    // The first occurrence wins within a scrape; the reordered text is the same series, not a new one or a stale one.
+    assert.deepEqual(m[0]!.vs, [1, 2]);
+    assert.deepEqual((await read(db, 'scrape_series_added'))[0]!.vs, [1, 0]);
+    // A body that breaks on a value of a cached series still fails with its position.
+    body = 'm{a="2",b="1",job="exposed"} x\n';
+    await loop.scrapeOnce(3_000);
+    assert.equal(loop.target.lastError, 'parse error: invalid value "x" at line 1, byte offset 29');
+  } finally {
+    await close(server);
+  }
+});
