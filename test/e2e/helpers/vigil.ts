@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '@vigil/core';
 import { defaultOptions, startVigil, type Vigil, type VigilOptions } from '@vigil/server/app/index.ts';
+import { repoRoot } from './paths.ts';
 
-export const repoRoot = new URL('../../../', import.meta.url).pathname;
+export { repoRoot } from './paths.ts';
+export { waitFor } from './process.ts';
 
 /** Builds the UI once when a test needs it and it is missing. */
 export function ensureUiBuilt(): void {
@@ -28,22 +30,6 @@ export async function startTestVigil(overrides: Partial<VigilOptions> = {}): Pro
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Polls `fn` until it returns a truthy value or `ms` pass. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out after ${ms} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 /** Chromium from Debian, headless, with the flags this machine's closed network needs. */
