@@ -7,6 +7,7 @@ import { PromQLExecError, PromQLParseError, QueryCanceledError, QueryTimeoutErro
 import { dropMetadata } from './grouping.ts';
 import { parseExpr, typeOf } from '../parser/index.ts';
 import { lineCol } from '../parser/lexer.ts';
+import { evalDuration, type DurationContext, type DurationExpr } from '../parser/duration-expr.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, slice, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
@@ -98,6 +99,7 @@ export class Engine implements QueryEngine {
     const text0 = text;
     const t0 = performance.now();
     const expr = parseExpr(text);
+    resolveDurations(expr, { step: step / 1000, range: (end - start) / 1000 });
     if (step > 0) {
       const ty = typeOf(expr);
       if (ty !== 'scalar' && ty !== 'vector') {
@@ -253,6 +255,43 @@ export class Engine implements QueryEngine {
     const matrix = mergeDropped([...series.values()]);
     matrix.sort((a, b) => compareLabels(a.metric, b.metric));
     return { type: 'matrix', matrix };
+  }
+}
+
+/** Fills in range/step/offset values whose duration expressions use step() or range(). */
+function resolveDurations(e: Expr, ctx: DurationContext): void {
+  const ms = (d: DurationExpr) => Math.round(evalDuration(d, ctx) * 1000);
+  switch (e.kind) {
+    case 'vector':
+      if (e.offsetExpr) e.offset = ms(e.offsetExpr);
+      return;
+    case 'matrix':
+      if (e.rangeExpr) e.range = ms(e.rangeExpr);
+      resolveDurations(e.vs, ctx);
+      return;
+    case 'subquery':
+      if (e.rangeExpr) e.range = ms(e.rangeExpr);
+      if (e.stepExpr) e.step = ms(e.stepExpr);
+      if (e.offsetExpr) e.offset = ms(e.offsetExpr);
+      resolveDurations(e.expr, ctx);
+      return;
+    case 'call':
+      for (const a of e.args) resolveDurations(a, ctx);
+      return;
+    case 'aggregate':
+      resolveDurations(e.expr, ctx);
+      if (e.param) resolveDurations(e.param, ctx);
+      return;
+    case 'binary':
+      resolveDurations(e.lhs, ctx);
+      resolveDurations(e.rhs, ctx);
+      return;
+    case 'paren':
+    case 'unary':
+      resolveDurations(e.expr, ctx);
+      return;
+    default:
+      return;
   }
 }
 

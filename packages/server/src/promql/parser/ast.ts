@@ -1,4 +1,5 @@
 import type { Matcher } from '@vigil/core';
+import type { DurationExpr } from './duration-expr.ts';
 
 /** Position range of a node in the expression text, [start, end) byte offsets. */
 export interface PosRange {
@@ -31,6 +32,8 @@ export interface VectorSelector {
   matchers: Matcher[];
   /** ms; positive looks back. */
   offset: number;
+  /** A duration expression for the offset that depends on the query (resolved into `offset` when it starts). */
+  offsetExpr?: DurationExpr;
   at: AtModifier | undefined;
   pos: PosRange;
 }
@@ -39,6 +42,7 @@ export interface MatrixSelector {
   kind: 'matrix';
   vs: VectorSelector;
   range: number;
+  rangeExpr?: DurationExpr;
   pos: PosRange;
 }
 
@@ -49,6 +53,9 @@ export interface Subquery {
   /** 0 means the engine's default (the evaluation interval). */
   step: number;
   offset: number;
+  rangeExpr?: DurationExpr;
+  stepExpr?: DurationExpr;
+  offsetExpr?: DurationExpr;
   at: AtModifier | undefined;
   pos: PosRange;
 }

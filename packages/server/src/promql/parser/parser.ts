@@ -1,4 +1,5 @@
 import { Matcher, parseDuration, type MatchType, RegexSyntaxError } from '@vigil/core';
+import { evalDuration, isDynamic, type DurationExpr } from './duration-expr.ts';
 import type { AtModifier, Expr, PosRange, ValueType, VectorMatching, VectorSelector } from './ast.ts';
 import { lex, parseError, type Token } from './lexer.ts';
 import { AGGREGATIONS, FUNCTIONS } from './functions-table.ts';
@@ -242,33 +243,44 @@ class Parser {
       const t = this.peek();
       if (t.type === 'lbracket') {
         this.next();
-        const rangeTok = this.expectDuration(' in subquery or range selector, expected duration');
-        const range = this.duration(rangeTok);
+        const rangeTok = this.peek();
+        const rangeD = this.bracketDuration(' in subquery or range selector, expected duration');
+        const range = rangeD.ms;
         if (this.peek().type === 'colon') {
           this.next();
           let step = 0;
-          if (this.peek().type === 'duration' || this.peek().type === 'number') step = this.duration(this.next());
+          let stepExpr: DurationExpr | undefined;
+          if (this.peek().type !== 'rbracket') {
+            const d = this.bracketDuration(' in subquery selector, expected duration');
+            step = d.ms;
+            stepExpr = d.expr;
+          }
           const end = this.expect('rbracket', ' in subquery selector, expected "]"');
           const ty = typeOf(e);
           if (ty !== 'vector') this.fail(t, `subquery is only allowed on instant vector, got ${TYPE_NAMES[ty]} instead`);
           e = { kind: 'subquery', expr: e, range, step, offset: 0, at: undefined, pos: { start: e.pos.start, end: end.end } };
+          if (rangeD.expr) e.rangeExpr = rangeD.expr;
+          if (stepExpr) e.stepExpr = stepExpr;
           continue;
         }
         const end = this.expect('rbracket', ' in range selector, expected "]"');
         if (e.kind !== 'vector') this.fail(t, 'ranges only allowed for vector selectors');
         if (e.offset !== 0 || e.at) this.fail(t, 'no offset or @ modifiers allowed before range');
-        if (range === 0) this.fail(rangeTok, 'range must be greater than 0');
+        if (range <= 0 && !rangeD.expr) this.fail(rangeTok, 'range must be greater than 0');
         e = { kind: 'matrix', vs: e, range, pos: { start: e.pos.start, end: end.end } };
+        if (rangeD.expr) e.rangeExpr = rangeD.expr;
         continue;
       }
       if (this.peekKeyword('offset')) {
         const kw = this.next();
         let neg = false;
         if (this.peek().type === 'op' && (this.peek().text === '-' || this.peek().text === '+')) neg = this.next().text === '-';
-        const d = this.duration(this.expectDuration(' in offset, expected duration'));
+        const od = this.offsetDuration();
+        const d = od.ms;
         const target = this.modTarget(e, kw);
-        if (target.offset !== 0) this.fail(kw, 'offset may not be set multiple times');
+        if (target.offset !== 0 || target.offsetExpr) this.fail(kw, 'offset may not be set multiple times');
         target.offset = neg ? -d : d;
+        if (od.expr) target.offsetExpr = neg ? { kind: 'neg', e: od.expr } : od.expr;
         e = this.extend(e, this.toks[this.i - 1]!.end);
         continue;
       }
@@ -302,7 +314,104 @@ class Parser {
     }
   }
 
-  private modTarget(e: Expr, t: Token): { offset: number; at: AtModifier | undefined } {
+  /**
+   * The contents of `[…]` up to `:` or `]`: a plain duration or number, or a
+   * duration expression. Constant expressions fold to milliseconds here;
+   * ones using step()/range() come back as `expr` (ms is then 0).
+   */
+  private bracketDuration(ctx: string): { ms: number; expr?: DurationExpr } {
+    const t = this.peek();
+    const after = this.peek(1).type;
+    if ((t.type === 'duration' || t.type === 'number') && (after === 'rbracket' || after === 'colon')) return { ms: this.duration(this.next()) };
+    if (!this.startsDurationExpr()) this.unexpected(t, ctx);
+    return this.folded(this.durationSum());
+  }
+
+  /** After `offset`: an optionally signed literal, parenthesised duration expression or duration function. */
+  private offsetDuration(): { ms: number; expr?: DurationExpr } {
+    const t = this.peek();
+    if (t.type === 'duration' || t.type === 'number') return { ms: this.duration(this.next()) };
+    if (!this.startsDurationExpr()) this.unexpected(t, ' in offset, expected duration');
+    return this.folded(this.durationPrimary());
+  }
+
+  private folded(e: DurationExpr): { ms: number; expr?: DurationExpr } {
+    if (isDynamic(e)) return { ms: 0, expr: e };
+    return { ms: Math.round(evalDuration(e, { step: 0, range: 0 }) * 1000) };
+  }
+
+  private startsDurationExpr(): boolean {
+    const t = this.peek();
+    if (t.type === 'lparen' || t.type === 'duration' || t.type === 'number') return true;
+    if (t.type === 'op' && (t.text === '-' || t.text === '+')) return true;
+    return t.type === 'ident' && ['step', 'range', 'min_of', 'max_of'].includes(t.text.toLowerCase()) && this.peek(1).type === 'lparen';
+  }
+
+  private durationSum(): DurationExpr {
+    let l = this.durationProduct();
+    while (this.peek().type === 'op' && (this.peek().text === '+' || this.peek().text === '-')) {
+      const op = this.next().text;
+      l = { kind: 'bin', op, l, r: this.durationProduct() };
+    }
+    return l;
+  }
+
+  private durationProduct(): DurationExpr {
+    let l = this.durationPower();
+    while (this.peek().type === 'op' && ['*', '/', '%'].includes(this.peek().text)) {
+      const op = this.next().text;
+      l = { kind: 'bin', op, l, r: this.durationPower() };
+    }
+    return l;
+  }
+
+  private durationPower(): DurationExpr {
+    const t = this.peek();
+    if (t.type === 'op' && (t.text === '-' || t.text === '+')) {
+      this.next();
+      const e = this.durationPower();
+      return t.text === '-' ? { kind: 'neg', e } : e;
+    }
+    const base = this.durationPrimary();
+    if (this.peek().type === 'op' && this.peek().text === '^') {
+      this.next();
+      return { kind: 'bin', op: '^', l: base, r: this.durationPower() };
+    }
+    return base;
+  }
+
+  private durationPrimary(): DurationExpr {
+    const t = this.next();
+    if (t.type === 'number') return { kind: 'num', v: parseNumber(t.text), duration: false };
+    if (t.type === 'duration') return { kind: 'num', v: this.duration(t) / 1000, duration: true };
+    if (t.type === 'op' && (t.text === '-' || t.text === '+')) {
+      const e = this.durationPrimary();
+      return t.text === '-' ? { kind: 'neg', e } : e;
+    }
+    if (t.type === 'lparen') {
+      const e = this.durationSum();
+      this.expect('rparen', ' in duration expression, expected ")"');
+      return { kind: 'paren', e };
+    }
+    if (t.type === 'ident' && this.peek().type === 'lparen') {
+      const f = t.text.toLowerCase();
+      this.next();
+      const args: DurationExpr[] = [];
+      while (this.peek().type !== 'rparen') {
+        args.push(this.durationSum());
+        if (this.peek().type === 'comma') this.next();
+        else if (this.peek().type !== 'rparen') this.unexpected(this.peek(), ' in duration expression, expected "," or ")"');
+      }
+      this.next();
+      if ((f === 'step' || f === 'range') && args.length !== 0) this.fail(t, `expected 0 argument(s) in call to "${f}", got ${args.length}`);
+      if ((f === 'min_of' || f === 'max_of') && args.length < 1) this.fail(t, `expected at least 1 argument(s) in call to "${f}", got 0`);
+      if (!['step', 'range', 'min_of', 'max_of'].includes(f)) this.fail(t, `unknown function with name "${t.text}" in duration expression`);
+      return { kind: 'call', f: t.text, args };
+    }
+    this.unexpected(t, ' in duration expression');
+  }
+
+  private modTarget(e: Expr, t: Token): { offset: number; offsetExpr?: DurationExpr; at: AtModifier | undefined } {
     if (e.kind === 'vector' || e.kind === 'subquery') return e;
     if (e.kind === 'matrix') return e.vs;
     this.fail(t, `${t.type === 'at' ? '@ modifier' : 'offset modifier'} must be preceded by an instant vector selector or range vector selector or a subquery`);

@@ -1,6 +1,7 @@
 import type { Matcher } from '@vigil/core';
 import { formatDuration, isLegacyLabelName, isLegacyMetricName } from '@vigil/core';
 import type { AtModifier, Expr, VectorSelector } from './ast.ts';
+import { formatDurationExpr, type DurationExpr } from './duration-expr.ts';
 
 /**
  * Prints an expression the way Prometheus's `String()` methods do, so
@@ -18,11 +19,14 @@ export function formatExpr(e: Expr): string {
     case 'unary':
       return `${e.op}${formatExpr(e.expr)}`;
     case 'vector':
-      return formatVectorSelector(e) + atOffset(e.at, e.offset);
+      return formatVectorSelector(e) + atOffset(e.at, e.offset, e.offsetExpr);
     case 'matrix':
-      return `${formatVectorSelector(e.vs)}[${formatDuration(e.range)}]${atOffset(e.vs.at, e.vs.offset)}`;
-    case 'subquery':
-      return `${formatExpr(e.expr)}[${formatDuration(e.range)}:${e.step ? formatDuration(e.step) : ''}]${atOffset(e.at, e.offset)}`;
+      return `${formatVectorSelector(e.vs)}[${e.rangeExpr ? formatDurationExpr(e.rangeExpr) : formatDuration(e.range)}]${atOffset(e.vs.at, e.vs.offset, e.vs.offsetExpr)}`;
+    case 'subquery': {
+      const range = e.rangeExpr ? formatDurationExpr(e.rangeExpr) : formatDuration(e.range);
+      const step = e.stepExpr ? formatDurationExpr(e.stepExpr) : e.step ? formatDuration(e.step) : '';
+      return `${formatExpr(e.expr)}[${range}:${step}]${atOffset(e.at, e.offset, e.offsetExpr)}`;
+    }
     case 'call':
       return `${e.func}(${e.args.map(formatExpr).join(', ')})`;
     case 'aggregate': {
@@ -55,14 +59,15 @@ export function formatExpr(e: Expr): string {
   }
 }
 
-function atOffset(at: AtModifier | undefined, offset: number): string {
+function atOffset(at: AtModifier | undefined, offset: number, offsetExpr?: DurationExpr): string {
   let s = '';
   if (at) {
     if (at.type === 'start') s += ' @ start()';
     else if (at.type === 'end') s += ' @ end()';
     else s += ` @ ${(at.t / 1000).toFixed(3)}`;
   }
-  if (offset > 0) s += ` offset ${formatDuration(offset)}`;
+  if (offsetExpr) s += ` offset ${offsetExpr.kind === 'num' || offsetExpr.kind === 'paren' || offsetExpr.kind === 'call' ? formatDurationExpr(offsetExpr) : `(${formatDurationExpr(offsetExpr)})`}`;
+  else if (offset > 0) s += ` offset ${formatDuration(offset)}`;
   else if (offset < 0) s += ` offset -${formatDuration(-offset)}`;
   return s;
 }
