@@ -23,6 +23,8 @@ export function wantsOpenMetrics(accept: string | undefined): boolean {
 
 interface MetricValue {
   labels?: Record<string, string | number>;
+  /** Histogram labels shared by a series' bucket/sum/count lines (prom-client's getForPromString). */
+  sharedLabels?: Record<string, string | number>;
   value: number;
   metricName?: string;
 }
@@ -62,10 +64,16 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
   const sliceMs = opts.sliceMs ?? 4;
   const defaults = Object.entries((registry as unknown as { _defaultLabels: Record<string, string> })._defaultLabels ?? {});
   const out: string[] = [];
+  // prom-client reuses one sharedLabels object for a series' lines; format it once.
+  const sharedCache = new WeakMap<object, string>();
   let sliceStart = performance.now();
   for (const metric of registry.getMetricsAsArray()) {
-    const m = (await (metric as unknown as { get(): Promise<unknown> }).get()) as { name: string; help: string; type: string; values: MetricValue[] };
+    // getForPromString is prom-client's faster histogram path (shared labels per series).
+    const src = metric as unknown as { get(): Promise<unknown>; getForPromString?(): Promise<unknown> };
+    const m = (await (src.getForPromString ? src.getForPromString() : src.get())) as { name: string; help: string; type: string; values: MetricValue[] };
     sliceStart = performance.now();
+    // prom-client separates text-format families with a blank line.
+    if (!om && out.length > 0) out.push('\n');
     const isCounter = m.type === 'counter';
     // OpenMetrics names the counter family without `_total` and its samples with it.
     const family = om && isCounter && m.name.endsWith('_total') ? m.name.slice(0, -6) : m.name;
@@ -78,8 +86,18 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
       if (om && isCounter && !name.endsWith('_total')) name += '_total';
       let labels = '';
       const own = val.labels ?? {};
-      for (const k in own) labels += `${labels ? ',' : ''}${k}="${escapeLabel(String(own[k]))}"`;
-      for (const [k, v] of defaults) if (!(k in own)) labels += `${labels ? ',' : ''}${k}="${escapeLabel(v)}"`;
+      const shared = val.sharedLabels;
+      // Same label order as prom-client: own, then defaults, then shared.
+      for (const k in own) if (!shared || !(k in shared)) labels += `${labels ? ',' : ''}${k}="${escapeLabel(String(own[k]))}"`;
+      for (const [k, v] of defaults) if (!(k in own) && (!shared || !(k in shared))) labels += `${labels ? ',' : ''}${k}="${escapeLabel(v)}"`;
+      if (shared) {
+        let flat = sharedCache.get(shared);
+        if (flat === undefined) {
+          flat = Object.entries(shared).map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',');
+          sharedCache.set(shared, flat);
+        }
+        if (flat) labels += `${labels ? ',' : ''}${flat}`;
+      }
       chunk += labels ? `${name}{${labels}} ${formatValue(val.value)}\n` : `${name} ${formatValue(val.value)}\n`;
       if ((i & 255) === 255) {
         out.push(chunk);
@@ -91,7 +109,6 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
       }
     }
     out.push(chunk);
-    if (!om) out.push('\n');
     if (performance.now() - sliceStart > sliceMs) {
       await yieldToLoop();
       sliceStart = performance.now();

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { context as otelContext, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
+import { ContextStore } from './context.ts';
+import { createLogger } from './logger.ts';
+
+function capture() {
+  const lines: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { lines, stream };
+}
+
+test('base fields, ISO time, level label, redaction', () => {
+  const { lines, stream } = capture();
+  const log = createLogger({ service: 'svc', version: '2.0.0', destination: stream }, new ContextStore());
+  log.info({ password: 'hunter2', user: { token: 't0k' }, req: { headers: { authorization: 'Bearer x' } } }, 'hello');
+  const l = lines[0]!;
+  assert.equal(l.level, 'info');
+  assert.equal(l.service, 'svc');
+  assert.equal(l.version, '2.0.0');
+  assert.equal(l.pid, process.pid);
+  assert.equal(typeof l.hostname, 'string');
+  assert.match(String(l.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  assert.equal(l.password, '[REDACTED]');
+  assert.deepEqual(l.user, { token: '[REDACTED]' });
+  assert.deepEqual(l.req, { headers: { authorization: '[REDACTED]' } });
+});
+
+test('request context from headers (traceparent) reaches lines across awaits', async () => {
+  const { lines, stream } = capture();
+  const ctx = new ContextStore();
+  const log = createLogger({ service: 'svc', destination: stream }, ctx);
+  const c = ctx.fromHeaders({ 'x-request-id': 'r-9', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'x-tenant-id': 'acme' });
+  await ctx.run(c, async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    ctx.set({ userId: 'u-1' });
+    log.info('inside');
+  });
+  log.info('outside');
+  assert.deepEqual(
+    { requestId: lines[0]!.requestId, traceId: lines[0]!.traceId, spanId: lines[0]!.spanId, tenantId: lines[0]!.tenantId, userId: lines[0]!.userId },
+    { requestId: 'r-9', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', tenantId: 'acme', userId: 'u-1' },
+  );
+  assert.equal(lines[1]!.requestId, undefined);
+  assert.ok(typeof ctx.fromHeaders({}).requestId === 'string');
+  assert.equal(ctx.fromHeaders({ traceparent: 'garbage' }).traceId, undefined);
+});
+
+/** A working AsyncLocalStorage context manager (what @opentelemetry/context-async-hooks provides). */
+class AlsContextManager implements ContextManager {
+  private readonly als = new AsyncLocalStorage<Context>();
+  active(): Context {
+    return this.als.getStore() ?? ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    return this.als.run(ctx, () => fn.call(thisArg, ...args));
+  }
+  bind<T>(_ctx: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    return this;
+  }
+}
+
+test('an active OpenTelemetry span supplies trace and span ids (wins over traceparent)', () => {
+  const { lines, stream } = capture();
+  const ctx = new ContextStore();
+  const log = createLogger({ service: 'svc', destination: stream }, ctx);
+  assert.ok(otelContext.setGlobalContextManager(new AlsContextManager()));
+  try {
+    const span = trace.wrapSpanContext({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 });
+    ctx.run(ctx.fromHeaders({ traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` }), () => {
+      otelContext.with(trace.setSpan(otelContext.active(), span), () => log.info('in span'));
+      log.info('header only');
+    });
+  } finally {
+    otelContext.disable();
+  }
+  assert.equal(lines[0]!.traceId, 'a'.repeat(32));
+  assert.equal(lines[0]!.spanId, 'b'.repeat(16));
+  assert.equal(lines[1]!.traceId, 'c'.repeat(32));
+});
