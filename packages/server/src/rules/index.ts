@@ -1,0 +1,1 @@
+export { ruleParseOptions, loadRules, checkRuleFiles } from './load.ts';
