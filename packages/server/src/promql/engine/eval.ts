@@ -8,6 +8,7 @@ const NO_ARGS: number[] = [];
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
 import { aggregate } from './aggregate.ts';
+import { formatOpenMetricsLikeGo } from './format.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { dropName, setLabel } from './grouping.ts';
 import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
@@ -255,6 +256,24 @@ export class Evaluator {
     switch (f) {
       case 'time':
         return { type: 'scalar', v: t / 1000 };
+      case 'min_of':
+      case 'max_of': {
+        const xs = e.args.map((a) => this.scalarArg(a, t));
+        // Math.min/max propagate NaN, as the upstream functions do.
+        return { type: 'scalar', v: f === 'min_of' ? Math.min(...xs) : Math.max(...xs) };
+      }
+      case 'histogram_quantiles': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        const label = this.stringArg(e.args[1]!, t);
+        const qs = e.args.slice(2).map((a) => this.scalarArg(a, t));
+        const out: VSample[] = [];
+        for (let i = 0; i < qs.length; i++) {
+          for (const s of this.histogramQuantile(qs[i]!, vec, e.args[2 + i]!.pos.start, e.args[0]!.pos.start)) {
+            out.push({ metric: setLabel(s.metric, label, formatQuantileLabel(qs[i]!)), v: s.v, drop: true });
+          }
+        }
+        return { type: 'vector', samples: this.checkDuplicates(out) };
+      }
       case 'start':
         return { type: 'scalar', v: this.ctx.start / 1000 };
       case 'end':
@@ -452,6 +471,12 @@ export function slice(a: ArrayLike<number>, lo: number, hi: number): number[] {
   const out = new Array<number>(hi - lo);
   for (let i = lo; i < hi; i++) out[i - lo] = a[i]!;
   return out;
+}
+
+/** Quantile label values as Prometheus 3 writes float labels: `0.0`, `0.25`, `1.0`. */
+function formatQuantileLabel(q: number): string {
+  const s = formatOpenMetricsLikeGo(q);
+  return Number.isFinite(q) && !/[.eE]/.test(s) ? `${s}.0` : s;
 }
 
 /** Strips parentheses: `rate((x[5m]))` reads the same range as `rate(x[5m])`. */

@@ -260,6 +260,8 @@ export const RANGE_FUNCTIONS: Record<string, RangeFn> = {
   stdvar_over_time: (w) => (w.vs.length ? variance(w.vs) : undefined),
   mad_over_time: (w) => {
     if (!w.vs.length) return undefined;
+    // One NaN sample makes the result NaN rather than being sorted away.
+    for (let i = 0; i < w.vs.length; i++) if (Number.isNaN(w.vs[i]!)) return NaN;
     const med = quantile(0.5, w.vs);
     return quantile(0.5, Array.from(w.vs, (v) => Math.abs(v - med)));
   },
