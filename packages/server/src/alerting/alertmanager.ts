@@ -23,6 +23,7 @@ import {
 } from './notify/index.ts';
 import { MemAlertStore } from './provider/index.ts';
 import { Silences } from './silence/index.ts';
+import { AckStage, Acks, AlertHistory, type Ack } from './history/index.ts';
 import { fingerprint, isResolved, systemClock, type Alert, type Clock, type LabelSet } from './types.ts';
 
 /** An alert as senders post it (API v2 `postableAlert`; times as RFC 3339 strings). */
@@ -75,6 +76,14 @@ export interface Alertmanager extends Service, Reloadable<AlertmanagerFileConfig
   readonly store: MemAlertStore;
   readonly silences: Silences;
   readonly nflog: NotificationLog;
+  /** Every alert state change, notification and acknowledgement (beyond Alertmanager). */
+  readonly history: AlertHistory;
+  readonly acks: Acks;
+  /**
+   * Acknowledges the live group with this key: no repeats until a new alert fires in it.
+   * @throws Error when no such group exists.
+   */
+  ackGroup(groupKey: string, by: string, comment: string): Ack;
   /** The current configuration (after the last successful reload). */
   config(): AlertmanagerFileConfig;
   /** Re-reads the config file and applies it; on error the old config stays. */
@@ -101,6 +110,11 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
   const store = new MemAlertStore(clock);
   const silences = new Silences(clock, opts.storagePath ? join(opts.storagePath, 'silences.json') : undefined);
   const nflog = new NotificationLog(clock, opts.storagePath ? join(opts.storagePath, 'nflog.json') : undefined);
+  const history = new AlertHistory(clock, opts.storagePath ? join(opts.storagePath, 'history.jsonl') : undefined);
+  const acks = new Acks(clock, opts.storagePath ? join(opts.storagePath, 'acks.json') : undefined, (a, reason) =>
+    history.record({ kind: 'unacknowledged', groupKey: a.groupKey, comment: reason }),
+  );
+  store.subscribe((a) => history.recordState(isResolved(a, clock.now()) ? 'resolved' : 'firing', a.fingerprint, a.labels));
   let cfg: AlertmanagerFileConfig | undefined;
   let route: Route | undefined;
   let inhibitor: Inhibitor | undefined;
@@ -117,6 +131,17 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
     store,
     silences,
     nflog,
+    history,
+    acks,
+    ackGroup(groupKey, by, comment) {
+      const g = self.groups().find((x) => x.groupKey === groupKey);
+      if (!g) throw new Error(`no alert group ${groupKey}`);
+      const now = clock.now();
+      const firing = [...g.alerts.values()].filter((a) => !isResolved(a, now)).map((a) => a.fingerprint);
+      const a = acks.ack(groupKey, firing, by, comment);
+      history.record({ kind: 'acknowledged', groupKey, by, comment, alerts: a.firing, receiver: g.route.receiver });
+      return a;
+    },
     config() {
       if (!cfg) throw new Error('alertmanager not started');
       return cfg;
@@ -157,8 +182,14 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
         hooks: {
           attempt: (i) => metrics.notificationRequests.inc({ integration: i }),
           failed: (i) => metrics.notificationsFailed.inc({ integration: i }),
-          sent: (i) => metrics.notifications.inc({ integration: i }),
+          sent: (i, ctx, sent) => {
+            metrics.notifications.inc({ integration: i });
+            for (const a of sent) history.recordState(isResolved(a, ctx.now) ? 'resolved' : 'unmuted', a.fingerprint, a.labels);
+            history.record({ kind: 'notified', groupKey: ctx.groupKey, receiver: ctx.receiver, integration: i, alerts: sent.map((a) => a.fingerprint) });
+          },
+          muted: (a, by) => history.recordState(by, a.fingerprint, a.labels),
         },
+        extraStages: [new AckStage(acks)],
       });
       dispatcher?.stop();
       inhibitor?.stop();

@@ -7,3 +7,5 @@ export { SilenceError } from './silence/index.ts';
 export type { AlertmanagerFileConfig } from './config/index.ts';
 export { loadAlertmanagerConfigFile, parseAlertmanagerConfig, parseMatchers } from './config/index.ts';
 export { Route, formatLabelSet } from './dispatch/index.ts';
+export type { HistoryEvent, HistoryKind, HistoryQuery, Ack } from './history/index.ts';
+export { AlertHistory, Acks } from './history/index.ts';

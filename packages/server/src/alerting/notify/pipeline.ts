@@ -19,6 +19,8 @@ export interface PipelineDeps {
   readonly integrations: ReadonlyMap<string, IntegrationFactory>;
   readonly integrationDeps: IntegrationDeps;
   readonly hooks?: RetryHooks & { muted?(a: Alert, by: 'inhibited' | 'silenced'): void };
+  /** Stages run after the silence stage and before routing (acknowledgements). */
+  readonly extraStages?: readonly Stage[];
 }
 
 /**
@@ -57,6 +59,7 @@ export function buildPipeline(cfg: AlertmanagerFileConfig, deps: PipelineDeps): 
     new TimeActiveStage(intervals),
     new TimeMuteStage(intervals),
     new MuteStage(deps.silences, (a) => deps.hooks?.muted?.(a, 'silenced')),
+    ...(deps.extraStages ?? []),
     new RoutingStage(byReceiver),
   ]);
 }

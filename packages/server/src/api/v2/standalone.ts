@@ -3,6 +3,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createLogger, type Logger } from '@vigil/core';
 import { createAlertmanager, type Alertmanager } from '../../alerting/index.ts';
 import { registerAlertmanagerApi } from './alertmanager-api.ts';
+import { registerVigilAlertingApi } from './vigil-api.ts';
 
 export interface StandaloneOptions {
   configFile: string;
@@ -43,6 +44,7 @@ export async function startStandaloneAlertmanager(opts: StandaloneOptions): Prom
   });
   await am.start();
   await registerAlertmanagerApi(app, am);
+  await registerVigilAlertingApi(app, am);
   app.get('/-/healthy', async () => 'OK');
   app.get('/-/ready', async (_req, reply) => (am.isReady() ? 'OK' : reply.code(503).send('Service Unavailable')));
   app.post('/-/reload', async (_req, reply) => {
