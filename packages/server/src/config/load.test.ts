@@ -104,6 +104,7 @@ const BAD: Record<string, string[]> = {
     'types.bad.yml:7:17: scrape_configs[0].relabel_configs[0].action: unknown relabel action "replce"',
   ],
   'job-name.bad.yml': ['job-name.bad.yml:2:5: scrape_configs[0]: missing required key "job_name"', 'job-name.bad.yml:4:15: scrape_configs[1].job_name: job_name is empty'],
+  'protocols.bad.yml': ['protocols.bad.yml:2:43: global.scrape_protocols[1]: unknown scrape protocol "Protobuf"'],
   'auth.bad.yml': [
     'auth.bad.yml:2:5: scrape_configs[0]: at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured',
     'auth.bad.yml:8:9: scrape_configs[0].static_configs[1].targt: unknown key',

@@ -128,6 +128,7 @@ function pointerToPath(ptr: string): KeyPath {
 function schemaMessage(e: ErrorObject): string {
   const sch = e.parentSchema as { description?: string; anyOf?: Array<{ const?: unknown }> } | undefined;
   if (e.keyword === 'pattern' && sch?.description === 'duration') return `not a valid duration string: ${JSON.stringify(e.data)}`;
+  if ((e.keyword === 'const' || e.keyword === 'anyOf') && /scrape_protocols\/\d+$/.test(e.instancePath)) return `unknown scrape protocol ${JSON.stringify(e.data)}`;
   if ((e.keyword === 'const' || e.keyword === 'anyOf') && /relabel_configs\/\d+\/action$/.test(e.instancePath)) return `unknown relabel action ${JSON.stringify(e.data)}`;
   if (e.keyword === 'const' || e.keyword === 'anyOf') return `unexpected value ${JSON.stringify(e.data)}`;
   if (e.keyword === 'type') return `must be ${(e.params as { type: string }).type}, got ${JSON.stringify(e.data)}`;

@@ -6,6 +6,9 @@ import { Type, type TSchema } from '@sinclair/typebox';
  * Prometheus's strict YAML decoding: an unknown or misspelt key is an error.
  */
 const Duration = Type.String({ pattern: '^(0|([0-9]+y)?([0-9]+w)?([0-9]+d)?([0-9]+h)?([0-9]+m)?([0-9]+s)?([0-9]+ms)?)$', description: 'duration' });
+const ScrapeProtocols = Type.Array(
+  Type.Union(['PrometheusProto', 'OpenMetricsText0.0.1', 'OpenMetricsText1.0.0', 'PrometheusText0.0.4', 'PrometheusText1.0.0'].map((p) => Type.Literal(p))),
+);
 const LabelMap = Type.Record(Type.String(), Type.String());
 const strict = <T extends Record<string, TSchema>>(props: T) => Type.Object(props, { additionalProperties: false });
 
@@ -122,7 +125,7 @@ const ScrapeConfig = strict({
   track_timestamps_staleness: Type.Optional(Type.Boolean()),
   scrape_interval: Type.Optional(Duration),
   scrape_timeout: Type.Optional(Duration),
-  scrape_protocols: Type.Optional(Type.Array(Type.String())),
+  scrape_protocols: Type.Optional(ScrapeProtocols),
   scrape_fallback_protocol: Type.Optional(Type.String()),
   scrape_classic_histograms: Type.Optional(Type.Boolean()),
   always_scrape_classic_histograms: Type.Optional(Type.Boolean()),
@@ -198,7 +201,7 @@ export const ConfigSchema = strict({
     strict({
       scrape_interval: Type.Optional(Duration),
       scrape_timeout: Type.Optional(Duration),
-      scrape_protocols: Type.Optional(Type.Array(Type.String())),
+      scrape_protocols: Type.Optional(ScrapeProtocols),
       evaluation_interval: Type.Optional(Duration),
       rule_query_offset: Type.Optional(Duration),
       external_labels: Type.Optional(LabelMap),

@@ -145,8 +145,5 @@ export function authorizationHeader(cfg: ScrapeConfig): string | undefined {
 
 /** A fetch failure as one line for `lastError`. */
 export function describeFetchError(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e instanceof ScrapeTimeout) return e.message;
-  if (e?.cause?.code) return `${e.message}: ${e.cause.code} ${e.cause.message ?? ''}`.trim();
-  return e?.message ?? String(err);
+  return err instanceof Error ? err.message : String(err);
 }

@@ -57,6 +57,8 @@ export class ScrapeLoop {
   private current: CacheEntry[] = [];
   /** Synthetic series entries, built once: the target's labels never change during a loop's life. */
   private readonly synthetic: CacheEntry[];
+  /** When set, every scrape fails with this error without contacting the target (target_limit). */
+  forcedError = '';
   /** Metadata from the last successful scrape, by metric family name. */
   metadata = new Map<string, MetricMetadata>();
 
@@ -126,6 +128,7 @@ export class ScrapeLoop {
     let metadata: Map<string, MetricMetadata> | undefined;
     const iter = this.cache.nextIteration();
     try {
+      if (this.forcedError) throw new LimitError(this.forcedError);
       const timeout = Math.min(this.cfg.scrape_timeout, this.deps.httpTimeout ?? Infinity);
       const { body, openMetrics } = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
       const parsed = parseExposition(body, openMetrics, { isKnownSeries: this.isKnownSeries });

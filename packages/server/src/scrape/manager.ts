@@ -134,6 +134,10 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
       pool.loops.set(key, loop);
       if (this.started) loop.start();
     }
+    // Over target_limit every target of the job fails until the list shrinks, as in Prometheus.
+    const limit = pool.cfg.target_limit;
+    const forced = limit > 0 && want.size > limit ? `target_limit exceeded (number of targets: ${want.size}, limit: ${limit})` : '';
+    for (const loop of pool.loops.values()) loop.forcedError = forced;
     this.metrics.targets.set({ job: pool.cfg.job_name }, pool.loops.size);
   }
 

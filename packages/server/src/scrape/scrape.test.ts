@@ -246,3 +246,29 @@ test('honor_labels keeps exposed labels; the series cache treats reordered label
     await close(server);
   }
 });
+
+test('target_limit fails every target of the job; a refused connection names the URL', async () => {
+  const a = await serve(() => ({ body: 'm 1\n' }));
+  // A port that was just free: nothing listens there.
+  const gone = await serve(() => ({ body: '' }));
+  await close(gone.server);
+  const db = createMemoryStorage();
+  const mgr = new ScrapeManager({ appendable: db, registry: new Registry() });
+  try {
+    await mgr.applyConfig(
+      parseConfig(`global: {scrape_interval: 100ms}\nscrape_configs:\n  - job_name: j\n    target_limit: 1\n    static_configs: [{targets: ['${a.addr}', '${gone.addr}']}]\n`, '<test>'),
+    );
+    await mgr.start();
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && mgr.targets().activeTargets.some((t) => t.health === 'unknown')) await new Promise((r) => setTimeout(r, 20));
+    for (const t of mgr.targets().activeTargets) assert.equal(t.lastError, 'target_limit exceeded (number of targets: 2, limit: 1)');
+    assert.equal(a.requests.length, 0, 'targets over the limit are not contacted');
+    await mgr.applyConfig(parseConfig(`global: {scrape_interval: 100ms}\nscrape_configs:\n  - job_name: j\n    target_limit: 1\n    static_configs: [{targets: ['${gone.addr}']}]\n`, '<test>'));
+    const until = Date.now() + 5000;
+    while (Date.now() < until && !/ECONNREFUSED/.test(mgr.targets().activeTargets[0]!.lastError)) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(mgr.targets().activeTargets[0]!.lastError, `Get "http://${gone.addr}/metrics": connect ECONNREFUSED ${gone.addr}`);
+  } finally {
+    await mgr.stop();
+    await close(a.server);
+  }
+});
