@@ -35,7 +35,7 @@ test('OpenMetrics: counter family without _total, samples with it, # EOF, regist
   assert.ok(om.endsWith('# EOF\n'));
   assert.ok(!om.includes('\n\n'));
   // prom-client's own OpenMetrics path renames registered counters; ours must not.
-  assert.equal(r.getSingleMetric('jobs_total')?.name, 'jobs_total');
+  assert.equal((r.getSingleMetric('jobs_total') as unknown as { name: string }).name, 'jobs_total');
   assert.equal(await renderRegistry(r), await r.metrics());
 });
 

@@ -67,10 +67,23 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
   // prom-client reuses one sharedLabels object for a series' lines; format it once.
   const sharedCache = new WeakMap<object, string>();
   let sliceStart = performance.now();
+  const pause = async () => {
+    if (performance.now() - sliceStart > sliceMs) {
+      await yieldToLoop();
+      sliceStart = performance.now();
+    }
+  };
   for (const metric of registry.getMetricsAsArray()) {
-    // getForPromString is prom-client's faster histogram path (shared labels per series).
-    const src = metric as unknown as { get(): Promise<unknown>; getForPromString?(): Promise<unknown> };
-    const m = (await (src.getForPromString ? src.getForPromString() : src.get())) as { name: string; help: string; type: string; values: MetricValue[] };
+    const fast = fastSource(metric);
+    let m: { name: string; help: string; type: string; values: Iterable<MetricValue> };
+    if (fast) {
+      await fast.collect();
+      m = { name: fast.name, help: fast.help, type: fast.type, values: fast.values(pause) };
+    } else {
+      // getForPromString is prom-client's faster histogram path (shared labels per series).
+      const src = metric as unknown as { get(): Promise<unknown>; getForPromString?(): Promise<unknown> };
+      m = (await (src.getForPromString ? src.getForPromString() : src.get())) as typeof m;
+    }
     sliceStart = performance.now();
     // prom-client separates text-format families with a blank line.
     if (!om && out.length > 0) out.push('\n');
@@ -78,10 +91,9 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
     // OpenMetrics names the counter family without `_total` and its samples with it.
     const family = om && isCounter && m.name.endsWith('_total') ? m.name.slice(0, -6) : m.name;
     out.push(`# HELP ${family} ${escapeHelp(m.help)}\n# TYPE ${family} ${m.type}\n`);
-    const values = m.values ?? [];
     let chunk = '';
-    for (let i = 0; i < values.length; i++) {
-      const val = values[i]!;
+    let i = 0;
+    for await (const val of m.values ?? []) {
       let name = val.metricName ?? m.name;
       if (om && isCounter && !name.endsWith('_total')) name += '_total';
       let labels = '';
@@ -99,21 +111,80 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
         if (flat) labels += `${labels ? ',' : ''}${flat}`;
       }
       chunk += labels ? `${name}{${labels}} ${formatValue(val.value)}\n` : `${name} ${formatValue(val.value)}\n`;
-      if ((i & 255) === 255) {
+      if ((++i & 255) === 0) {
         out.push(chunk);
         chunk = '';
-        if (performance.now() - sliceStart > sliceMs) {
-          await yieldToLoop();
-          sliceStart = performance.now();
-        }
+        await pause();
       }
     }
     out.push(chunk);
-    if (performance.now() - sliceStart > sliceMs) {
-      await yieldToLoop();
-      sliceStart = performance.now();
-    }
+    await pause();
   }
   if (om) out.push('# EOF\n');
   return out.join('');
+}
+
+/** Metric internals the fast path reads (prom-client 15 Counter, Gauge, Histogram). */
+interface Internals {
+  name: string;
+  help: string;
+  type: string;
+  hashMap?: Record<string, { value?: number; labels: Record<string, string | number>; bucketValues?: Record<string, number>; sum?: number; count?: number; exemplar?: unknown }>;
+  upperBounds?: number[];
+  enableExemplars?: boolean;
+  collect?: () => unknown;
+}
+
+interface FastSource {
+  name: string;
+  help: string;
+  type: string;
+  collect(): Promise<void>;
+  values(pause: () => Promise<void>): AsyncIterable<MetricValue>;
+}
+
+/**
+ * Reads prom-client's series map directly for counters, gauges and
+ * histograms without exemplars. `metric.get()` copies every series into a
+ * new array (and, for histograms, builds one object per bucket line) in one
+ * synchronous step, which is most of the stall on a large family; here series
+ * are read from a key snapshot in slices. Anything else returns undefined
+ * and goes through `get()`.
+ */
+function fastSource(metric: unknown): FastSource | undefined {
+  const m = metric as Internals;
+  if (typeof m.hashMap !== 'object' || m.hashMap === null || m.enableExemplars) return undefined;
+  const hist = m.type === 'histogram';
+  if (!hist && m.type !== 'counter' && m.type !== 'gauge') return undefined;
+  if (hist && !Array.isArray(m.upperBounds)) return undefined;
+  return {
+    name: m.name,
+    help: m.help,
+    type: m.type,
+    async collect() {
+      if (m.collect) await m.collect();
+    },
+    async *values(pause) {
+      const map = m.hashMap!;
+      const keys = Object.keys(map);
+      for (let i = 0; i < keys.length; i++) {
+        if ((i & 63) === 63) await pause();
+        // A series removed while we yielded is skipped, as a later scrape would.
+        const e = map[keys[i]!];
+        if (e === undefined) continue;
+        if (!hist) {
+          yield { labels: e.labels, value: e.value ?? 0 };
+          continue;
+        }
+        let acc = 0;
+        for (const ub of m.upperBounds!) {
+          acc += e.bucketValues?.[ub] ?? 0;
+          yield { labels: { le: ub }, value: acc, metricName: `${m.name}_bucket`, sharedLabels: e.labels };
+        }
+        yield { labels: { le: '+Inf' }, value: e.count ?? 0, metricName: `${m.name}_bucket`, sharedLabels: e.labels };
+        yield { labels: {}, value: e.sum ?? 0, metricName: `${m.name}_sum`, sharedLabels: e.labels };
+        yield { labels: {}, value: e.count ?? 0, metricName: `${m.name}_count`, sharedLabels: e.labels };
+      }
+    },
+  };
 }

@@ -1,0 +1,34 @@
+// One hello-world server for bench/sdk-overhead.ts, in its own process so the
+// load generator does not share its event loop. Usage: <framework> <variant>;
+// prints "PORT <n>" when listening.
+import { createServer } from 'node:http';
+import express from 'express';
+import Fastify from 'fastify';
+import fastifyMetrics from 'fastify-metrics';
+import promBundle from 'express-prom-bundle';
+import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
+
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'alt'];
+const obs = () => vigil({ service: 'bench', logger: { level: 'silent' } });
+
+async function main(): Promise<number> {
+  if (framework === 'fastify') {
+    const app = Fastify();
+    if (variant === 'vigil') instrumentFastify(app, obs());
+    if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
+    app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    return (app.server.address() as { port: number }).port;
+  }
+  const app = express();
+  if (variant === 'vigil') app.use(expressMiddleware(obs()));
+  if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
+  app.get('/users/:id', (req, res) => {
+    res.json({ id: req.params.id, name: 'Ada' });
+  });
+  const server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as { port: number }).port;
+}
+
+main().then((port) => process.stdout.write(`PORT ${port}\n`));
