@@ -1,4 +1,4 @@
-import { compileAnchored, labelsKey, compareLabels, type Labels, RegexSyntaxError, isLegacyLabelName } from '@vigil/core';
+import { labelsKey, type Labels, isLegacyLabelName } from '@vigil/core';
 import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from '../parser/ast.ts';
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS, type RangeFn, type Window } from '../functions/range-functions.ts';
@@ -8,9 +8,10 @@ const NO_ARGS: number[] = [];
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
 import { aggregate } from './aggregate.ts';
+import { labelJoin, labelReplace, sortByLabels, sortByValue } from '../functions/label-functions.ts';
 import { formatOpenMetricsLikeGo } from './format.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
-import { dropName, setLabel } from './grouping.ts';
+import { setLabel } from './grouping.ts';
 import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
 import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
 
@@ -300,70 +301,19 @@ export class Evaluator {
         return { type: 'vector', samples: [{ metric: absentLabels(e.args[0]!), v: 1 }] };
       }
       case 'sort':
-      case 'sort_desc': {
+      case 'sort_desc':
         if (this.ctx.step > 0) this.annotate(this.ctx.warnings, 'PromQL warning: sort is ineffective for range queries since results are always ordered by labels', e.pos.start);
-        const vec = [...this.vectorArg(e.args[0]!, t)];
-        const desc = f === 'sort_desc';
-        vec.sort((a, b) => {
-          if (Number.isNaN(a.v)) return Number.isNaN(b.v) ? 0 : 1;
-          if (Number.isNaN(b.v)) return -1;
-          return desc ? b.v - a.v : a.v - b.v;
-        });
-        return { type: 'vector', samples: vec };
-      }
+        return { type: 'vector', samples: sortByValue(this.vectorArg(e.args[0]!, t), f === 'sort_desc') };
       case 'sort_by_label':
-      case 'sort_by_label_desc': {
-        const vec = [...this.vectorArg(e.args[0]!, t)];
-        const names = e.args.slice(1).map((a) => this.stringArg(a, t));
-        const desc = f === 'sort_by_label_desc';
-        vec.sort((a, b) => {
-          for (const n of names) {
-            const av = a.metric.find((l) => l.name === n)?.value ?? '';
-            const bv = b.metric.find((l) => l.name === n)?.value ?? '';
-            const c = av.localeCompare(bv, 'en', { numeric: true });
-            if (c !== 0) return desc ? -c : c;
-          }
-          const c = compareLabels(a.metric, b.metric);
-          return desc ? -c : c;
-        });
-        return { type: 'vector', samples: vec };
-      }
+      case 'sort_by_label_desc':
+        return { type: 'vector', samples: sortByLabels(this.vectorArg(e.args[0]!, t), e.args.slice(1).map((a) => this.stringArg(a, t)), f === 'sort_by_label_desc') };
       case 'label_replace': {
-        const vec = this.vectorArg(e.args[0]!, t);
         const [dst, repl, src, regex] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, string, string];
-        let re: RegExp;
-        try {
-          re = compileAnchored(regex);
-        } catch (err) {
-          if (err instanceof RegexSyntaxError) throw new PromQLExecError(`invalid regular expression in label_replace(): ${regex}`);
-          throw err;
-        }
-        if (!dst || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLExecError(`invalid destination label name in label_replace(): ${dst}`);
-        const out = vec.map((s) => {
-          const srcVal = s.metric.find((l) => l.name === src)?.value ?? '';
-          const m = re.exec(srcVal);
-          if (!m) return s;
-          // Writing __name__ makes the name survive delayed removal.
-          const val = repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_, all: string, braced?: string, bare?: string) => {
-            if (all === '$') return '$';
-            const key = braced ?? bare!;
-            if (/^\d+$/.test(key)) return m[Number(key)] ?? '';
-            return m.groups?.[key] ?? '';
-          });
-          return { metric: setLabel(s.metric, dst, val), v: s.v, drop: dst === '__name__' ? false : s.drop };
-        });
-        return { type: 'vector', samples: this.checkDuplicates(out) };
+        return { type: 'vector', samples: this.checkDuplicates(labelReplace(this.vectorArg(e.args[0]!, t), dst, repl, src, regex)) };
       }
       case 'label_join': {
-        const vec = this.vectorArg(e.args[0]!, t);
         const [dst, sep, ...srcs] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, ...string[]];
-        if (!dst || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(dst)) throw new PromQLExecError(`invalid destination label name in label_join(): ${dst}`);
-        const out = vec.map((s) => ({
-          metric: setLabel(s.metric, dst, srcs.map((n) => s.metric.find((l) => l.name === n)?.value ?? '').join(sep)),
-          v: s.v,
-          drop: dst === '__name__' ? false : s.drop,
-        }));
-        return { type: 'vector', samples: this.checkDuplicates(out) };
+        return { type: 'vector', samples: this.checkDuplicates(labelJoin(this.vectorArg(e.args[0]!, t), dst, sep, srcs)) };
       }
       case 'histogram_fraction': {
         const lower = this.scalarArg(e.args[0]!, t);
