@@ -3,7 +3,7 @@ import type { Logger } from '@vigil/core';
 import type { Registry } from 'prom-client';
 import type { Reloadable, Service } from '../app/service.ts';
 import { loadAlertmanagerConfigFile, type AlertmanagerFileConfig } from './config/index.ts';
-import { Dispatcher, Route, groupLabels, type AggrGroup } from './dispatch/index.ts';
+import { Dispatcher, Route, formatLabelSet, groupLabels, type AggrGroup } from './dispatch/index.ts';
 import { Inhibitor } from './inhibit/index.ts';
 import { AlertingMetrics } from './metrics.ts';
 import { NotificationLog } from './nflog/index.ts';
@@ -84,6 +84,12 @@ export interface Alertmanager extends Service, Reloadable<AlertmanagerFileConfig
    * @throws Error when no such group exists.
    */
   ackGroup(groupKey: string, by: string, comment: string): Ack;
+  /**
+   * Sends a test notification through every integration of a receiver,
+   * bypassing grouping, dedup and the nflog (Grafana's "test contact point").
+   * @throws Error when the receiver does not exist.
+   */
+  testReceiver(name: string, alerts?: readonly PostableAlert[]): Promise<Array<{ integration: string; index: number; error?: string }>>;
   /** The current configuration (after the last successful reload). */
   config(): AlertmanagerFileConfig;
   /** Re-reads the config file and applies it; on error the old config stays. */
@@ -141,6 +147,38 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
       const a = acks.ack(groupKey, firing, by, comment);
       history.record({ kind: 'acknowledged', groupKey, by, comment, alerts: a.firing, receiver: g.route.receiver });
       return a;
+    },
+    async testReceiver(name, posted) {
+      const r = self.config().receivers.find((x) => x.name === name);
+      if (!r) throw new Error(`no receiver named ${JSON.stringify(name)}`);
+      const now = clock.now();
+      const src = posted?.length ? posted : [{ labels: { alertname: 'TestAlert', instance: 'vigil' }, annotations: { summary: 'Notification test' } }];
+      const alerts: Alert[] = [];
+      for (const p of src) {
+        const a = toAlert(p, now, 300_000);
+        if (typeof a === 'string') throw new Error(`invalid test alert: ${a}`);
+        alerts.push({ ...a, endsAt: 0 });
+      }
+      const labels = alerts[0]!.labels;
+      const ctx: NotifyContext = {
+        signal: AbortSignal.timeout(30_000), logger, receiver: name, groupKey: `{}/test:${formatLabelSet(labels)}`,
+        groupLabels: labels, repeatInterval: 0, muteTimeIntervals: [], activeTimeIntervals: [], now,
+      };
+      const out: Array<{ integration: string; index: number; error?: string }> = [];
+      for (const [key, confs] of Object.entries(r.integrations)) {
+        const f = integrations.get(key);
+        if (!f || !confs) continue;
+        for (const [index, conf] of confs.entries()) {
+          try {
+            await f.create(conf, { logger, externalURL: opts.externalUrl }).notify(ctx, alerts);
+            out.push({ integration: f.type, index });
+          } catch (err) {
+            out.push({ integration: f.type, index, error: (err as Error).message });
+          }
+        }
+      }
+      history.record({ kind: 'notified', receiver: name, groupKey: ctx.groupKey, integration: 'test', alerts: alerts.map((a) => a.fingerprint) });
+      return out;
     },
     config() {
       if (!cfg) throw new Error('alertmanager not started');

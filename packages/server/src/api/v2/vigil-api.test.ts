@@ -33,9 +33,52 @@ test('history, groups and acks over HTTP', async () => {
     assert.equal((await app.inject({ url: `/api/vigil/v1/history?from=${Date.UTC(2024, 0, 1, 13) / 1000}` })).json().length, 0);
     assert.equal((await app.inject({ method: 'DELETE', url: '/api/vigil/v1/acks?groupKey=%7B%7D%3A%7Balertname%3D%22A%22%7D' })).statusCode, 200);
     assert.equal((await app.inject({ method: 'DELETE', url: '/api/vigil/v1/acks?groupKey=x' })).statusCode, 404);
+    assert.equal((await app.inject({ method: 'POST', url: '/api/vigil/v1/receivers/nope/test' })).statusCode, 404);
   } finally {
     await app.close();
     await am.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('test send goes through every integration of the receiver, at once', async () => {
+  const { createServer } = await import('node:http');
+  const bodies: Array<{ receiver: string; alerts: Array<{ labels: Record<string, string> }> }> = [];
+  let status = 200;
+  const srv = createServer((req, res) => {
+    let b = '';
+    req.on('data', (d) => (b += d));
+    req.on('end', () => {
+      bodies.push(JSON.parse(b));
+      res.statusCode = status;
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-am-test-send-'));
+  writeFileSync(join(dir, 'am.yml'), `route:\n  receiver: hook\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${port}/secret-path\n`);
+  const am = createAlertmanager({ configFile: join(dir, 'am.yml'), logger: silentLogger(), registry: new Registry(), externalUrl: 'http://am' });
+  await am.start();
+  const app = Fastify();
+  await registerVigilAlertingApi(app, am);
+  try {
+    const r = await app.inject({ method: 'POST', url: '/api/vigil/v1/receivers/hook/test', payload: {} });
+    assert.equal(r.statusCode, 200);
+    assert.deepEqual(r.json(), { results: [{ integration: 'webhook', index: 0 }] });
+    assert.equal(bodies[0]!.receiver, 'hook');
+    assert.equal(bodies[0]!.alerts[0]!.labels.alertname, 'TestAlert');
+    status = 500;
+    const bad = await app.inject({ method: 'POST', url: '/api/vigil/v1/receivers/hook/test', payload: { alerts: [{ labels: { alertname: 'Mine' } }] } });
+    assert.equal(bad.statusCode, 502);
+    const err = (bad.json() as { results: Array<{ error: string }> }).results[0]!.error;
+    assert.match(err, /status code 500/);
+    assert.ok(!err.includes('secret-path'), err);
+    assert.equal(bodies[1]!.alerts[0]!.labels.alertname, 'Mine');
+  } finally {
+    await app.close();
+    await am.stop();
+    await new Promise((r) => srv.close(r));
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -52,6 +52,17 @@ export async function registerVigilAlertingApi(app: FastifyInstance, am: Alertma
     });
   });
 
+  app.post('/api/vigil/v1/receivers/:name/test', async (req, reply) => {
+    const name = (req.params as { name: string }).name;
+    const body = (req.body ?? {}) as { alerts?: unknown };
+    try {
+      const results = await am.testReceiver(name, Array.isArray(body.alerts) ? body.alerts : undefined);
+      return reply.code(results.some((r) => r.error) ? 502 : 200).send({ results });
+    } catch (err) {
+      return reply.code(/no receiver/.test((err as Error).message) ? 404 : 400).send({ error: (err as Error).message });
+    }
+  });
+
   app.get('/api/vigil/v1/acks', async () => am.acks.list().map((a) => ({ ...a, at: new Date(a.at).toISOString() })));
 
   app.post('/api/vigil/v1/acks', async (req, reply) => {
