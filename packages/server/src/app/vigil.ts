@@ -1,4 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { Logger } from '@vigil/core';
@@ -9,6 +10,8 @@ import { createEngine, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
 import { ScrapeManager } from '../scrape/index.ts';
 import { registerWriteHandler } from '../remote/index.ts';
+import { createAlertmanager, type Alertmanager } from '../alerting/index.ts';
+import { registerAlertmanagerApi, registerVigilAlertingApi } from '../api/v2/index.ts';
 import { buildInfo } from './build-info.ts';
 import { defaultConfigYAML } from './default-config.ts';
 import { splitHostPort, type VigilOptions } from './options.ts';
@@ -132,6 +135,30 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     registerWriteHandler(web, { appendable: db, logger: logger.child({ component: 'remote' }), registry });
   }
 
+  // The built-in alert router: same process, same web server, Alertmanager's API v2 paths.
+  let alertmanager: Alertmanager | undefined;
+  if (opts.alertmanagerConfigFile) {
+    const { host: h, port: p } = splitHostPort(opts.listenAddress);
+    alertmanager = createAlertmanager({
+      configFile: opts.alertmanagerConfigFile,
+      storagePath: opts.alertmanagerStoragePath ?? join(opts.storagePath, 'alertmanager'),
+      logger: logger.child({ component: 'alertmanager' }),
+      registry,
+      externalUrl: opts.externalUrl ?? `http://${h === '0.0.0.0' ? 'localhost' : h}:${p}`,
+    });
+    try {
+      await alertmanager.start();
+    } catch (err) {
+      await stopAll();
+      throw err;
+    }
+    const am = alertmanager;
+    started.push({ start: async () => {}, stop: () => am.stop() });
+    await registerAlertmanagerApi(web, am);
+    await registerVigilAlertingApi(web, am);
+    reloaders.push({ name: 'alertmanager', apply: () => am.reload() });
+  }
+
   const { host, port } = splitHostPort(opts.listenAddress);
   await web.listen({ host, port });
   const addr = web.server.address();
@@ -204,7 +231,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
   return {
     url,
     demoUrl,
-    alertmanagerEnabled: false,
+    alertmanagerEnabled: alertmanager !== undefined,
     registry,
     reload,
     stop: () => (stopping ??= stopAll()),
