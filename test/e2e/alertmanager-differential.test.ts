@@ -82,7 +82,7 @@ function normalise(b: Record<string, any>, hookURL: string) { // eslint-disable-
   };
 }
 
-async function runScenario(base: string, hook: Hook, t0: number): Promise<void> {
+async function runScenario(base: string, hook: Hook, t0: number, steps: Step[] = scenario(t0)): Promise<void> {
   const sil = await post(`${base}/api/v2/silences`, {
     matchers: [{ name: 'alertname', value: 'Muted', isRegex: false, isEqual: true }],
     startsAt: iso(Date.now()),
@@ -91,7 +91,7 @@ async function runScenario(base: string, hook: Hook, t0: number): Promise<void> 
     comment: 'differential',
   });
   assert.equal(sil.status, 200, await sil.text());
-  for (const s of scenario(t0)) {
+  for (const s of steps) {
     const wait = t0 + s.at - Date.now();
     if (wait > 0) await sleep(wait);
     const r = await post(`${base}/api/v2/alerts`, s.alerts);
@@ -139,6 +139,74 @@ test('Vigil notifies like Debian alertmanager', { skip: !existsSync(DEBIAN_ALERT
         .map((a) => ({ fp: a.fingerprint, labels: a.labels, state: a.status.state, inhibited: a.status.inhibitedBy.length, silenced: a.status.silencedBy.length, receivers: a.receivers }))
         .sort((a, b) => (a.fp < b.fp ? -1 : 1));
     assert.deepEqual(await view(vigil.url), await view(am.url));
+  } finally {
+    await vigil.close();
+    await am.stop();
+    await hookAM.close();
+    await hookV.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const config2 = (hookURL: string) => `
+global:
+  resolve_timeout: 3s
+route:
+  receiver: all
+  group_by: [service]
+  group_wait: 500ms
+  group_interval: 1s
+  repeat_interval: 3s
+  routes:
+    - matchers: ['severity=~"crit.*"']
+      receiver: pager
+      continue: true
+    - matchers: ['service="api"']
+      receiver: api
+receivers:
+  - name: all
+    webhook_configs: [{ url: '${hookURL}?r=all' }]
+  - name: pager
+    webhook_configs: [{ url: '${hookURL}?r=pager', max_alerts: 1 }]
+  - name: api
+    webhook_configs: [{ url: '${hookURL}?r=api' }]
+`;
+
+test('repeat_interval, resolve_timeout, continue and max_alerts match Debian alertmanager', { skip: !existsSync(DEBIAN_ALERTMANAGER) && 'alertmanager not installed', timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-am-diff2-'));
+  const hookAM = await startHook();
+  const hookV = await startHook();
+  writeFileSync(join(dir, 'am.yml'), config2(hookAM.url));
+  writeFileSync(join(dir, 'vigil.yml'), config2(hookV.url));
+  const am = await startDebianAlertmanager(join(dir, 'am.yml'), join(dir, 'am-data'));
+  const vigil = await startStandaloneAlertmanager({ configFile: join(dir, 'vigil.yml'), storagePath: join(dir, 'vigil-data'), listenAddress: '127.0.0.1:0', logger: silentLogger() });
+  try {
+    const t0 = Date.now() + 200;
+    const far = iso(t0 + 600_000);
+    // Times are chosen mid-way between flush ticks (500 ms + n s) so jitter cannot reorder them.
+    const steps: Step[] = [
+      { at: 0, alerts: [
+        { labels: { alertname: 'Err', service: 'api', severity: 'critical', instance: '1' }, endsAt: far },
+        { labels: { alertname: 'Err', service: 'api', severity: 'critical', instance: '2' }, endsAt: far },
+        { labels: { alertname: 'Slow', service: 'web', severity: 'warning' } }, // no endsAt: resolves after resolve_timeout
+      ] },
+      { at: 1000, alerts: [{ labels: { alertname: 'Lat', service: 'api', severity: 'warning' }, endsAt: far }] },
+    ];
+    await Promise.all([runScenario(am.url, hookAM, t0, steps), runScenario(vigil.url, hookV, t0, steps)]);
+    await sleep(t0 + 7000 - Date.now());
+    const byGroup = (h: Hook) => {
+      const m = new Map<string, unknown[]>();
+      for (const b of h.bodies) {
+        const k = `${String(b.groupKey)} ${String(b.receiver)}`;
+        if (!m.has(k)) m.set(k, []);
+        m.get(k)!.push(normalise(b, h.url));
+      }
+      return Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : 1)));
+    };
+    const want = byGroup(hookAM);
+    if (process.env.AM_DIFF_DUMP) console.log(JSON.stringify(want, null, 1));
+    assert.ok(hookAM.bodies.length >= 6, `alertmanager sent ${hookAM.bodies.length} notifications`);
+    assert.deepEqual(byGroup(hookV), want);
   } finally {
     await vigil.close();
     await am.stop();
