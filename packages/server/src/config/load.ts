@@ -155,6 +155,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
   const externalLabels = (g.external_labels ?? {}) as Record<string, string>;
   for (const name of Object.keys(externalLabels)) if (!isLegacyLabelName(name) && name.length === 0) at(['global', 'external_labels'], `${JSON.stringify(name)} is not a valid label name`, name);
 
+  if (raw.scrape_config_files !== undefined) warnings.push('scrape_config_files is not supported yet: the scrape configs in those files are not loaded');
   const jobs = new Set<string>();
   const scrapeConfigs: ScrapeConfig[] = [];
   ((raw.scrape_configs ?? []) as Raw[]).forEach((sc, i) => {

@@ -19,6 +19,8 @@ export interface LoopDeps {
   now: () => number;
   /** Upper bound for one HTTP request in ms (the scrape_timeout applies when smaller). */
   httpTimeout?: number;
+  /** Server identity mixed into scrape phases (see {@link scrapeOffset}). */
+  offsetSeed?: string;
 }
 
 /** The synthetic series written after every scrape (Prometheus's "report" series). */
@@ -29,9 +31,11 @@ export const SYNTHETIC_SERIES = ['up', 'scrape_duration_seconds', 'scrape_sample
  * Each target gets a fixed phase within the interval derived from its
  * identity, so many targets spread over the interval instead of firing
  * together, and the phase is the same after a restart.
+ * `seed` identifies the server (Prometheus's `offsetSeed`).
  */
-export function scrapeOffset(targetKey: string, interval: number, now: number): number {
-  const hash = createHash('sha256').update(targetKey).digest().readUIntBE(0, 6);
+export function scrapeOffset(targetKey: string, interval: number, now: number, seed = ''): number {
+  // The seed (external labels + hostname) gives each server of an HA pair its own phases.
+  const hash = createHash('sha256').update(seed).update('\x00').update(targetKey).digest().readUIntBE(0, 6);
   const base = interval - (now % interval);
   let next = base + (hash % interval);
   if (next > interval) next -= interval;
@@ -80,7 +84,7 @@ export class ScrapeLoop {
   /** Starts scraping after the target's offset (see {@link scrapeOffset}). */
   start(): void {
     if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => this.tick(), scrapeOffset(this.target.key(), this.target.interval, this.deps.now()));
+    this.timer = setTimeout(() => this.tick(), scrapeOffset(this.target.key(), this.target.interval, this.deps.now(), this.deps.offsetSeed));
   }
 
   private tick(): void {

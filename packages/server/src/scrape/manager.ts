@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { silentLogger, labelsToObject, formatDuration, type Logger } from '@vigil/core';
 import { Registry } from 'prom-client';
 import type { PrometheusConfig, ScrapeConfig } from '../config/index.ts';
@@ -45,6 +46,7 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
   private readonly logger: Logger;
   private readonly metrics: ScrapeMetrics;
   private started = false;
+  private offsetSeed: string | undefined;
 
   constructor(private readonly opts: ScrapeManagerOptions) {
     this.logger = opts.logger ?? silentLogger();
@@ -52,11 +54,15 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
   }
 
   async applyConfig(cfg: PrometheusConfig): Promise<void> {
+    const seed = JSON.stringify([hostname(), Object.entries(cfg.global.external_labels).sort()]);
     // Compile everything first so an invalid regex leaves the running pools untouched.
     for (const sc of cfg.scrape_configs) {
       compileRelabel(sc.relabel_configs);
       compileRelabel(sc.metric_relabel_configs);
     }
+    // A new seed moves every phase: restart all loops, as Prometheus does when external labels change.
+    const reseeded = seed !== this.offsetSeed;
+    this.offsetSeed = seed;
     const wanted = new Set(cfg.scrape_configs.map((s) => s.job_name));
     for (const [job, pool] of this.pools) {
       if (!wanted.has(job)) {
@@ -70,8 +76,8 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
       const cfgKey = JSON.stringify({ ...sc, static_configs: undefined, file_sd_configs: undefined });
       const discoveryKey = JSON.stringify([sc.static_configs, sc.file_sd_configs]);
       const existing = this.pools.get(sc.job_name);
-      if (existing && existing.cfgKey === cfgKey && existing.discoveryKey === discoveryKey) continue;
-      const restartLoops = existing !== undefined && existing.cfgKey !== cfgKey;
+      if (existing && existing.cfgKey === cfgKey && existing.discoveryKey === discoveryKey && !reseeded) continue;
+      const restartLoops = existing !== undefined && (existing.cfgKey !== cfgKey || reseeded);
       for (const d of existing?.discoveries ?? []) d.stop();
       const pool: Pool = existing ?? { cfg: sc, cfgKey, discoveryKey, loops: new Map(), dropped: [], staticGroups: [], fileGroups: new Map(), discoveries: [], syncing: Promise.resolve() };
       pool.cfg = sc;
@@ -130,6 +136,7 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
         metrics: this.metrics,
         now: this.opts.now ?? Date.now,
         httpTimeout: this.opts.httpTimeout,
+        offsetSeed: this.offsetSeed,
       });
       pool.loops.set(key, loop);
       if (this.started) loop.start();

@@ -89,6 +89,8 @@ test('scrape offsets are stable per target, within the interval, and spread targ
     offsets.add(Math.floor(o / 1500));
   }
   assert.ok(offsets.size >= 8, `50 targets land in ${offsets.size} of 10 slices`);
+  // Two servers (different hostname or external labels) scrape the same target at different phases.
+  assert.notEqual(scrapeOffset('http://a/metrics', 15_000, 0, 'server-1'), scrapeOffset('http://a/metrics', 15_000, 0, 'server-2'));
 });
 
 test('OpenMetrics is negotiated, gzip is accepted, and basic auth is sent', async () => {
