@@ -49,3 +49,11 @@ export { createLogger, flushLogger, DEFAULT_REDACT } from './logging/logger.ts';
 export type { ErrorType, ErrorSeverity, ErrorEvent, ErrorSink } from './errors/capture.ts';
 export { ErrorCapture } from './errors/capture.ts';
 export { fingerprint } from './errors/fingerprint.ts';
+
+export type { PushSample } from './push/snapshot.ts';
+export type { PushgatewayOptions, Pusher } from './push/pushgateway.ts';
+export { startPushgateway } from './push/pushgateway.ts';
+export type { StatsdExporterOptions, StatsdExporter } from './push/statsd.ts';
+export { startStatsdExporter } from './push/statsd.ts';
+export type { EmfOptions } from './push/emf.ts';
+export { EmfExporter } from './push/emf.ts';

@@ -75,7 +75,7 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
   };
   for (const metric of registry.getMetricsAsArray()) {
     const fast = fastSource(metric);
-    let m: { name: string; help: string; type: string; values: Iterable<MetricValue> };
+    let m: { name: string; help: string; type: string; values: Iterable<MetricValue> | AsyncIterable<MetricValue> };
     if (fast) {
       await fast.collect();
       m = { name: fast.name, help: fast.help, type: fast.type, values: fast.values(pause) };
@@ -164,7 +164,7 @@ function fastSource(metric: unknown): FastSource | undefined {
     async collect() {
       if (m.collect) await m.collect();
     },
-    async *values(pause) {
+    async *values(pause): AsyncGenerator<MetricValue> {
       const map = m.hashMap!;
       const keys = Object.keys(map);
       for (let i = 0; i < keys.length; i++) {

@@ -1,0 +1,10 @@
+// The slice of autocannon's API bench/sdk-overhead.ts uses (the package ships no types).
+declare module 'autocannon' {
+  interface Result {
+    requests: { average: number };
+    non2xx: number;
+    errors: number;
+  }
+  function autocannon(opts: { url: string; connections?: number; duration?: number }): Promise<Result>;
+  export default autocannon;
+}
