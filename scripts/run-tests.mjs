@@ -29,7 +29,9 @@ if (selected.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
+  // --test-force-exit: a file whose tests have ended must not hang the run on a
+  // leaked handle; --test-timeout bounds any single test (five minutes).
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=300000', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);
