@@ -11,6 +11,7 @@ import { evalDuration, type DurationContext, type DurationExpr } from '../parser
 import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, slice, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
+import { checkExtended } from './extended-range.ts';
 import type { LoadedSeries } from './value.ts';
 
 export interface EngineOptions {
@@ -100,6 +101,7 @@ export class Engine implements QueryEngine {
     const t0 = performance.now();
     const expr = parseExpr(text);
     resolveDurations(expr, { step: step / 1000, range: (end - start) / 1000 });
+    checkExtended(expr);
     if (step > 0) {
       const ty = typeOf(expr);
       if (ty !== 'scalar' && ty !== 'vector') {

@@ -13,6 +13,7 @@ import { formatOpenMetricsLikeGo } from './format.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
 import { setLabel } from './grouping.ts';
 import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
+import { extendedSeq, extendedValue, smoothedAt } from './extended-range.ts';
 import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
 
 export interface EvalContext {
@@ -128,7 +129,7 @@ export class Evaluator {
     const ref = this.refTime(e.at, t) - e.offset;
     const out: VSample[] = [];
     for (const s of this.ctx.loaded.get(e) ?? []) {
-      const p = sampleAt(s, ref, this.ctx.lookback);
+      const p = e.extended === 'smoothed' ? smoothedAt(s, ref, this.ctx.lookback) : sampleAt(s, ref, this.ctx.lookback);
       if (p) out.push({ metric: s.metric, v: p.v, t: p.t });
     }
     return out;
@@ -203,6 +204,7 @@ export class Evaluator {
     if (rangeFn) {
       const matrixIdx = e.args.findIndex((a) => unwrap(a).kind === 'matrix' || unwrap(a).kind === 'subquery');
       const direct = unwrap(e.args[matrixIdx]!);
+      if (direct.kind === 'matrix' && direct.vs.extended) return this.extendedRange(e, f, direct, t);
       // Hot path: a range selector feeding an index-aware function reads the loaded series in place.
       if (direct.kind === 'matrix' && INDEXED_FUNCTIONS.has(f) && e.args.length === 1) return this.rangeOverSelector(e, f, rangeFn, direct, t);
       const m = this.eval(e.args[matrixIdx]!, t);
@@ -381,6 +383,21 @@ export class Evaluator {
       if (v === undefined) continue;
       out.push({ metric: s.metric, v, drop: keep ? undefined : true });
       if (counterCheck) this.checkCounterName(s.metric, e.args[0]!.pos.start);
+    }
+    return { type: 'vector', samples: out };
+  }
+
+  /** rate/increase/delta/changes/resets over an `anchored` or `smoothed` range selector. */
+  private extendedRange(e: Call, f: string, sel: MatrixSelector, t: number): EvalValue {
+    const end = this.refTime(sel.vs.at, t) - sel.vs.offset;
+    const start = end - sel.range;
+    const counter = f === 'rate' || f === 'increase' || f === 'resets';
+    const out: VSample[] = [];
+    for (const s of this.ctx.loaded.get(sel.vs) ?? []) {
+      const seq = extendedSeq(s, start, end, this.ctx.lookback, sel.vs.extended!, counter);
+      if (!seq) continue;
+      out.push({ metric: s.metric, v: extendedValue(f, seq, sel.range), drop: true });
+      if (f === 'rate' || f === 'increase') this.checkCounterName(s.metric, e.args[0]!.pos.start);
     }
     return { type: 'vector', samples: out };
   }

@@ -24,12 +24,15 @@ export function selectorRanges(root: Expr, start: number, end: number, lookback:
     switch (e.kind) {
       case 'vector': {
         const [a, b] = at(e.at, lo, hi);
-        out.push({ node: e, mint: a - e.offset - lookback + 1, maxt: b - e.offset, range: 0 });
+        // `smoothed` interpolates towards the next sample, up to a lookback later.
+        out.push({ node: e, mint: a - e.offset - lookback + 1, maxt: b - e.offset + (e.extended === 'smoothed' ? lookback : 0), range: 0 });
         return;
       }
       case 'matrix': {
         const [a, b] = at(e.vs.at, lo, hi);
-        out.push({ node: e.vs, mint: a - e.vs.offset - e.range + 1, maxt: b - e.vs.offset, range: e.range });
+        // anchored/smoothed read one sample before the window (within the lookback), smoothed one after.
+        const ext = e.vs.extended;
+        out.push({ node: e.vs, mint: a - e.vs.offset - e.range + 1 - (ext ? lookback : 0), maxt: b - e.vs.offset + (ext === 'smoothed' ? lookback : 0), range: e.range });
         return;
       }
       case 'subquery': {

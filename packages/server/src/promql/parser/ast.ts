@@ -35,6 +35,8 @@ export interface VectorSelector {
   /** A duration expression for the offset that depends on the query (resolved into `offset` when it starts). */
   offsetExpr?: DurationExpr;
   at: AtModifier | undefined;
+  /** Experimental extended range selectors: `anchored` / `smoothed` (set on the selector of a range too). */
+  extended?: 'anchored' | 'smoothed';
   pos: PosRange;
 }
 

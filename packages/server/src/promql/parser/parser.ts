@@ -271,6 +271,14 @@ class Parser {
         if (rangeD.expr) e.rangeExpr = rangeD.expr;
         continue;
       }
+      if ((this.peekKeyword('anchored') || this.peekKeyword('smoothed')) && (e.kind === 'vector' || e.kind === 'matrix')) {
+        const kw = this.next();
+        const vs = e.kind === 'vector' ? e : e.vs;
+        if (vs.extended) this.fail(kw, `${kw.text.toLowerCase()} may not be set multiple times`);
+        vs.extended = kw.text.toLowerCase() as 'anchored' | 'smoothed';
+        e = this.extend(e, kw.end);
+        continue;
+      }
       if (this.peekKeyword('offset')) {
         const kw = this.next();
         let neg = false;

@@ -19,9 +19,9 @@ export function formatExpr(e: Expr): string {
     case 'unary':
       return `${e.op}${formatExpr(e.expr)}`;
     case 'vector':
-      return formatVectorSelector(e) + atOffset(e.at, e.offset, e.offsetExpr);
+      return formatVectorSelector(e) + atOffset(e.at, e.offset, e.offsetExpr) + (e.extended ? ` ${e.extended}` : '');
     case 'matrix':
-      return `${formatVectorSelector(e.vs)}[${e.rangeExpr ? formatDurationExpr(e.rangeExpr) : formatDuration(e.range)}]${atOffset(e.vs.at, e.vs.offset, e.vs.offsetExpr)}`;
+      return `${formatVectorSelector(e.vs)}[${e.rangeExpr ? formatDurationExpr(e.rangeExpr) : formatDuration(e.range)}]${atOffset(e.vs.at, e.vs.offset, e.vs.offsetExpr)}${e.vs.extended ? ` ${e.vs.extended}` : ''}`;
     case 'subquery': {
       const range = e.rangeExpr ? formatDurationExpr(e.rangeExpr) : formatDuration(e.range);
       const step = e.stepExpr ? formatDurationExpr(e.stepExpr) : e.step ? formatDuration(e.step) : '';
