@@ -105,6 +105,11 @@ const BAD: Record<string, string[]> = {
   ],
   'job-name.bad.yml': ['job-name.bad.yml:2:5: scrape_configs[0]: missing required key "job_name"', 'job-name.bad.yml:4:15: scrape_configs[1].job_name: job_name is empty'],
   'protocols.bad.yml': ['protocols.bad.yml:2:43: global.scrape_protocols[1]: unknown scrape protocol "Protobuf"'],
+  'scrape-config-files.bad.yml': [
+    'scrape-configs-bad/dup.yml:2:15: scrape_configs[0].job_name: found multiple scrape configs with job name "main"',
+    'scrape-configs-bad/dup.yml:3:5: scrape_configs[0].scrape_intervl: unknown key',
+    'scrape-configs-bad/dup.yml:4:1: global: unknown key',
+  ],
   'auth.bad.yml': [
     'auth.bad.yml:2:5: scrape_configs[0]: at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured',
     'auth.bad.yml:8:9: scrape_configs[0].static_configs[1].targt: unknown key',
@@ -115,6 +120,19 @@ test('broken configurations fail with every problem pointed at file:line:col and
   const files = readdirSync(testdata).filter((f) => f.endsWith('.bad.yml')).sort();
   assert.deepEqual(files, Object.keys(BAD).sort(), 'every bad file has its expected errors');
   for (const f of files) assert.deepEqual(await errorsOf(f), BAD[f], f);
+});
+
+test('scrape_config_files add jobs with the global defaults and paths relative to each file', async () => {
+  const cfg = await loadConfigFile(join(testdata, 'scrape-config-files.good.yml'));
+  assert.deepEqual(
+    cfg.scrape_configs.map((s) => [s.job_name, s.scrape_interval, s.scrape_timeout]),
+    [
+      ['main', 15_000, 10_000],
+      ['included', 30_000, 10_000],
+      ['also-included', 15_000, 10_000],
+    ],
+  );
+  assert.deepEqual(cfg.scrape_configs[1]!.file_sd_configs[0]!.files, [join(testdata, 'scrape-configs', 'targets', '*.json')]);
 });
 
 test('semantic problems are all reported together', () => {

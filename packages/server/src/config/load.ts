@@ -1,9 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ConfigErrors, compileAnchored, isLegacyLabelName, parseBytes, parseDuration } from '@vigil/core';
-import { ConfigSchema, UNSUPPORTED_SD } from './schema.ts';
+import { ConfigSchema, ScrapeConfigFileSchema, UNSUPPORTED_SD } from './schema.ts';
 import { displayPath, locate, type KeyPath } from './positions.ts';
 import type { AlertmanagerConfig, PrometheusConfig, RelabelConfig, ScrapeConfig, StaticConfig } from './types.ts';
 
@@ -13,9 +14,9 @@ const DEFAULT_EVALUATION_INTERVAL = 60_000;
 
 // One compiled validator per process would be module state; compile per call
 // instead and keep it cheap by caching inside a closure the caller owns.
-function compileValidator() {
+function compileValidator(schema: object) {
   const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
-  return ajv.compile(ConfigSchema);
+  return ajv.compile(schema);
 }
 
 type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -27,13 +28,42 @@ type Raw = Record<string, any>; // eslint-disable-line @typescript-eslint/no-exp
  * file_sd files, credential files) are resolved against `filename`'s directory.
  */
 export function parseConfig(text: string, filename: string): PrometheusConfig {
+  const errors: ConfigError[] = [];
+  const main = readDocument(text, filename, errors, ConfigSchema);
+  if (!main) throw new ConfigErrors(sortErrors(errors));
+  let cfg: PrometheusConfig | undefined;
+  try {
+    // Semantic checks run even after schema errors so one pass reports every problem.
+    cfg = applyDefaults(main.raw, text, filename, main.at, errors);
+  } catch (err) {
+    // Only reachable with a value of the wrong type, which the schema already reported.
+    if (main.valid) throw err;
+  }
+  if (errors.length || !cfg) throw new ConfigErrors(sortErrors(uniqueErrors(errors)));
+  return cfg;
+}
+
+interface ReadDocument {
+  raw: Raw;
+  at: At;
+  /** True when the schema accepted the document. */
+  valid: boolean;
+}
+
+/**
+ * Parses one YAML file and validates it against `schema`, pushing every
+ * problem onto `errors`. Returns undefined when the YAML itself is broken
+ * (nothing more can be checked), else the plain data and a locator for
+ * semantic errors in that file.
+ */
+function readDocument(text: string, filename: string, errors: ConfigError[], schema: object): ReadDocument | undefined {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
-  const errors: ConfigError[] = [];
-  const at = (path: KeyPath, msg: string, key?: string) => {
+  const at: At = (path, msg, key) => {
     const { line, col } = locate(doc, lc, path, key);
     errors.push(new ConfigError(filename, line, col, displayPath(key !== undefined ? [...path, key] : path), msg));
   };
+  const before = errors.length;
   for (const e of doc.errors) {
     const pos = lc.linePos(e.pos[0]);
     let msg = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -44,13 +74,13 @@ export function parseConfig(text: string, filename: string): PrometheusConfig {
     }
     errors.push(new ConfigError(filename, pos.line, pos.col, '', msg));
   }
-  if (errors.length) throw new ConfigErrors(errors);
+  if (errors.length > before) return undefined;
   const raw = (doc.toJS() ?? {}) as Raw;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     at([], 'the configuration must be a YAML mapping');
-    throw new ConfigErrors(errors);
+    return undefined;
   }
-  const validate = compileValidator();
+  const validate = compileValidator(schema);
   const valid = validate(raw);
   if (!valid) {
     for (const e of dedupe(validate.errors ?? [])) {
@@ -59,16 +89,7 @@ export function parseConfig(text: string, filename: string): PrometheusConfig {
       else at(path, schemaMessage(e));
     }
   }
-  let cfg: PrometheusConfig | undefined;
-  try {
-    // Semantic checks run even after schema errors so one pass reports every problem.
-    cfg = applyDefaults(raw, text, filename, at);
-  } catch (err) {
-    // Only reachable with a value of the wrong type, which the schema already reported.
-    if (valid) throw err;
-  }
-  if (errors.length || !cfg) throw new ConfigErrors(sortErrors(uniqueErrors(errors)));
-  return cfg;
+  return { raw, at, valid };
 }
 
 /** Reads and parses a configuration file. @throws ConfigErrors, or the fs error naming the file */
@@ -98,8 +119,11 @@ export function defaultConfig(): PrometheusConfig {
   return parseConfig('', '');
 }
 
+// Within a file by position; files in the order they were read (the main file first).
 function sortErrors(errs: ConfigError[]): ConfigError[] {
-  return errs.sort((a, b) => a.line - b.line || a.col - b.col);
+  const fileOrder = new Map<string, number>();
+  for (const e of errs) if (!fileOrder.has(e.file)) fileOrder.set(e.file, fileOrder.size);
+  return errs.sort((a, b) => fileOrder.get(a.file)! - fileOrder.get(b.file)! || a.line - b.line || a.col - b.col);
 }
 
 // Union failures make Ajv report one error per branch; keep the first per path.
@@ -142,7 +166,7 @@ function dur(s: string | undefined, def: number): number {
   return s === undefined ? def : parseDuration(s);
 }
 
-function applyDefaults(raw: Raw, text: string, filename: string, at: At): PrometheusConfig {
+function applyDefaults(raw: Raw, text: string, filename: string, at: At, errors: ConfigError[]): PrometheusConfig {
   const base = filename && !filename.startsWith('<') ? dirname(resolve(filename)) : process.cwd();
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const g = (raw.global ?? {}) as Raw;
@@ -155,10 +179,9 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
   const externalLabels = (g.external_labels ?? {}) as Record<string, string>;
   for (const name of Object.keys(externalLabels)) if (!isLegacyLabelName(name) && name.length === 0) at(['global', 'external_labels'], `${JSON.stringify(name)} is not a valid label name`, name);
 
-  if (raw.scrape_config_files !== undefined) warnings.push('scrape_config_files is not supported yet: the scrape configs in those files are not loaded');
   const jobs = new Set<string>();
   const scrapeConfigs: ScrapeConfig[] = [];
-  ((raw.scrape_configs ?? []) as Raw[]).forEach((sc, i) => {
+  const addScrapeConfig = (sc: Raw, i: number, at: At, abs: (p: string) => string) => {
     const path = ['scrape_configs', i];
     if (sc.job_name === "") at([...path, 'job_name'], 'job_name is empty');
     if (jobs.has(sc.job_name)) at([...path, 'job_name'], `found multiple scrape configs with job name ${JSON.stringify(sc.job_name)}`);
@@ -214,6 +237,29 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
       follow_redirects: sc.follow_redirects ?? true,
       unsupported_sd: unsupported,
     });
+  };
+  ((raw.scrape_configs ?? []) as Raw[]).forEach((sc, i) => addScrapeConfig(sc, i, at, abs));
+  // scrape_config_files: globs relative to this file; each file holds only `scrape_configs`,
+  // with paths inside resolved against its own directory, as in Prometheus.
+  ((raw.scrape_config_files ?? []) as string[]).forEach((pattern, i) => {
+    for (const file of globSync(abs(pattern))) {
+      let content: string;
+      try {
+        content = readFileSync(file, 'utf8');
+      } catch (err) {
+        at(['scrape_config_files', i], `read ${file}: ${(err as Error).message}`);
+        continue;
+      }
+      const inc = readDocument(content, file, errors, ScrapeConfigFileSchema);
+      if (!inc) continue;
+      const incBase = dirname(resolve(file));
+      const incAbs = (p: string) => (isAbsolute(p) ? p : resolve(incBase, p));
+      try {
+        ((inc.raw.scrape_configs ?? []) as Raw[]).forEach((sc, j) => addScrapeConfig(sc, j, inc.at, incAbs));
+      } catch (err) {
+        if (inc.valid) throw err;
+      }
+    }
   });
 
   const alerting = (raw.alerting ?? {}) as Raw;
@@ -258,6 +304,25 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At): Promet
     filename,
     warnings,
   };
+}
+
+/** filepath.Glob for one pattern whose last element may hold `*`, `?`, `[…]`; sorted, [] when nothing matches. */
+function globSync(pattern: string): string[] {
+  const base = basename(pattern);
+  if (!/[*?[]/.test(base)) {
+    try {
+      readFileSync(pattern);
+      return [pattern];
+    } catch {
+      return [];
+    }
+  }
+  const re = new RegExp('^' + base.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]') + '$');
+  try {
+    return readdirSync(dirname(pattern)).filter((f) => re.test(f)).sort().map((f) => join(dirname(pattern), f));
+  } catch {
+    return [];
+  }
 }
 
 function staticConfigs(list: Raw[] | undefined, path: KeyPath, at: At): StaticConfig[] {

@@ -196,6 +196,11 @@ const RemoteReadConfig = strict({
   ...httpClient,
 });
 
+/** A file listed in `scrape_config_files`: only `scrape_configs`. */
+export const ScrapeConfigFileSchema = strict({
+  scrape_configs: Type.Optional(Type.Array(ScrapeConfig)),
+});
+
 export const ConfigSchema = strict({
   global: Type.Optional(
     strict({
