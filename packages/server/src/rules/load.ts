@@ -1,5 +1,7 @@
 import { loadRuleFile, type ParseOptions, type RuleFile } from '../model/rulefmt/index.ts';
 import { parseExpr } from '../promql/index.ts';
+import { Template } from '../model/gotemplate/index.ts';
+import { templateFuncNames, TEMPLATE_PREAMBLE } from './template-funcs.ts';
 
 /**
  * Rule-file parse options with the checks Prometheus applies when loading:
@@ -9,6 +11,10 @@ import { parseExpr } from '../promql/index.ts';
 export function ruleParseOptions(extra: Partial<ParseOptions> = {}): ParseOptions {
   return {
     checkExpr: (e) => void parseExpr(e),
+    checkTemplate: (name, text) => {
+      // Parse with Prometheus's preamble so `$labels`, `$value`… are defined, as in rulefmt.
+      new Template(name, Object.fromEntries(templateFuncNames().map((f) => [f, () => undefined]))).parse(TEMPLATE_PREAMBLE + text);
+    },
     ...extra,
   };
 }

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { ConfigErrors } from '@vigil/core';
 import { loadRuleFile, parseRuleFile } from './index.ts';
-import { parseExpr } from '../../promql/index.ts';
+import { ruleParseOptions } from '../../rules/index.ts';
 
 const dir = join(import.meta.dirname, 'testdata');
 const seeds = join(import.meta.dirname, '../../../../../../shared/fixtures/seed-configs');
-const opts = { checkExpr: (e: string) => void parseExpr(e) };
+// The checks the rule loader plugs in: PromQL syntax and Go template syntax.
+const opts = ruleParseOptions();
 
 // Each bad file with its exact message after the file name.
 const BAD: Record<string, string> = {
@@ -15,6 +16,7 @@ const BAD: Record<string, string> = {
   'bad_duration.bad.yaml': `:3:15: group "yolo": not a valid duration string: "5 minutes"`,
   'bad_expr.bad.yaml': `:5:15: group "yolo", rule 1, "yolo": could not parse expression: 1:6: parse error: unexpected end of input`,
   'bad_label_name.bad.yaml': `:7:11: group "yolo", rule 1, "Yolo": invalid label name: bad-name`,
+  'bad_template.bad.yaml': `:7:20: group "yolo", rule 1, "Yolo": annotation "summary": template: __alert_Yolo:1: unclosed action`,
   'bad_record_name.bad.yaml': `:4:17: group "yolo", rule 1, "strawberry{flavor=\\"sweet\\"}": invalid recording rule name: strawberry{flavor="sweet"}`,
   'duplicate_grp.bad.yaml': `:4:11: groupname: "yolo" is repeated in the same file`,
   'no_rec_alert.bad.yaml': `:4:9: group "yolo", rule 1, "": one of 'record' or 'alert' must be set`,
