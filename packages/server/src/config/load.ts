@@ -222,6 +222,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At, errors:
       label_name_length_limit: sc.label_name_length_limit ?? g.label_name_length_limit ?? 0,
       label_value_length_limit: sc.label_value_length_limit ?? g.label_value_length_limit ?? 0,
       target_limit: sc.target_limit ?? g.target_limit ?? 0,
+      keep_dropped_targets: sc.keep_dropped_targets ?? g.keep_dropped_targets ?? 0,
       body_size_limit: bodyLimit,
       static_configs: staticConfigs(sc.static_configs, [...path, 'static_configs'], at),
       file_sd_configs: ((sc.file_sd_configs ?? []) as Raw[]).map((f) => ({ files: (f.files as string[]).map(abs), refresh_interval: dur(f.refresh_interval, 5 * 60_000) })),

@@ -48,6 +48,8 @@ export interface ScrapeConfig extends HTTPClientConfig {
   label_name_length_limit: number;
   label_value_length_limit: number;
   target_limit: number;
+  /** How many dropped targets `/api/v1/targets` keeps per job (0 = all). */
+  keep_dropped_targets: number;
   body_size_limit: number;
   static_configs: StaticConfig[];
   file_sd_configs: FileSDConfig[];

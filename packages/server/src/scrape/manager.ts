@@ -118,7 +118,8 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
     const relabels = compileRelabel(pool.cfg.relabel_configs);
     const metricRelabel = compileRelabel(pool.cfg.metric_relabel_configs);
     const { active, dropped } = targetsFromGroups(pool.cfg, relabels, groups);
-    pool.dropped = dropped;
+    const keep = pool.cfg.keep_dropped_targets;
+    pool.dropped = keep > 0 ? dropped.slice(0, keep) : dropped;
     const want = new Map<string, Target>(active.map((t) => [t.key(), t]));
     const stops: Array<Promise<void>> = [];
     for (const [key, loop] of pool.loops) {

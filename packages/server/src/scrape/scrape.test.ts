@@ -274,3 +274,33 @@ test('target_limit fails every target of the job; a refused connection names the
     await close(a.server);
   }
 });
+
+test('targets dropped by relabelling are listed with their discovered labels, capped by keep_dropped_targets', async () => {
+  const mgr = new ScrapeManager({ appendable: createMemoryStorage(), registry: new Registry() });
+  const yaml = (keep: number) =>
+    `scrape_configs:\n  - job_name: d\n    keep_dropped_targets: ${keep}\n    params: {module: [http_2xx]}\n    relabel_configs: [{source_labels: [__address__], regex: 'drop.*', action: drop}]\n    static_configs: [{targets: ['keep:1', 'drop-a:1', 'drop-b:1'], labels: {env: x}}]\n`;
+  await mgr.applyConfig(parseConfig(yaml(0), '<test>'));
+  let { activeTargets, droppedTargets } = mgr.targets();
+  assert.equal(activeTargets.length, 1);
+  assert.equal(activeTargets[0]!.scrapeUrl, 'http://keep:1/metrics?module=http_2xx');
+  assert.equal(activeTargets[0]!.lastScrape, '0001-01-01T00:00:00Z');
+  assert.equal(activeTargets[0]!.health, 'unknown');
+  assert.deepEqual(droppedTargets[0], {
+    scrapePool: 'd',
+    discoveredLabels: {
+      __address__: 'drop-a:1',
+      __metrics_path__: '/metrics',
+      __param_module: 'http_2xx',
+      __scheme__: 'http',
+      __scrape_interval__: '1m',
+      __scrape_timeout__: '10s',
+      env: 'x',
+      job: 'd',
+    },
+  });
+  assert.equal(droppedTargets.length, 2);
+  await mgr.applyConfig(parseConfig(yaml(1), '<test>'));
+  ({ activeTargets, droppedTargets } = mgr.targets());
+  assert.equal(droppedTargets.length, 1);
+  await mgr.stop();
+});
