@@ -12,6 +12,7 @@ import type { Expr, VectorSelector } from '../parser/ast.ts';
 import { Evaluator, slice, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
 import { checkExtended } from './extended-range.ts';
+import { infoSelector } from './info.ts';
 import type { LoadedSeries } from './value.ts';
 
 export interface EngineOptions {
@@ -278,6 +279,7 @@ function resolveDurations(e: Expr, ctx: DurationContext): void {
       resolveDurations(e.expr, ctx);
       return;
     case 'call':
+      if (e.func === 'info' && !e.infoSelector) e.infoSelector = infoSelector(e);
       for (const a of e.args) resolveDurations(a, ctx);
       return;
     case 'aggregate':

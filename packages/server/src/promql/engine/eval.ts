@@ -14,6 +14,7 @@ import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } f
 import { setLabel } from './grouping.ts';
 import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
 import { extendedSeq, extendedValue, smoothedAt } from './extended-range.ts';
+import { enrich, referenceTime } from './info.ts';
 import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
 
 export interface EvalContext {
@@ -316,6 +317,12 @@ export class Evaluator {
       case 'label_join': {
         const [dst, sep, ...srcs] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, ...string[]];
         return { type: 'vector', samples: this.checkDuplicates(labelJoin(this.vectorArg(e.args[0]!, t), dst, sep, srcs)) };
+      }
+      case 'info': {
+        const base = this.vectorArg(e.args[0]!, t);
+        const refT = referenceTime(e.args[0]!, t, this.ctx.start, this.ctx.end);
+        const infos = e.infoSelector ? (this.ctx.loaded.get(e.infoSelector) ?? []) : [];
+        return { type: 'vector', samples: this.checkDuplicates(enrich(e, base, infos, refT, this.ctx.lookback)) };
       }
       case 'histogram_fraction': {
         const lower = this.scalarArg(e.args[0]!, t);

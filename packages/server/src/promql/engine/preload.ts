@@ -41,7 +41,11 @@ export function selectorRanges(root: Expr, start: number, end: number, lookback:
         return;
       }
       case 'call':
-        for (const x of e.args) walk(x, lo, hi);
+        if (e.infoSelector) {
+          // @ and offset in info()'s argument can move the lookup anywhere: load the info series whole.
+          out.push({ node: e.infoSelector, mint: Number.MIN_SAFE_INTEGER, maxt: Number.MAX_SAFE_INTEGER, range: 0 });
+        }
+        for (const x of e.args.slice(0, e.infoSelector ? 1 : e.args.length)) walk(x, lo, hi);
         return;
       case 'aggregate':
         walk(e.expr, lo, hi);

@@ -66,6 +66,8 @@ export interface Call {
   kind: 'call';
   func: string;
   args: Expr[];
+  /** For info(): the hidden selector of its info series, added by the engine before loading. */
+  infoSelector?: VectorSelector;
   pos: PosRange;
 }
 

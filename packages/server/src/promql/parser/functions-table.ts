@@ -50,6 +50,7 @@ export const FUNCTIONS: Record<string, FunctionSignature> = {
   increase: { args: [m], variadic: 0, returns: v },
   irate: { args: [m], variadic: 0, returns: v },
   label_replace: { args: [v, str, str, str, str], variadic: 0, returns: v },
+  info: { args: [v, v], variadic: 1, returns: v },
   label_join: { args: [v, str, str, str], variadic: -1, returns: v },
   first_over_time: { args: [m], variadic: 0, returns: v },
   last_over_time: { args: [m], variadic: 0, returns: v },

@@ -65,6 +65,8 @@ export function typeOf(e: Expr): ValueType {
 const TYPE_NAMES: Record<ValueType, string> = { scalar: 'scalar', vector: 'instant vector', matrix: 'range vector', string: 'string' };
 
 class Parser {
+  /** Set while parsing info()'s data-label selector. */
+  private allowEmptySelector = false;
   private i = 0;
 
   constructor(
@@ -503,7 +505,13 @@ class Parser {
     this.next(); // (
     const args: Expr[] = [];
     while (this.peek().type !== 'rparen') {
-      args.push(this.expr(0));
+      // info()'s second argument is a data-label selector that may match the empty string.
+      this.allowEmptySelector = name.text === 'info' && args.length === 1;
+      try {
+        args.push(this.expr(0));
+      } finally {
+        this.allowEmptySelector = false;
+      }
       if (this.peek().type === 'comma') {
         this.next();
         if (this.peek().type === 'rparen') this.unexpected(this.peek(), ' in call, expected expression');
@@ -599,8 +607,10 @@ class Parser {
       if (matchers.some((m) => m.name === '__name__')) this.fail(start, `metric name must not be set twice: ${JSON.stringify(name)} or ${JSON.stringify(matchers.find((m) => m.name === '__name__')!.value)}`);
       matchers.unshift(new Matcher('=', '__name__', name));
     }
-    if (matchers.length === 0) this.fail(start, 'vector selector must contain at least one non-empty matcher');
-    if (matchers.every((m) => m.matchesEmpty())) this.fail(start, 'vector selector must contain at least one non-empty matcher');
+    if (!this.allowEmptySelector) {
+      if (matchers.length === 0) this.fail(start, 'vector selector must contain at least one non-empty matcher');
+      if (matchers.every((m) => m.matchesEmpty())) this.fail(start, 'vector selector must contain at least one non-empty matcher');
+    }
     return { kind: 'vector', name, matchers, offset: 0, at: undefined, pos: { start: start.pos, end } };
   }
 }
