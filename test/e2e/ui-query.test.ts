@@ -1,45 +1,61 @@
-// Must-show: the query page, in real Chromium, graphs and tabulates the demo
-// service's request rate per route.
+// Must-show 2 of the walking skeleton: the query page, in Debian Chromium
+// against a whole Vigil server started in-process, graphs and tabulates the
+// demo service's request rate per route. Also the targets page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { apiGet } from './helpers/prom-api.ts';
 import { ensureUiBuilt, launchChromium, repoRoot, startTestVigil, waitFor } from './helpers/vigil.ts';
 
 const EXPR = 'sum by (route) (rate(http_requests_total[1m]))';
+const RESULTS = join(repoRoot, 'test-results');
 
 test('the query page draws a series and lists rows for the demo request rate', { timeout: 120_000 }, async () => {
   ensureUiBuilt();
   const server = await startTestVigil({ demo: true });
   let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    chrome = await launchChromium();
     const base = server.vigil.url;
+    // Wait for a few points per route, so the graph holds lines and not single dots.
     await waitFor(
       async () => {
-        const r = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(EXPR)}`);
-        const j = (await r.json()) as { data: { result: unknown[] } };
-        return j.data.result.length > 0;
+        const now = Date.now() / 1000;
+        const r = await apiGet<{ result: Array<{ values: unknown[] }> }>(base, '/api/v1/query_range', { query: EXPR, start: String(now - 300), end: String(now), step: '1' });
+        return r.body.data.result.length >= 2 && r.body.data.result.every((s) => s.values.length >= 8);
       },
-      40_000,
-      'demo request rate to appear',
+      60_000,
+      'the demo request rate to have several points per route',
     );
+    chrome = await launchChromium();
     const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(`${base}/query`);
+    const consoleErrors: string[] = [];
+    page.on('pageerror', (e) => consoleErrors.push(e.message));
+    await page.goto(`${base}/query?range=300`);
+    assert.match((await page.textContent('.version')) ?? '', /^v\d+\.\d+\.\d+/, 'the header shows the version from buildinfo');
+    assert.equal(await page.getAttribute('.ranges button.active', 'class'), 'active');
+    assert.equal(await page.textContent('.ranges button.active'), '5m', 'the range comes from the URL');
+
+    // Completion offers metric names from /api/v1/label/__name__/values.
+    await page.click('textarea.expr');
+    await page.keyboard.type('http_requests_t');
+    await page.waitForSelector('.completions li', { timeout: 10_000 });
+    const offered = await page.$$eval('.completions li .name', (els) => els.map((e) => e.textContent));
+    assert.ok(offered.includes('http_requests_total'), `completions: ${offered.join(', ')}`);
+
     await page.fill('textarea.expr', EXPR);
+    await page.keyboard.press('Escape');
     await page.keyboard.press('Enter');
     await page.waitForSelector('.chart canvas', { timeout: 15_000 });
-    await page.waitForSelector('table.results tbody tr', { timeout: 15_000 });
-
     const seriesCount = Number(await page.getAttribute('.chart', 'data-series'));
     assert.ok(seriesCount >= 2, `expected several route series in the chart, got ${seriesCount}`);
-    const legend = await page.$$eval('.u-legend .u-series', (rows) => rows.length);
-    assert.equal(legend, seriesCount + 1, 'the legend lists the time column and every series');
-    // The canvas must actually hold drawn lines: count pixels in the series palette's first colour.
+    const legend = await page.$$eval('.u-legend .u-series', (rows) => rows.map((r) => r.textContent ?? ''));
+    assert.equal(legend.length, seriesCount + 1, 'the legend lists the time column and every series');
+    assert.ok(legend.some((l) => l.includes('{route="/api/users"}')), `legend: ${legend.join(' | ')}`);
+    // The canvas must hold drawn lines: count strongly coloured pixels (grid and axes are grey).
     const drawn = await page.$eval('.chart canvas', (c) => {
       const canvas = c as HTMLCanvasElement;
-      const ctx = canvas.getContext('2d')!;
-      const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
       let coloured = 0;
       for (let i = 0; i < data.length; i += 4) {
         const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
@@ -47,20 +63,36 @@ test('the query page draws a series and lists rows for the demo request rate', {
       }
       return coloured;
     });
-    assert.ok(drawn > 50, `expected coloured line pixels in the chart canvas, found ${drawn}`);
-    const rows = await page.$$eval('table.results tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
-    assert.ok(rows.length >= 2, `expected table rows, got ${rows.length}`);
-    assert.ok(rows.some((r) => r.includes('route="/api/users"')), `rows: ${rows.join(' | ')}`);
-    assert.match(page.url(), /expr=sum\+by/, 'the query is kept in the URL');
+    assert.ok(drawn > 300, `expected coloured line pixels in the chart canvas, found ${drawn}`);
+    // Hovering near the newest points fills the legend with values.
+    const over = (await page.$('.chart .u-over'))!;
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width - 4, box.y + box.height / 2);
+    const hovered = await page.$$eval('.u-legend .u-series:not(:first-child) .u-value', (vs) => vs.map((v) => v.textContent ?? ''));
+    assert.ok(hovered.some((v) => /^\d/.test(v)), `legend values under the cursor: ${hovered.join(', ')}`);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'ui-query.png'), fullPage: true });
 
-    mkdirSync(join(repoRoot, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(repoRoot, 'test-results/ui-query.png'), fullPage: true });
+    await page.click('.tabs button:has-text("Table")');
+    await page.waitForSelector('table.results tbody tr', { timeout: 15_000 });
+    const rows = await page.$$eval('table.results tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));
+    assert.equal(rows.length, seriesCount, 'one table row per series');
+    assert.ok(rows.some((r) => /route="\/api\/users"\}\d/.test(r)), `rows: ${rows.join(' | ')}`);
+    assert.match(page.url(), /expr=sum\+by\+%28route%29/, 'the query is kept in the URL');
+    assert.match(page.url(), /tab=table/);
+    await page.screenshot({ path: join(RESULTS, 'ui-query-table.png'), fullPage: true });
+
+    // A shared link restores the view.
+    await page.goto(page.url());
+    assert.equal(await page.inputValue('textarea.expr'), EXPR);
+    await page.waitForSelector('table.results tbody tr', { timeout: 15_000 });
 
     // An invalid expression shows the server's error text.
     await page.fill('textarea.expr', 'sum by (route (');
     await page.keyboard.press('Enter');
     const err = await page.waitForSelector('.error', { timeout: 10_000 });
     assert.match((await err.textContent()) ?? '', /bad_data: invalid parameter "query": 1:\d+: parse error/);
+    assert.deepEqual(consoleErrors, []);
   } finally {
     await chrome?.close();
     await server.close();
@@ -72,24 +104,33 @@ test('the targets page shows both built-in targets as up', { timeout: 90_000 }, 
   const server = await startTestVigil({ demo: true });
   let chrome: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    chrome = await launchChromium();
     const base = server.vigil.url;
     await waitFor(
       async () => {
-        const r = (await (await fetch(`${base}/api/v1/targets`)).json()) as { data: { activeTargets: Array<{ health: string }> } };
-        return r.data.activeTargets.length === 2 && r.data.activeTargets.every((t) => t.health === 'up');
+        const r = await apiGet<{ activeTargets: Array<{ health: string }> }>(base, '/api/v1/targets');
+        return r.body.data.activeTargets.length === 2 && r.body.data.activeTargets.every((t) => t.health === 'up');
       },
       30_000,
       'both targets up',
     );
+    chrome = await launchChromium();
     const page = await chrome.browser.newPage({ viewport: { width: 1280, height: 700 } });
     await page.goto(`${base}/targets`);
     await page.waitForSelector('tr.target', { timeout: 10_000 });
-    const pools = await page.$$eval('.pool h2', (hs) => hs.map((h) => h.textContent ?? ''));
-    assert.deepEqual(pools.map((p) => p.split(' ')[0]).sort(), ['demo', 'vigil']);
-    const badges = await page.$$eval('.badge', (bs) => bs.map((b) => b.textContent));
-    assert.deepEqual(badges, ['UP', 'UP']);
-    await page.screenshot({ path: join(repoRoot, 'test-results/ui-targets.png'), fullPage: true });
+    const pools = await page.$$eval('.pool h2', (hs) => hs.map((h) => h.firstChild?.textContent ?? ''));
+    assert.deepEqual(pools, ['demo', 'vigil']);
+    const rows = await page.$$eval('tr.target', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => td.textContent ?? '')));
+    for (const [endpoint, state, labels, last, duration, error] of rows) {
+      assert.match(endpoint!, /^http:\/\/(127\.0\.0\.1|localhost):\d+\/metrics$/);
+      assert.equal(state, 'UP');
+      assert.match(labels!, /instance="(127\.0\.0\.1|localhost):\d+"/);
+      assert.match(last!, /^\d+\.\ds ago$/);
+      assert.match(duration!, /^\d+\.\d ms$/);
+      assert.equal(error, '');
+    }
+    assert.equal(rows.length, 2);
+    mkdirSync(RESULTS, { recursive: true });
+    await page.screenshot({ path: join(RESULTS, 'ui-targets.png'), fullPage: true });
   } finally {
     await chrome?.close();
     await server.close();

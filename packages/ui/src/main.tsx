@@ -16,6 +16,7 @@ function App() {
     <>
       <header class="top">
         <a class="brand" href="/">
+          <span class="mark" aria-hidden="true" />
           Vigil
         </a>
         <nav>
@@ -26,7 +27,9 @@ function App() {
             Targets
           </a>
         </nav>
-        <span class="version">{version && `v${version}`}</span>
+        <span class="version" title="From /api/v1/status/buildinfo">
+          {version && `v${version}`}
+        </span>
       </header>
       <main>{page === 'targets' ? <TargetsPage /> : <QueryPage />}</main>
     </>

@@ -10,10 +10,15 @@ export interface MatrixResult {
   result: Array<{ metric: Metric; values: Array<[number, string]> }>;
 }
 export interface ScalarResult {
-  resultType: 'scalar' | 'string';
+  resultType: 'scalar';
   result: [number, string];
 }
-export type QueryData = VectorResult | MatrixResult | ScalarResult;
+export interface StringResult {
+  resultType: 'string';
+  result: [number, string];
+}
+/** The `data` of a query answer; times in Unix seconds, values as the API's strings. */
+export type QueryData = VectorResult | MatrixResult | ScalarResult | StringResult;
 
 export interface TargetInfo {
   discoveredLabels: Metric;

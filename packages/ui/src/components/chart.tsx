@@ -2,51 +2,68 @@ import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { formatMetric, type MatrixResult } from '../api/client.ts';
+import { formatValue } from './format.ts';
 
-const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#ef4444', '#8b5cf6', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#6366f1'];
+const PALETTE = ['#60a5fa', '#f59e0b', '#34d399', '#f87171', '#a78bfa', '#22d3ee', '#f472b6', '#a3e635', '#fb923c', '#818cf8'];
+const HEIGHT = 360;
+const AXIS = { stroke: '#9ca3af', grid: { stroke: '#262b36', width: 1 }, ticks: { stroke: '#262b36', width: 1 } };
+
+/** Lines up every series on one time column; a series without a point at a time gets a gap. */
+export function alignSeries(data: MatrixResult): uPlot.AlignedData {
+  const times = new Set<number>();
+  for (const s of data.result) for (const [t] of s.values) times.add(t);
+  const xs = [...times].sort((a, b) => a - b);
+  const index = new Map(xs.map((t, i) => [t, i]));
+  const ys = data.result.map((s) => {
+    const col: Array<number | null> = new Array(xs.length).fill(null);
+    for (const [t, v] of s.values) {
+      const n = Number(v);
+      // uPlot cannot place ±Inf or NaN; leave a gap as Prometheus's UI does.
+      col[index.get(t)!] = Number.isFinite(n) ? n : null;
+    }
+    return col;
+  });
+  return [xs, ...ys] as uPlot.AlignedData;
+}
 
 /**
- * Draws a range-query result with uPlot: one line per series, on a shared
- * time axis built from every series' timestamps (gaps where a series has no
- * point), legend with label sets.
+ * Draws a range-query result with uPlot: one line per series on the time
+ * range [start, end] (Unix seconds), a legend with each label set that shows
+ * the values under the cursor, click a legend entry to hide its series.
  */
 export function Chart({ data, start, end }: { data: MatrixResult; start: number; end: number }) {
   const el = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    if (!el.current) return;
-    const times = new Set<number>();
-    for (const s of data.result) for (const [t] of s.values) times.add(t);
-    const xs = [...times].sort((a, b) => a - b);
-    const index = new Map(xs.map((t, i) => [t, i]));
-    const ys = data.result.map((s) => {
-      const col: Array<number | null> = new Array(xs.length).fill(null);
-      for (const [t, v] of s.values) col[index.get(t)!] = Number(v);
-      return col;
-    });
+    const host = el.current;
+    if (!host || data.result.length === 0) return;
+    const width = () => Math.max(320, host.clientWidth - 16);
     const opts: uPlot.Options = {
-      width: el.current.clientWidth || 900,
-      height: 360,
+      width: width(),
+      height: HEIGHT,
       series: [
-        {},
+        { value: (_u, v) => (v == null ? '–' : new Date(v * 1000).toLocaleString()) },
         ...data.result.map((s, i) => ({
           label: formatMetric(s.metric),
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: false,
+          value: (_u: uPlot, v: number | null) => formatValue(v),
         })),
       ],
-      axes: [{ stroke: '#9ca3af', grid: { stroke: '#2a2f3a' } }, { stroke: '#9ca3af', grid: { stroke: '#2a2f3a' }, size: 70 }],
+      axes: [AXIS, { ...AXIS, size: 64, values: (_u, splits) => splits.map(formatValue) }],
       scales: { x: { time: true, range: [start, end] } },
       legend: { live: true },
-      cursor: { drag: { x: true, y: false } },
+      cursor: { drag: { x: true, y: false }, focus: { prox: 16 } },
+      focus: { alpha: 0.35 },
     };
-    const plot = new uPlot(opts, [xs, ...ys] as uPlot.AlignedData, el.current);
-    const onResize = () => plot.setSize({ width: el.current?.clientWidth || 900, height: 360 });
-    window.addEventListener('resize', onResize);
+    const plot = new uPlot(opts, alignSeries(data), host);
+    const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: HEIGHT }));
+    observer.observe(host);
     return () => {
-      window.removeEventListener('resize', onResize);
+      observer.disconnect();
       plot.destroy();
     };
   }, [data, start, end]);
+  if (data.result.length === 0) return <p class="empty">No data points in this range.</p>;
   return <div class="chart" ref={el} data-series={data.result.length} />;
 }

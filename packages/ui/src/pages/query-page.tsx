@@ -2,46 +2,56 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, type MatrixResult, type QueryData } from '../api/client.ts';
 import { Chart } from '../components/chart.tsx';
 import { ResultTable } from '../components/result-table.tsx';
-import { autoStep, RANGES, readState, writeState, type QueryState } from '../state/url-state.ts';
+import { TimeRangePicker } from '../components/time-range-picker.tsx';
+import { PromqlInput } from '../promql-editor/promql-input.tsx';
+import { autoStep, readState, writeState, type QueryState } from '../state/url-state.ts';
 
-interface Outcome {
-  graph?: MatrixResult;
-  start?: number;
-  end?: number;
-  table?: QueryData;
-  error?: string;
-  warnings: string[];
-  took?: number;
+/** What the last run produced: a graph (range query) or a table (instant query), or an error. */
+type Outcome =
+  | { kind: 'none' }
+  | { kind: 'graph'; data: MatrixResult; start: number; end: number; step: number; warnings: string[]; took: number }
+  | { kind: 'table'; data: QueryData; time: number; warnings: string[]; took: number }
+  | { kind: 'error'; message: string };
+
+function resultCount(o: Outcome): number | undefined {
+  if (o.kind === 'graph') return o.data.result.length;
+  if (o.kind === 'table') return o.data.resultType === 'scalar' || o.data.resultType === 'string' ? 1 : o.data.result.length;
+  return undefined;
 }
 
-/** PromQL input, time range, and the result as a graph and a table. */
+/** PromQL input, time range, and the result as a graph (range query) or a table (instant query). */
 export function QueryPage() {
   const [state, setState] = useState<QueryState>(readState);
   const [draft, setDraft] = useState(state.expr);
-  const [outcome, setOutcome] = useState<Outcome>({ warnings: [] });
+  const [outcome, setOutcome] = useState<Outcome>({ kind: 'none' });
   const [running, setRunning] = useState(false);
+  const [metricNames, setMetricNames] = useState<string[]>([]);
+
+  useEffect(() => {
+    api.metricNames().then((r) => setMetricNames(r.data), () => {});
+  }, []);
 
   const run = async (s: QueryState) => {
     writeState(s);
-    if (!s.expr.trim()) return;
+    if (!s.expr.trim()) {
+      setOutcome({ kind: 'none' });
+      return;
+    }
     setRunning(true);
     const started = performance.now();
     const end = s.end ?? Date.now() / 1000;
     try {
-      const [range, instant] = await Promise.all([
-        api.queryRange(s.expr, end - s.range, end, autoStep(s.range)),
-        api.query(s.expr, end),
-      ]);
-      setOutcome({
-        graph: range.data.resultType === 'matrix' ? range.data : undefined,
-        start: end - s.range,
-        end,
-        table: instant.data,
-        warnings: [...range.warnings, ...range.infos],
-        took: performance.now() - started,
-      });
+      if (s.tab === 'graph') {
+        const step = s.step ?? autoStep(s.range);
+        const r = await api.queryRange(s.expr, end - s.range, end, step);
+        if (r.data.resultType !== 'matrix') throw new ApiError('bad_data', `a range query returned ${r.data.resultType}; graph an expression that returns an instant vector`);
+        setOutcome({ kind: 'graph', data: r.data, start: end - s.range, end, step, warnings: [...r.warnings, ...r.infos], took: performance.now() - started });
+      } else {
+        const r = await api.query(s.expr, end);
+        setOutcome({ kind: 'table', data: r.data, time: end, warnings: [...r.warnings, ...r.infos], took: performance.now() - started });
+      }
     } catch (err) {
-      setOutcome({ error: err instanceof ApiError ? `${err.errorType}: ${err.message}` : String(err), warnings: [] });
+      setOutcome({ kind: 'error', message: err instanceof ApiError ? `${err.errorType}: ${err.message}` : String(err) });
     } finally {
       setRunning(false);
     }
@@ -52,10 +62,11 @@ export function QueryPage() {
   }, []);
 
   const update = (patch: Partial<QueryState>) => {
-    const next = { ...state, ...patch };
+    const next = { ...state, expr: draft, ...patch };
     setState(next);
     void run(next);
   };
+  const count = resultCount(outcome);
 
   return (
     <section class="query-page">
@@ -66,61 +77,42 @@ export function QueryPage() {
           update({ expr: draft });
         }}
       >
-        <textarea
-          class="expr"
-          name="expr"
-          rows={2}
-          spellcheck={false}
-          placeholder="Expression (press Enter to run, Shift+Enter for a new line)"
-          value={draft}
-          onInput={(e) => setDraft((e.target as HTMLTextAreaElement).value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter' && !e.shiftKey) {
-              e.preventDefault();
-              update({ expr: draft });
-            }
-          }}
-        />
+        <PromqlInput value={draft} onChange={setDraft} onRun={() => update({ expr: draft })} metricNames={metricNames} />
         <button type="submit" class="run" disabled={running}>
           {running ? 'Running…' : 'Execute'}
         </button>
       </form>
       <div class="toolbar">
-        <div class="tabs">
-          <button class={state.tab === 'graph' ? 'active' : ''} onClick={() => update({ tab: 'graph' })}>
+        <div class="segmented tabs" role="tablist">
+          <button type="button" role="tab" aria-selected={state.tab === 'graph'} class={state.tab === 'graph' ? 'active' : ''} onClick={() => update({ tab: 'graph' })}>
             Graph
           </button>
-          <button class={state.tab === 'table' ? 'active' : ''} onClick={() => update({ tab: 'table' })}>
+          <button type="button" role="tab" aria-selected={state.tab === 'table'} class={state.tab === 'table' ? 'active' : ''} onClick={() => update({ tab: 'table' })}>
             Table
           </button>
         </div>
-        <div class="ranges">
-          {RANGES.map(([label, secs]) => (
-            <button key={label} class={state.range === secs ? 'active' : ''} onClick={() => update({ range: secs })}>
-              {label}
-            </button>
-          ))}
-          <input
-            type="datetime-local"
-            class="end-time"
-            title="End time (empty: now)"
-            value={state.end ? new Date(state.end * 1000 - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16) : ''}
-            onChange={(e) => {
-              const v = (e.target as HTMLInputElement).value;
-              update({ end: v ? new Date(v).getTime() / 1000 : undefined });
-            }}
-          />
-        </div>
-        {outcome.took !== undefined && <span class="took">{Math.round(outcome.took)} ms</span>}
+        <TimeRangePicker range={state.range} end={state.end} step={state.step} onChange={(p) => update(p)} />
       </div>
-      {outcome.error && <div class="error" role="alert">{outcome.error}</div>}
-      {outcome.warnings.map((w) => (
-        <div class="warning" key={w}>
-          {w}
+      {(outcome.kind === 'graph' || outcome.kind === 'table') && (
+        <div class="meta">
+          {count} series · {Math.round(outcome.took)} ms
+          {outcome.kind === 'graph' ? ` · step ${outcome.step}s` : ` · at ${new Date(outcome.time * 1000).toLocaleString()}`}
         </div>
-      ))}
-      {!outcome.error && state.tab === 'graph' && outcome.graph && <Chart data={outcome.graph} start={outcome.start!} end={outcome.end!} />}
-      {!outcome.error && outcome.table && <ResultTable data={outcome.table} />}
+      )}
+      {outcome.kind === 'error' && (
+        <div class="error" role="alert">
+          {outcome.message}
+        </div>
+      )}
+      {(outcome.kind === 'graph' || outcome.kind === 'table') &&
+        outcome.warnings.map((w) => (
+          <div class="warning" key={w}>
+            {w}
+          </div>
+        ))}
+      {outcome.kind === 'graph' && state.tab === 'graph' && <Chart data={outcome.data} start={outcome.start} end={outcome.end} />}
+      {outcome.kind === 'table' && state.tab === 'table' && <ResultTable data={outcome.data} />}
+      {outcome.kind === 'none' && <p class="hint">Enter a PromQL expression, for example <code>up</code> or <code>sum by (job) (rate(http_requests_total[1m]))</code>.</p>}
     </section>
   );
 }
