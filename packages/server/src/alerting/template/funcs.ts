@@ -1,4 +1,5 @@
 import { compileUnanchored } from '@vigil/core';
+import { SafeHTML } from '../../model/gotemplate/index.ts';
 import type { TemplateAlert, TemplateData } from './data.ts';
 
 /**
@@ -92,14 +93,6 @@ export function reReplaceAll(pattern: string, repl: string, text: string): strin
   return text.replace(g, js);
 }
 
-/** Marks text as safe HTML, as Go's template.HTML (the engine must not escape it). */
-export class SafeHTML {
-  constructor(readonly value: string) {}
-  toString(): string {
-    return this.value;
-  }
-}
-
 /**
  * Alertmanager's template function map (template.DefaultFuncs) plus the
  * Prometheus humanize family its users reach for. Arguments are in Go's
@@ -131,8 +124,10 @@ export class KV {
   private entries(): Array<[string, string]> {
     return Object.keys(this).sort().map((k) => [k, this[k] as string]);
   }
-  SortedPairs(): Array<{ Name: string; Value: string }> {
-    return this.entries().map(([Name, Value]) => ({ Name, Value }));
+  /** Go's `Pairs`: a list with its own `Names`/`Values` methods (`.SortedPairs.Values | join " "`). */
+  SortedPairs(): Array<{ Name: string; Value: string }> & { Names(): string[]; Values(): string[] } {
+    const pairs = this.entries().map(([Name, Value]) => ({ Name, Value }));
+    return Object.assign(pairs, { Names: () => pairs.map((p) => p.Name), Values: () => pairs.map((p) => p.Value) });
   }
   Names(): string[] {
     return this.entries().map(([k]) => k);

@@ -4,4 +4,5 @@ export { DEFAULT_TEMPLATES, subject, textAlertList } from './defaults.ts';
 export type { Render, TemplateEngine } from './render.ts';
 export { createRenderer } from './render.ts';
 export type { GoTemplateData, GoAlert, GoAlerts } from './funcs.ts';
-export { TEMPLATE_FUNCS, KV, SafeHTML, goTemplateData, goFormatG, humanize, humanize1024, humanizeDuration, humanizePercentage, reReplaceAll } from './funcs.ts';
+export { TEMPLATE_FUNCS, KV, goTemplateData, goFormatG, humanize, humanize1024, humanizeDuration, humanizePercentage, reReplaceAll } from './funcs.ts';
+export { createTemplateEngine, loadTemplateFiles } from './engine.ts';
