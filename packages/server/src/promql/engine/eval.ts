@@ -309,6 +309,7 @@ export class Evaluator {
         return { type: 'vector', samples: sortByValue(this.vectorArg(e.args[0]!, t), f === 'sort_desc') };
       case 'sort_by_label':
       case 'sort_by_label_desc':
+        if (this.ctx.step > 0) this.annotate(this.ctx.warnings, 'PromQL warning: sort is ineffective for range queries since results are always ordered by labels', e.pos.start);
         return { type: 'vector', samples: sortByLabels(this.vectorArg(e.args[0]!, t), e.args.slice(1).map((a) => this.stringArg(a, t)), f === 'sort_by_label_desc') };
       case 'label_replace': {
         const [dst, repl, src, regex] = e.args.slice(1).map((a) => this.stringArg(a, t)) as [string, string, string, string];
