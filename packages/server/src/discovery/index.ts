@@ -1,3 +1,6 @@
 export type { TargetGroup } from './target-group.ts';
-export { FileDiscovery, readGroups } from './file-sd.ts';
-export { staticGroups } from './static.ts';
+export type { Discoverer, DiscoveryMechanism } from './mechanism.ts';
+export type { DiscoveryConfigs } from './target-set.ts';
+export { TargetSetDiscovery } from './target-set.ts';
+export { FileDiscovery, readGroups, fileDiscovery } from './file/index.ts';
+export { staticGroups, staticDiscovery } from './static/index.ts';

@@ -3,7 +3,7 @@ import { silentLogger, labelsToObject, formatDuration, type Logger } from '@vigi
 import { Registry } from 'prom-client';
 import type { PrometheusConfig, ScrapeConfig } from '../config/index.ts';
 import { compileRelabel } from '../model/relabel/index.ts';
-import { FileDiscovery, staticGroups, type TargetGroup } from '../discovery/index.ts';
+import { TargetSetDiscovery, type TargetGroup } from '../discovery/index.ts';
 import type { Appendable } from '../storage/index.ts';
 import type { Reloadable, Service } from '../app/service.ts';
 import type { ActiveTargetView, DroppedTargetView, MetricMetadataView } from '../api/v1/deps.ts';
@@ -31,9 +31,8 @@ interface Pool {
   syncing: Promise<void>;
   loops: Map<string, ScrapeLoop>;
   dropped: Array<Record<string, string>>;
-  staticGroups: TargetGroup[];
-  fileGroups: Map<number, TargetGroup[]>;
-  discoveries: FileDiscovery[];
+  groups: TargetGroup[];
+  discovery: TargetSetDiscovery | undefined;
 }
 
 /**
@@ -78,24 +77,20 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
       const existing = this.pools.get(sc.job_name);
       if (existing && existing.cfgKey === cfgKey && existing.discoveryKey === discoveryKey && !reseeded) continue;
       const restartLoops = existing !== undefined && (existing.cfgKey !== cfgKey || reseeded);
-      for (const d of existing?.discoveries ?? []) d.stop();
-      const pool: Pool = existing ?? { cfg: sc, cfgKey, discoveryKey, loops: new Map(), dropped: [], staticGroups: [], fileGroups: new Map(), discoveries: [], syncing: Promise.resolve() };
+      existing?.discovery?.stop();
+      const pool: Pool = existing ?? { cfg: sc, cfgKey, discoveryKey, loops: new Map(), dropped: [], groups: [], discovery: undefined, syncing: Promise.resolve() };
       pool.cfg = sc;
       pool.cfgKey = cfgKey;
       pool.discoveryKey = discoveryKey;
-      pool.staticGroups = staticGroups(sc.static_configs);
-      pool.fileGroups = new Map();
       this.pools.set(sc.job_name, pool);
-      pool.discoveries = sc.file_sd_configs.map(
-        (f, i) =>
-          new FileDiscovery(f, this.logger, (groups) => {
-            pool.fileGroups.set(i, groups);
-            void this.syncPool(pool, false);
-          }),
-      );
+      const discovery = new TargetSetDiscovery(sc, this.logger, (groups) => {
+        pool.groups = groups;
+        void this.syncPool(pool, false);
+      });
+      pool.discovery = discovery;
       // Initial reads happen before the first sync so file targets do not flap on reload.
-      const onUpdates = pool.discoveries.map((d) => d.start());
-      await Promise.all(onUpdates);
+      await discovery.start();
+      pool.groups = discovery.groups();
       for (const name of sc.unsupported_sd) this.logger.warn({ job: sc.job_name, sd: name }, 'service discovery mechanism not supported; it yields no targets');
       await this.syncPool(pool, restartLoops);
     }
@@ -114,7 +109,7 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
   }
 
   private async doSyncPool(pool: Pool, restartAll: boolean): Promise<void> {
-    const groups = [...pool.staticGroups, ...[...pool.fileGroups.values()].flat()];
+    const groups = pool.groups;
     const relabels = compileRelabel(pool.cfg.relabel_configs);
     const metricRelabel = compileRelabel(pool.cfg.metric_relabel_configs);
     const { active, dropped } = targetsFromGroups(pool.cfg, relabels, groups);
@@ -150,7 +145,7 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
   }
 
   private async stopPool(pool: Pool, markStale: boolean): Promise<void> {
-    for (const d of pool.discoveries) d.stop();
+    pool.discovery?.stop();
     await Promise.all([...pool.loops.values()].map((l) => l.stop(markStale)));
     pool.loops.clear();
     this.metrics.targets.remove({ job: pool.cfg.job_name });

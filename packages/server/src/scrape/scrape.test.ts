@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Matcher, labelsToObject, silentLogger } from '@vigil/core';
 import { Registry } from 'prom-client';
 import { parseConfig, type PrometheusConfig } from '../config/index.ts';
@@ -303,4 +305,36 @@ test('targets dropped by relabelling are listed with their discovered labels, ca
   ({ activeTargets, droppedTargets } = mgr.targets());
   assert.equal(droppedTargets.length, 1);
   await mgr.stop();
+});
+
+test('file_sd targets are scraped and follow the file; a target removed from the file goes stale', async () => {
+  const a = await serve(() => ({ body: 'fa 1\n' }));
+  const b = await serve(() => ({ body: 'fb 1\n' }));
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-scrape-filesd-'));
+  const db = createMemoryStorage();
+  const mgr = new ScrapeManager({ appendable: db, registry: new Registry() });
+  const waitUntil = async (pred: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !pred()) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(pred());
+  };
+  try {
+    writeFileSync(join(dir, 'targets.json'), JSON.stringify([{ targets: [a.addr, b.addr], labels: { team: 'core' } }]));
+    await mgr.applyConfig(
+      parseConfig(`global: {scrape_interval: 100ms}\nscrape_configs:\n  - job_name: f\n    file_sd_configs: [{files: ['${join(dir, '*.json')}']}]\n`, '<test>'),
+    );
+    await mgr.start();
+    await waitUntil(() => mgr.targets().activeTargets.length === 2 && mgr.targets().activeTargets.every((t) => t.health === 'up'));
+    assert.equal(mgr.targets().activeTargets[0]!.labels.team, 'core');
+    writeFileSync(join(dir, 'targets.json'), JSON.stringify([{ targets: [a.addr], labels: { team: 'core' } }]));
+    await waitUntil(() => mgr.targets().activeTargets.length === 1);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && (await read(db, 'fb'))[0]?.vs.at(-1) !== 'stale') await new Promise((r) => setTimeout(r, 20));
+    assert.equal((await read(db, 'fb'))[0]!.vs.at(-1), 'stale');
+  } finally {
+    await mgr.stop();
+    await close(a.server);
+    await close(b.server);
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,5 +1,5 @@
-import type { StaticConfig } from '../config/index.ts';
-import type { TargetGroup } from './target-group.ts';
+import type { StaticConfig } from '../../config/index.ts';
+import type { TargetGroup } from '../target-group.ts';
 
 /** Turns `static_configs` into target groups, one per entry, sourced by index as Prometheus does. */
 export function staticGroups(configs: readonly StaticConfig[]): TargetGroup[] {

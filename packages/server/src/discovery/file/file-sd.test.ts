@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '@vigil/core';
-import { FileDiscovery, staticGroups, type TargetGroup } from './index.ts';
+import { FileDiscovery, staticGroups, type TargetGroup } from '../index.ts';
 
 function waitFor(get: () => TargetGroup[] | undefined, pred: (g: TargetGroup[]) => boolean, ms = 5000): Promise<TargetGroup[]> {
   const deadline = Date.now() + ms;

@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { parse as parseYAML } from 'yaml';
 import type { Logger } from '@vigil/core';
-import type { FileSDConfig } from '../config/index.ts';
-import type { TargetGroup } from './target-group.ts';
+import type { FileSDConfig } from '../../config/index.ts';
+import type { TargetGroup } from '../target-group.ts';
 
 /**
  * File-based discovery: JSON (`.json`) or YAML (`.yml`/`.yaml`) files of
