@@ -24,6 +24,7 @@ import {
 import { MemAlertStore } from './provider/index.ts';
 import { Silences } from './silence/index.ts';
 import { AckStage, Acks, AlertHistory, type Ack } from './history/index.ts';
+import { createRenderer, createTemplateEngine, loadTemplateFiles } from './template/index.ts';
 import { fingerprint, isResolved, systemClock, type Alert, type Clock, type LabelSet } from './types.ts';
 
 /** An alert as senders post it (API v2 `postableAlert`; times as RFC 3339 strings). */
@@ -122,6 +123,7 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
   );
   store.subscribe((a) => history.recordState(isResolved(a, clock.now()) ? 'resolved' : 'firing', a.fingerprint, a.labels));
   let cfg: AlertmanagerFileConfig | undefined;
+  let currentRender = createRenderer();
   let route: Route | undefined;
   let inhibitor: Inhibitor | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -170,7 +172,7 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
         if (!f || !confs) continue;
         for (const [index, conf] of confs.entries()) {
           try {
-            await f.create(conf, { logger, externalURL: opts.externalUrl }).notify(ctx, alerts);
+            await f.create(conf, { logger, externalURL: opts.externalUrl, render: currentRender }).notify(ctx, alerts);
             out.push({ integration: f.type, index });
           } catch (err) {
             out.push({ integration: f.type, index, error: (err as Error).message });
@@ -209,6 +211,8 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
       // Build everything first, so a failure leaves the running config alone.
       const nextRoute = new Route(next.route);
       const nextInhibitor = new Inhibitor(next.inhibit_rules, clock);
+      // Template files are parsed now, so a broken one fails the reload, not a notification.
+      const render = createRenderer(createTemplateEngine(loadTemplateFiles(next.templates, opts.configFile)));
       const nextPipeline = buildPipeline(next, {
         clock,
         logger,
@@ -216,7 +220,7 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
         inhibitor: nextInhibitor,
         silences,
         integrations,
-        integrationDeps: { logger, externalURL: opts.externalUrl },
+        integrationDeps: { logger, externalURL: opts.externalUrl, render },
         hooks: {
           attempt: (i) => metrics.notificationRequests.inc({ integration: i }),
           failed: (i) => metrics.notificationsFailed.inc({ integration: i }),
@@ -232,6 +236,7 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
       dispatcher?.stop();
       inhibitor?.stop();
       cfg = next;
+      currentRender = render;
       route = nextRoute;
       inhibitor = nextInhibitor;
       pipeline = nextPipeline;

@@ -56,7 +56,7 @@ const COMMON = ['send_resolved', 'http_config'];
  * values (config/notifiers.go), applied while parsing.
  */
 const INTEGRATIONS: Record<string, { keys: string[]; defaults: Record<string, unknown> }> = {
-  webhook_configs: { keys: ['url', 'url_file', 'max_alerts', 'timeout'], defaults: { send_resolved: true, max_alerts: 0 } },
+  webhook_configs: { keys: ['url', 'url_file', 'max_alerts', 'timeout', 'body_template'], defaults: { send_resolved: true, max_alerts: 0 } },
   slack_configs: {
     keys: ['api_url', 'api_url_file', 'channel', 'username', 'color', 'title', 'title_link', 'pretext', 'text', 'fields',
       'short_fields', 'footer', 'fallback', 'callback_id', 'icon_emoji', 'icon_url', 'image_url', 'thumb_url',

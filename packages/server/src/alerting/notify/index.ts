@@ -1,5 +1,5 @@
 export type { NotifyContext, Notifier, IntegrationDeps, IntegrationFactory } from './notifier.ts';
-export { NotifyError, redactURL, retryableStatus, postJSON } from './notifier.ts';
+export { NotifyError, redactURL, retryableStatus, postJSON, postRaw } from './notifier.ts';
 export type { Stage } from './stage.ts';
 export { MultiStage, FanoutStage, RoutingStage } from './stage.ts';
 export type { Muter } from './mute-stage.ts';

@@ -77,12 +77,17 @@ export function retryableStatus(status: number): boolean {
  * status but never the URL.
  */
 export async function postJSON(url: string, body: unknown, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
+  return postRaw(url, JSON.stringify(body), signal, headers);
+}
+
+/** POSTs a body as is (`application/json` unless `headers` say otherwise); errors as {@link postJSON}. */
+export async function postRaw(url: string, body: string, signal: AbortSignal, headers: Record<string, string> = {}): Promise<void> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.25.0', ...headers },
-      body: JSON.stringify(body),
+      body,
       signal,
     });
   } catch (err) {

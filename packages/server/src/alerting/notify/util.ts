@@ -5,10 +5,18 @@ import type { Alert } from '../types.ts';
 import type { IntegrationDeps, NotifyContext } from './notifier.ts';
 
 /** Template data plus a renderer bound to it, for one notification. */
-export function renderContext(deps: IntegrationDeps, ctx: NotifyContext, alerts: readonly Alert[]): { data: TemplateData; t: (s: unknown) => string } {
+export function renderContext(
+  deps: IntegrationDeps,
+  ctx: NotifyContext,
+  alerts: readonly Alert[],
+): { data: TemplateData; t: (s: unknown) => string; html: (s: unknown) => string } {
   const data = templateData(ctx.receiver, ctx.groupLabels, alerts, deps.externalURL, ctx.now);
   const render = deps.render ?? createRenderer();
-  return { data, t: (s) => (s === undefined || s === null ? '' : render(String(s), data)) };
+  return {
+    data,
+    t: (s) => (s === undefined || s === null ? '' : render(String(s), data)),
+    html: (s) => (s === undefined || s === null ? '' : render(String(s), data, { html: true })),
+  };
 }
 
 /** Truncates to `n` characters with an ellipsis, as Alertmanager's notify.Truncate. */

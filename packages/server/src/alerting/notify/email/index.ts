@@ -15,7 +15,7 @@ export const email: IntegrationFactory = {
   create(conf, deps) {
     return {
       async notify(ctx, alerts) {
-        const { t } = renderContext(deps, ctx, alerts);
+        const { t, html } = renderContext(deps, ctx, alerts);
         const [host, port] = String(conf.smarthost).split(/:(?=\d+$)/);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries((conf.headers ?? {}) as Record<string, string>)) headers[k.toLowerCase()] = t(v);
@@ -41,7 +41,7 @@ export const email: IntegrationFactory = {
             to,
             subject,
             headers,
-            html: conf.html ? t(conf.html) : undefined,
+            html: conf.html ? html(conf.html) : undefined,
             text: conf.text ? t(conf.text) : undefined,
           });
         } catch (err) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IntegrationConfig } from '../../config/index.ts';
-import { templateData } from '../../template/index.ts';
-import { postJSON, type IntegrationDeps, type IntegrationFactory, type Notifier, type NotifyContext } from '../notifier.ts';
+import { createRenderer, templateData } from '../../template/index.ts';
+import { postJSON, postRaw, type IntegrationDeps, type IntegrationFactory, type Notifier, type NotifyContext } from '../notifier.ts';
 import type { Alert } from '../../types.ts';
 
 /**
@@ -27,7 +27,14 @@ export const webhook: IntegrationFactory = {
     return {
       async notify(ctx, alerts) {
         const url = conf.url_file ? readFileSync(String(conf.url_file), 'utf8').trim() : String(conf.url);
-        await postJSON(url, webhookPayload(conf, deps, ctx, alerts), ctx.signal);
+        const payload = webhookPayload(conf, deps, ctx, alerts) as ReturnType<typeof templateData>;
+        if (typeof conf.body_template === 'string') {
+          // Vigil extension: a custom body rendered from the same data (sent as is).
+          const body = (deps.render ?? createRenderer())(conf.body_template, payload);
+          await postRaw(url, body, ctx.signal);
+          return;
+        }
+        await postJSON(url, payload, ctx.signal);
       },
     };
   },
