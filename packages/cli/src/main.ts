@@ -7,6 +7,8 @@ Monitoring for TypeScript/Node backends: scrape, store, query, alert.
 Commands:
   start                       Run the Vigil server (scrape, TSDB, PromQL, rules, alerting, UI)
   check config FILE...        Check Prometheus configuration files
+  check rules FILE...         Check rule files
+  test rules FILE...          Run rule unit tests (promtool format)
   alertmanager ...            Alert router: run standalone, routes test, check-config
   version                     Print version
 
@@ -23,7 +25,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'check': {
         const [what, ...files] = rest;
         if (what === 'config') return await (await import('./commands/check.ts')).runCheckConfig(files);
+        if (what === 'rules') return await (await import('./commands/rules.ts')).runCheckRules(files);
         console.error(`vigil check: unknown subcommand ${JSON.stringify(what ?? '')}; want config`);
+        return 2;
+      }
+      case 'test': {
+        const [what, ...files] = rest;
+        if (what === 'rules') return await (await import('./commands/rules.ts')).runTestRules(files);
+        console.error(`vigil test: unknown subcommand ${JSON.stringify(what ?? '')}; want rules`);
         return 2;
       }
       case 'alertmanager':
