@@ -10,3 +10,4 @@ export type {
 } from './types.ts';
 export { parseConfig, loadConfigFile, defaultConfig } from './load.ts';
 export { checkConfigFiles } from './check.ts';
+export type { CheckConfigOptions } from './check.ts';

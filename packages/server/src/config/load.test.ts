@@ -45,6 +45,19 @@ test('check config: a seed with its rule file beside it passes; a missing rule f
     assert.equal(lines[4], `Checking ${join(dir, 'alert_rules.yml')}`);
     assert.match(lines[5]!, /^ {2}SUCCESS: \d+ rules found$/);
     assert.ok(lines.includes(` SUCCESS: ${join(seeds, '000-prometheus.yml')} is valid prometheus config file syntax`));
+    // The CLI injects the rules subsystem's full check; it gets the expanded rule files.
+    const seen: string[] = [];
+    assert.equal(
+      await checkConfigFiles([join(dir, 'prometheus.yml')], () => {}, {
+        checkRuleFiles: async (files, out) => {
+          seen.push(...files);
+          out('custom');
+          return 1;
+        },
+      }),
+      1,
+    );
+    assert.deepEqual(seen, [join(dir, 'alert_rules.yml')]);
     // A rule file that is not YAML fails the check with its position.
     writeFileSync(join(dir, 'alert_rules.yml'), 'groups:\n  - name: x\n    rules: [\n');
     lines = [];
