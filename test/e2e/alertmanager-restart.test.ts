@@ -28,7 +28,7 @@ async function startVigilAM(cfg: string, storage: string, port: number): Promise
 
 const amtool = async (url: string, ...args: string[]) => (await run(AMTOOL, [`--alertmanager.url=${url}`, ...args])).stdout;
 
-test('silences and nflog survive kill -9; no duplicate page inside repeat_interval', { skip: !existsSync(AMTOOL) && 'amtool not installed', timeout: 90_000 }, async () => {
+test('silences, acks, history and nflog survive kill -9; no duplicate page inside repeat_interval', { skip: !existsSync(AMTOOL) && 'amtool not installed', timeout: 90_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-am-restart-'));
   const hook = await startHook();
   const cfg = join(dir, 'am.yml');
@@ -42,32 +42,39 @@ test('silences and nflog survive kill -9; no duplicate page inside repeat_interv
   try {
     const id = (await amtool(url, 'silence', 'add', 'alertname=Muted', '--comment=maintenance', '--author=ops', '--duration=1h')).trim();
     assert.match(id, /^[0-9a-f-]{36}$/);
-    const alerts = [{ labels: { alertname: 'Paged', instance: 'x' } }, { labels: { alertname: 'Muted' } }];
+    const alerts = [{ labels: { alertname: 'Paged', instance: 'x' } }, { labels: { alertname: 'Muted' } }, { labels: { alertname: 'Acked' } }];
     assert.equal((await post(`${url}/api/v2/alerts`, alerts)).status, 200);
     await sleep(1500);
-    assert.deepEqual(hook.bodies.map((b) => b.groupLabels.alertname), ['Paged']);
+    assert.deepEqual(hook.bodies.map((b) => b.groupLabels.alertname).sort(), ['Acked', 'Paged']);
     assert.match(await amtool(url, 'alert', 'query'), /Paged/);
+    const ack = await post(`${url}/api/vigil/v1/acks`, { groupKey: '{}:{alertname="Acked"}', by: 'alice', comment: 'on it' });
+    assert.equal(ack.status, 200, await ack.text());
 
     proc.kill('SIGKILL');
     await new Promise((r) => proc.once('exit', r));
     proc = await startVigilAM(cfg, join(dir, 'data'), port);
 
-    // The silence is still there and still active.
+    // The silence is still there and still active; so are the ack and the history.
     const q = await amtool(url, 'silence', 'query', '-q');
     assert.equal(q.trim(), id);
+    const acks = (await (await fetch(`${url}/api/vigil/v1/acks`)).json()) as Array<{ by: string; groupKey: string }>;
+    assert.deepEqual(acks.map((a) => [a.groupKey, a.by]), [['{}:{alertname="Acked"}', 'alice']]);
+    const hist = (await (await fetch(`${url}/api/vigil/v1/history?kind=notified,acknowledged`)).json()) as Array<{ kind: string }>;
+    assert.deepEqual(hist.map((e) => e.kind), ['acknowledged', 'notified', 'notified']);
     // A sender re-sends its firing alerts after the restart, as Prometheus does.
     assert.equal((await post(`${url}/api/v2/alerts`, alerts)).status, 200);
     await sleep(2500);
-    assert.equal(hook.bodies.length, 1, `re-paged after restart: ${JSON.stringify(hook.bodies.slice(1))}`);
+    assert.equal(hook.bodies.length, 2, `re-paged after restart: ${JSON.stringify(hook.bodies.slice(2))}`);
 
     // The pipeline itself still works: a new alert in the group pages, and
     // expiring the silence lets the muted alert through.
     await amtool(url, 'silence', 'expire', id);
     assert.equal((await post(`${url}/api/v2/alerts`, [...alerts, { labels: { alertname: 'Paged', instance: 'y' } }])).status, 200);
     await sleep(2500);
-    const got = hook.bodies.slice(1).map((b) => `${b.groupLabels.alertname}:${b.alerts.length}`).sort();
+    const got = hook.bodies.slice(2).map((b) => `${b.groupLabels.alertname}:${b.alerts.length}`).sort();
     assert.deepEqual(got, ['Muted:1', 'Paged:2']);
     assert.equal((await amtool(url, 'silence', 'query', '-q')).trim(), '');
+    assert.equal(((await (await fetch(`${url}/api/vigil/v1/acks`)).json()) as unknown[]).length, 1);
   } finally {
     proc.kill('SIGKILL');
     await hook.close();
