@@ -146,31 +146,39 @@ export class ScrapeLoop {
     }
 
     const app = this.deps.appendable.appender();
-    const next: CacheEntry[] = [];
-    if (prepared) {
-      const { entries, samples } = prepared;
-      for (let k = 0; k < entries.length; k++) {
-        const e = entries[k]!;
-        const s = samples[k]!;
-        const t = this.cfg.honor_timestamps && s.timestamp !== undefined ? s.timestamp : ts;
-        this.appendOne(app, e, t, s.value);
-        // Series with their own timestamps are left out of staleness tracking unless asked for (track_timestamps_staleness).
-        if (s.timestamp === undefined || !this.cfg.honor_timestamps || this.cfg.track_timestamps_staleness) {
-          e.tracked = iter;
-          next.push(e);
+    // One transaction per scrape; an unexpected storage failure must not leave it open.
+    let duration: number;
+    try {
+      const next: CacheEntry[] = [];
+      if (prepared) {
+        const { entries, samples } = prepared;
+        for (let k = 0; k < entries.length; k++) {
+          const e = entries[k]!;
+          const s = samples[k]!;
+          const t = this.cfg.honor_timestamps && s.timestamp !== undefined ? s.timestamp : ts;
+          this.appendOne(app, e, t, s.value);
+          // Series with their own timestamps are left out of staleness tracking unless asked for (track_timestamps_staleness).
+          if (s.timestamp === undefined || !this.cfg.honor_timestamps || this.cfg.track_timestamps_staleness) {
+            e.tracked = iter;
+            next.push(e);
+          }
         }
+        if (metadata) this.metadata = metadata;
       }
-      if (metadata) this.metadata = metadata;
-    }
-    // Staleness: series of the last scrape that are gone now (all of them when this scrape failed).
-    for (const e of this.current) if (e.tracked !== iter) this.appendOne(app, e, ts, STALE_NAN);
-    this.current = next;
-    if (prepared) this.cache.prune(iter);
+      // Staleness: series of the last scrape that are gone now (all of them when this scrape failed).
+      for (const e of this.current) if (e.tracked !== iter) this.appendOne(app, e, ts, STALE_NAN);
+      this.current = next;
+      if (prepared) this.cache.prune(iter);
 
-    const duration = (performance.now() - t0) / 1000;
-    const report = [error ? 0 : 1, duration, scraped, prepared?.entries.length ?? 0, prepared?.added ?? 0];
-    for (let k = 0; k < report.length; k++) this.appendOne(app, this.synthetic[k]!, ts, report[k]!);
-    await app.commit();
+      duration = (performance.now() - t0) / 1000;
+      const report = [error ? 0 : 1, duration, scraped, prepared?.entries.length ?? 0, prepared?.added ?? 0];
+      for (let k = 0; k < report.length; k++) this.appendOne(app, this.synthetic[k]!, ts, report[k]!);
+      await app.commit();
+    } catch (err) {
+      // The original error is the one worth logging; a rollback after a failed commit may throw too.
+      await app.rollback().catch(() => {});
+      throw err;
+    }
 
     this.target.health = error ? 'down' : 'up';
     this.target.lastError = error;
