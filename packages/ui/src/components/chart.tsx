@@ -8,9 +8,14 @@ const PALETTE = ['#60a5fa', '#f59e0b', '#34d399', '#f87171', '#a78bfa', '#22d3ee
 const HEIGHT = 360;
 const AXIS = { stroke: '#9ca3af', grid: { stroke: '#262b36', width: 1 }, ticks: { stroke: '#262b36', width: 1 } };
 
-/** Lines up every series on one time column; a series without a point at a time gets a gap. */
-export function alignSeries(data: MatrixResult): uPlot.AlignedData {
-  const times = new Set<number>();
+/**
+ * Lines up every series on one time column; a series without a point at a
+ * time gets a gap. `start` and `end` are added as empty rows so the x axis
+ * spans the whole queried range while zoom (drag) and reset (double-click)
+ * keep working, which a fixed scale range would prevent.
+ */
+export function alignSeries(data: MatrixResult, start: number, end: number): uPlot.AlignedData {
+  const times = new Set<number>([start, end]);
   for (const s of data.result) for (const [t] of s.values) times.add(t);
   const xs = [...times].sort((a, b) => a - b);
   const index = new Map(xs.map((t, i) => [t, i]));
@@ -51,12 +56,12 @@ export function Chart({ data, start, end }: { data: MatrixResult; start: number;
         })),
       ],
       axes: [AXIS, { ...AXIS, size: 64, values: (_u, splits) => splits.map(formatValue) }],
-      scales: { x: { time: true, range: [start, end] } },
+      scales: { x: { time: true } },
       legend: { live: true },
       cursor: { drag: { x: true, y: false }, focus: { prox: 16 } },
       focus: { alpha: 0.35 },
     };
-    const plot = new uPlot(opts, alignSeries(data), host);
+    const plot = new uPlot(opts, alignSeries(data, start, end), host);
     const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: HEIGHT }));
     observer.observe(host);
     return () => {
