@@ -8,23 +8,29 @@ import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
 import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'alt'];
-const obs = () => vigil({ service: 'bench', logger: { level: 'silent' } });
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'lean' | 'alt'];
+// 'lean': metrics only, no per-request AsyncLocalStorage context and no size histograms.
+const obs = () => vigil({ service: 'bench', logger: { level: 'silent' }, ...(variant === 'lean' ? { requestContext: false, sizeMetrics: false } : {}) });
 
 async function main(): Promise<number> {
   if (framework === 'fastify') {
     const app = Fastify();
-    if (variant === 'vigil') instrumentFastify(app, obs());
+    if (variant === 'vigil' || variant === 'lean') instrumentFastify(app, obs());
     if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
     app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
+    // CPU time of this process, read by the bench before and after each run.
+    app.get('/__cpu', async () => process.cpuUsage());
     await app.listen({ port: 0, host: '127.0.0.1' });
     return (app.server.address() as { port: number }).port;
   }
   const app = express();
-  if (variant === 'vigil') app.use(expressMiddleware(obs()));
+  if (variant === 'vigil' || variant === 'lean') app.use(expressMiddleware(obs()));
   if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, name: 'Ada' });
+  });
+  app.get('/__cpu', (_req, res) => {
+    res.json(process.cpuUsage());
   });
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -2,12 +2,17 @@
 //
 // 1. Throughput: autocannon against Fastify and Express hello-worlds, bare vs
 //    @vigil/sdk vs the usual alternative (fastify-metrics, express-prom-bundle).
-//    Each server runs in its own process; rounds are interleaved so drift on a
-//    shared machine hits every variant alike; the median of the rounds counts.
+//    Each server runs in its own process; rounds are interleaved so drift hits
+//    every variant alike. On a shared machine req/s swings with neighbours'
+//    load, so the cost is also computed from server CPU time per request
+//    (process.cpuUsage() before/after each run), which is far steadier.
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
 //    rendering, @vigil/sdk's renderer vs prom-client's registry.metrics().
 //
-// Bounded: BENCH_SECONDS (default 4) per run x BENCH_ROUNDS (default 3) x 6
+// Variants: bare, @vigil/sdk defaults, @vigil/sdk lean (requestContext and
+// size histograms off), the alternative.
+//
+// Bounded: BENCH_SECONDS (default 4) per run x BENCH_ROUNDS (default 3) x 8
 // servers, plus the rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +26,8 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'vigil' | 'alt';
+type Variant = 'bare' | 'vigil' | 'lean' | 'alt';
+const VARIANTS: Variant[] = ['bare', 'vigil', 'lean', 'alt'];
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
 
 async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
@@ -38,35 +44,54 @@ async function startServer(fw: Framework, variant: Variant): Promise<{ child: Ch
   return { child, url: `http://127.0.0.1:${port}/users/42` };
 }
 
-async function load(url: string, seconds: number): Promise<number> {
+interface Run {
+  rps: number;
+  /** Server CPU microseconds (user + system) per request. */
+  cpuUs: number;
+}
+
+async function cpu(url: string): Promise<number> {
+  const r = (await (await fetch(url.replace('/users/42', '/__cpu'))).json()) as { user: number; system: number };
+  return r.user + r.system;
+}
+
+async function load(url: string, seconds: number): Promise<Run> {
+  const c0 = await cpu(url);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+  const c1 = await cpu(url);
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return r.requests.average;
+  return { rps: r.requests.average, cpuUs: (c1 - c0) / r.requests.total };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function throughput(): Promise<void> {
-  for (const fw of ['fastify', 'express'] as const) {
-    const results: Record<Variant, number[]> = { bare: [], vigil: [], alt: [] };
+  for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
+    const results: Record<Variant, Run[]> = { bare: [], vigil: [], lean: [], alt: [] };
     const servers = new Map<Variant, { child: ChildProcess; url: string }>();
-    for (const v of ['bare', 'vigil', 'alt'] as const) servers.set(v, await startServer(fw, v));
+    for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
     try {
       for (const { url } of servers.values()) await load(url, 1); // warm-up (JIT)
       for (let round = 0; round < ROUNDS; round++) {
         // Rotate the order each round so no variant always runs first.
-        const order = (['bare', 'vigil', 'alt'] as const).map((_, i, a) => a[(i + round) % a.length]!);
+        const order = VARIANTS.map((_, i, a) => a[(i + round) % a.length]!);
         for (const v of order) results[v].push(await load(servers.get(v)!.url, SECONDS));
       }
     } finally {
       for (const { child } of servers.values()) child.kill('SIGTERM');
     }
-    const bare = median(results.bare);
-    const row = (name: string, rps: number) => `  ${name.padEnd(22)} ${rps.toFixed(0).padStart(8)} req/s  ${name === 'bare' ? '' : `cost ${(((bare - rps) / bare) * 100).toFixed(1)}%`}`;
-    console.log(`${fw} (median of ${ROUNDS} x ${SECONDS}s, ${CONNECTIONS} connections; rounds: ${Object.entries(results).map(([k, v]) => `${k}=${v.map((x) => x.toFixed(0)).join('/')}`).join(' ')})`);
-    console.log(row('bare', bare));
-    console.log(row('@vigil/sdk', median(results.vigil)));
-    console.log(row(ALT[fw], median(results.alt)));
+    const best = (v: Variant) => Math.max(...results[v].map((r) => r.rps));
+    const cpuUs = (v: Variant) => median(results[v].map((r) => r.cpuUs));
+    const row = (name: string, v: Variant) => {
+      const rpsCost = ((best('bare') - best(v)) / best('bare')) * 100;
+      const cpuCost = ((cpuUs(v) - cpuUs('bare')) / cpuUs('bare')) * 100;
+      return `  ${name.padEnd(20)} ${best(v).toFixed(0).padStart(7)} req/s (best) ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (median)${v === 'bare' ? '' : `   cost: ${rpsCost.toFixed(1)}% req/s, ${cpuCost.toFixed(1)}% CPU/req`}`;
+    };
+    console.log(`${fw}: ${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections; req/s per round: ${Object.entries(results).map(([k, v]) => `${k}=${v.map((x) => x.rps.toFixed(0)).join('/')}`).join(' ')}`);
+    console.log(row('bare', 'bare'));
+    console.log(row('@vigil/sdk', 'vigil'));
+    console.log(row('@vigil/sdk lean', 'lean'));
+    console.log(row(ALT[fw], 'alt'));
   }
 }
 

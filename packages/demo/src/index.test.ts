@@ -14,7 +14,7 @@ test('demo serves seed-style metrics from its own traffic', async () => {
     }
     assert.match(body, /^http_requests_total\{method="GET",route="\/api\/users\/:id",status="200",service="demo-api"\} \d+$/m);
     assert.match(body, /^http_request_duration_seconds_bucket\{le="0\.005",method="(GET|POST)",route="[^"]+",status="\d+",service="demo-api"\} \d+$/m);
-    assert.match(body, /^db_query_duration_seconds_count\{operation="select",table="users",service="demo-api"\} [1-9]\d*$/m);
+    assert.match(body, /^db_query_duration_seconds_count\{service="demo-api",operation="select",table="users"\} [1-9]\d*$/m);
     assert.match(body, /^cache_hits_total\{cache="products",service="demo-api"\} [1-9]/m);
     assert.match(body, /^ai_tokens_used_total\{model="[^"]+",kind="input",service="demo-api"\} [1-9]/m);
     assert.match(body, /^ai_cost_usd_total\{model="[^"]+",service="demo-api"\} [0-9.e-]+$/m);

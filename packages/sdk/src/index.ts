@@ -57,3 +57,6 @@ export type { StatsdExporterOptions, StatsdExporter } from './push/statsd.ts';
 export { startStatsdExporter } from './push/statsd.ts';
 export type { EmfOptions } from './push/emf.ts';
 export { EmfExporter } from './push/emf.ts';
+
+export { serveClusterWorker, clusterMetricsHandler } from './metrics/cluster.ts';
+export { instrumentAllServers } from './http/node/diagnostics.ts';

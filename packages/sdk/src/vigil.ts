@@ -34,6 +34,13 @@ export interface VigilOptions {
   maxRoutes?: number;
   /** A pino logger to use, or options for the SDK's own. */
   logger?: Logger | Omit<LoggerOptions, 'service' | 'version'>;
+  /**
+   * Give each request an AsyncLocalStorage context (request/trace ids in log
+   * lines, `obs.context.get()`), default true. On Node 20 an active
+   * AsyncLocalStorage enables async hooks for every promise in the process,
+   * a measurable cost on very hot services (see bench/sdk-overhead.ts).
+   */
+  requestContext?: boolean;
   /** Requests slower than this (ms) are logged at warn (default 2000; 0 disables). */
   slowRequestMs?: number;
   /** Health checks to run besides the built-in event-loop and memory checks. */
@@ -57,6 +64,8 @@ export interface Vigil {
   readonly logger: Logger;
   /** Request-scoped context (request, trace, tenant and user ids). */
   readonly context: ContextStore;
+  /** Whether adapters create a request context ({@link VigilOptions.requestContext}). */
+  readonly requestContext: boolean;
   /** Health checks with cached results. */
   readonly health: Health;
   /** `/livez`, `/readyz`, `/healthz` as node:http handlers. */
@@ -114,6 +123,7 @@ export function vigil(opts: VigilOptions): Vigil {
     metrics: new AppMetrics(registry),
     logger,
     context,
+    requestContext: opts.requestContext ?? true,
     health,
     healthHandlers: healthHandlers(health),
     shutdown,

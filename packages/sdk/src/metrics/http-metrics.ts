@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CountView, HistogramStore, NumberGauge, type Series } from './red-store.ts';
 import { BoundedLabel } from './bounded-label.ts';
 
 /** Default request-duration buckets (seconds): web latencies from 5 ms to 10 s. */
@@ -34,8 +35,9 @@ export interface FinishedRequest {
 }
 
 interface Children {
-  requests: { inc(v?: number): void };
-  duration: { observe(v: number): void };
+  duration: Series;
+  requestSize: Series | undefined;
+  responseSize: Series | undefined;
 }
 
 /**
@@ -44,15 +46,16 @@ interface Children {
  * histograms. Adapters call {@link start} when a request arrives and the
  * returned function when it finishes.
  *
- * Label children are cached per (method, route, status) so the hot path does
- * one Map lookup instead of prom-client's per-call label hashing.
+ * The hot path does one Map lookup per request: label sets are resolved once
+ * per (method, route, status) and kept, and `http_requests_total` is read
+ * from the duration histogram's counts (see {@link HistogramStore}).
  */
 export class HttpMetrics {
-  readonly requests: Counter<'method' | 'route' | 'status'>;
-  readonly duration: Histogram<'method' | 'route' | 'status'>;
-  readonly inFlight: Gauge;
-  readonly requestSize: Histogram<'method' | 'route'> | undefined;
-  readonly responseSize: Histogram<'method' | 'route' | 'status'> | undefined;
+  readonly requests: CountView;
+  readonly duration: HistogramStore;
+  readonly inFlight: NumberGauge;
+  readonly requestSize: HistogramStore | undefined;
+  readonly responseSize: HistogramStore | undefined;
   /** The cap on `route` values. */
   readonly routes: BoundedLabel;
   private readonly children = new Map<string, Children>();
@@ -60,37 +63,13 @@ export class HttpMetrics {
   private slowFn: ((done: FinishedRequest, seconds: number) => void) | undefined;
 
   constructor(registry: Registry, opts: HttpMetricsOptions = {}) {
-    const registers = [registry];
     this.routes = new BoundedLabel(opts.maxRoutes ?? 200);
-    this.requests = new Counter({
-      name: 'http_requests_total',
-      help: 'HTTP requests handled, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
-    this.duration = new Histogram({
-      name: 'http_request_duration_seconds',
-      help: 'HTTP request latency in seconds, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: opts.durationBuckets ?? DEFAULT_DURATION_BUCKETS,
-      registers,
-    });
-    this.inFlight = new Gauge({ name: 'http_requests_in_flight', help: 'HTTP requests being handled now.', registers });
+    this.duration = new HistogramStore('http_request_duration_seconds', 'HTTP request latency in seconds, by method, route template and status code.', opts.durationBuckets ?? DEFAULT_DURATION_BUCKETS, registry);
+    this.requests = new CountView('http_requests_total', 'HTTP requests handled, by method, route template and status code.', this.duration, registry);
+    this.inFlight = new NumberGauge('http_requests_in_flight', 'HTTP requests being handled now.', registry);
     if (opts.sizes ?? true) {
-      this.requestSize = new Histogram({
-        name: 'http_request_size_bytes',
-        help: 'HTTP request body size in bytes (from Content-Length).',
-        labelNames: ['method', 'route'],
-        buckets: DEFAULT_SIZE_BUCKETS,
-        registers,
-      });
-      this.responseSize = new Histogram({
-        name: 'http_response_size_bytes',
-        help: 'HTTP response body size in bytes.',
-        labelNames: ['method', 'route', 'status'],
-        buckets: DEFAULT_SIZE_BUCKETS,
-        registers,
-      });
+      this.requestSize = new HistogramStore('http_request_size_bytes', 'HTTP request body size in bytes (from Content-Length).', DEFAULT_SIZE_BUCKETS, registry);
+      this.responseSize = new HistogramStore('http_response_size_bytes', 'HTTP response body size in bytes.', DEFAULT_SIZE_BUCKETS, registry);
     }
   }
 
@@ -100,9 +79,9 @@ export class HttpMetrics {
    */
   start(): (done: FinishedRequest) => void {
     const t0 = performance.now();
-    this.inFlight.inc();
+    this.inFlight.value++;
     return (done) => {
-      this.inFlight.dec();
+      this.inFlight.value--;
       this.record(done, (performance.now() - t0) / 1000);
     };
   }
@@ -117,18 +96,30 @@ export class HttpMetrics {
   record(done: FinishedRequest, seconds: number): void {
     if (seconds > this.slowSeconds) this.slowFn?.(done, seconds);
     const method = KNOWN_METHODS.has(done.method) ? done.method : 'OTHER';
-    const route = this.routes.value(done.route ?? UNMATCHED_ROUTE);
     const status = done.status;
-    const key = `${method} ${status} ${route}`;
+    // Key on the raw route first: the cap lookup only runs for new keys.
+    const key = `${method} ${status} ${done.route ?? ''}`;
     let c = this.children.get(key);
     if (c === undefined) {
-      const labels = { method, route, status: String(status) };
-      c = { requests: this.requests.labels(labels), duration: this.duration.labels(labels) };
-      this.children.set(key, c);
+      // Canonical keys (after the cap) live under a NUL prefix, apart from raw keys.
+      const route = this.routes.value(done.route ?? UNMATCHED_ROUTE);
+      const ck = `${method} ${status} \u0000${route}`;
+      c = this.children.get(ck);
+      if (c === undefined) {
+        const labels = { method, route, status: String(status) };
+        c = {
+          duration: this.duration.seriesFor(ck, labels),
+          requestSize: this.requestSize?.seriesFor(`${method} \u0000${route}`, { method, route }),
+          responseSize: this.responseSize?.seriesFor(ck, labels),
+        };
+        this.children.set(ck, c);
+      }
+      // Remember raw keys only up to a bound, so random URLs cannot grow
+      // this map without limit either (past it they take the slow path).
+      if (this.children.size < this.routes.limit * 64) this.children.set(key, c);
     }
-    c.requests.inc();
-    c.duration.observe(seconds);
-    if (this.requestSize && done.requestBytes !== undefined) this.requestSize.observe({ method, route }, done.requestBytes);
-    if (this.responseSize && done.responseBytes !== undefined) this.responseSize.observe({ method, route, status: String(status) }, done.responseBytes);
+    this.duration.observe(c.duration, seconds);
+    if (c.requestSize && done.requestBytes !== undefined) this.requestSize!.observe(c.requestSize, done.requestBytes);
+    if (c.responseSize && done.responseBytes !== undefined) this.responseSize!.observe(c.responseSize, done.responseBytes);
   }
 }

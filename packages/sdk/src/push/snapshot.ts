@@ -18,7 +18,7 @@ export interface PushSample {
 export async function snapshot(registry: Registry): Promise<PushSample[]> {
   const out: PushSample[] = [];
   for (const m of await registry.getMetricsAsJSON()) {
-    const type = m.type as string;
+    const type = String(m.type);
     for (const v of m.values) {
       const name = (v as { metricName?: string }).metricName ?? m.name;
       const labels: Record<string, string> = {};

@@ -63,6 +63,7 @@ export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {
       trackMount(r);
       observeExchange(obs.http, req, res, () => routeOf(r));
     }
+    if (!obs.requestContext) return next();
     const ctx = obs.context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
     obs.context.run(ctx, () => next());

@@ -44,6 +44,7 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (ignore.has(req.routeOptions.url ?? '')) return done();
     (req as Ended)[END] = http.start();
+    if (!obs.requestContext) return done();
     const ctx = obs.context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
     obs.context.run(ctx, done);
