@@ -209,6 +209,11 @@ test('a batch with invalid alerts stores the valid ones and names each bad one',
       'alert 3 {"alertname":"late"}: start time must be before end time',
     ]);
     assert.equal(s.am.store.size, 1);
+    // Go's zero time, as amtool sends it for "no end", means unset.
+    assert.equal(s.am.put([{ labels: { alertname: 'amtool' }, endsAt: '0001-01-01T00:00:00.000Z' }]).accepted, 1);
+    const a = s.am.store.list().find((x) => x.labels.alertname === 'amtool')!;
+    assert.equal(a.timeout, true);
+    assert.equal(a.endsAt, s.clock.now() + 300_000);
   } finally {
     await s.close();
   }

@@ -313,12 +313,16 @@ export function createAlertmanager(opts: AlertmanagerOptions): Alertmanager {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/** 0001-01-01T00:00:00Z, Go's zero time.Time, in Unix ms. */
+const GO_ZERO_TIME = -62135596800000;
 
 function parseTime(s: unknown): number | string {
   if (s === undefined || s === null || s === '' || s === '0001-01-01T00:00:00Z') return 0;
   if (typeof s !== 'string') return 'time must be an RFC 3339 string';
   const t = Date.parse(s);
-  return Number.isNaN(t) ? `invalid time ${JSON.stringify(s)}` : t;
+  if (Number.isNaN(t)) return `invalid time ${JSON.stringify(s)}`;
+  // Go clients send their zero time in several spellings ("0001-01-01T00:00:00.000Z").
+  return t <= GO_ZERO_TIME ? 0 : t;
 }
 
 function labelMap(v: unknown, what: string): Record<string, string> | string {
