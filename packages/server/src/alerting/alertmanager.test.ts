@@ -39,12 +39,13 @@ async function setup(yml: string) {
   writeFileSync(join(dir, 'am.yml'), yml);
   const clock = new ManualClock(Date.UTC(2024, 0, 1, 12)); // a Monday
   const rec = recorder();
+  const registry = new Registry();
   const am: Alertmanager = createAlertmanager({
-    configFile: join(dir, 'am.yml'), storagePath: join(dir, 'data'), logger: silentLogger(), registry: new Registry(),
+    configFile: join(dir, 'am.yml'), storagePath: join(dir, 'data'), logger: silentLogger(), registry,
     clock, externalUrl: 'http://am', integrations: new Map([['webhook_configs', rec.factory]]),
   });
   await am.start();
-  return { am, clock, rec, dir, async close() { await am.stop(); rmSync(dir, { recursive: true, force: true }); } };
+  return { am, clock, rec, dir, registry, async close() { await am.stop(); rmSync(dir, { recursive: true, force: true }); } };
 }
 
 const BASE = `
@@ -137,6 +138,12 @@ test('retryable failures are retried with backoff, others are not', async () => 
     // The failed group is tried again at its next group_interval.
     await s.clock.advance(60_000);
     assert.equal(s.rec.sent.length, 2);
+    const text = await s.registry.metrics();
+    assert.match(text, /^vigil_alertmanager_notifications_total\{integration="webhook"\} 2$/m);
+    assert.match(text, /^vigil_alertmanager_notifications_failed_total\{integration="webhook"\} 3$/m);
+    assert.match(text, /^vigil_alertmanager_notification_requests_total\{integration="webhook"\} 5$/m);
+    assert.match(text, /^vigil_alertmanager_alerts\{state="active"\} 2$/m);
+    assert.match(text, /^vigil_alertmanager_alerts_received_total\{status="firing"\} 2$/m);
   } finally {
     await s.close();
   }
