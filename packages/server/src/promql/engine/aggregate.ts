@@ -24,6 +24,7 @@ export function aggregate(
   cache?: WeakMap<Labels, { metric: Labels; key: string }>,
 ): { out: VSample[]; infos: string[] } {
   const infos: string[] = [];
+  if (STREAMING.has(op)) return { out: aggregateStreaming(op, input, grouping, without, cache), infos };
   const groups = new Map<string, Group>();
   for (const s of input) {
     let hit = cache?.get(s.metric);
@@ -128,4 +129,100 @@ function cmpForK(a: number, b: number, desc: boolean): number {
   if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
   if (Number.isNaN(b)) return -1;
   return desc ? b - a : a - b;
+}
+
+/** Aggregations computed in one pass with per-group accumulators (no per-group sample lists). */
+const STREAMING: ReadonlySet<string> = new Set(['sum', 'count', 'group', 'min', 'max', 'avg']);
+
+interface Acc {
+  metric: Labels;
+  drop: boolean;
+  n: number;
+  /** sum / min / max / avg's running sum. */
+  v: number;
+  /** Neumaier compensation. */
+  c: number;
+  mean: number;
+  incremental: boolean;
+}
+
+/** Go's kahanSumInc: one Neumaier step; the compensation resets on overflow. */
+function kahanInc(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (t === Infinity || t === -Infinity) return [t, 0];
+  if (Math.abs(sum) >= Math.abs(inc)) return [t, c + (sum - t + inc)];
+  return [t, c + (inc - t + sum)];
+}
+
+function aggregateStreaming(op: string, input: VSample[], grouping: string[], without: boolean, cache?: WeakMap<Labels, { metric: Labels; key: string }>): VSample[] {
+  const groups = new Map<string, Acc>();
+  for (const s of input) {
+    let hit = cache?.get(s.metric);
+    if (!hit) {
+      const metric = groupLabels(s.metric, grouping, without);
+      hit = { metric, key: labelsKey(metric) };
+      cache?.set(s.metric, hit);
+    }
+    let a = groups.get(hit.key);
+    if (!a) {
+      groups.set(hit.key, { metric: hit.metric, drop: !!s.drop, n: 1, v: s.v, c: 0, mean: 0, incremental: false });
+      continue;
+    }
+    if (s.drop) a.drop = true;
+    a.n++;
+    const v = s.v;
+    switch (op) {
+      case 'sum':
+        [a.v, a.c] = kahanInc(v, a.v, a.c);
+        break;
+      case 'min':
+        if (v < a.v || Number.isNaN(a.v)) a.v = v;
+        break;
+      case 'max':
+        if (v > a.v || Number.isNaN(a.v)) a.v = v;
+        break;
+      case 'avg': {
+        // As Prometheus: compensated sum until it would overflow, then an incremental mean.
+        if (!a.incremental) {
+          const [ns, nc] = kahanInc(v, a.v, a.c);
+          if (ns !== Infinity && ns !== -Infinity) {
+            a.v = ns;
+            a.c = nc;
+            break;
+          }
+          a.incremental = true;
+          a.mean = a.v / (a.n - 1);
+          a.c /= a.n - 1;
+        }
+        const q = (a.n - 1) / a.n;
+        [a.mean, a.c] = kahanInc(v / a.n, q * a.mean, q * a.c);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  const out: VSample[] = [];
+  for (const a of groups.values()) {
+    let v: number;
+    switch (op) {
+      case 'sum':
+        v = Number.isFinite(a.v) ? a.v + a.c : a.v;
+        break;
+      case 'count':
+        v = a.n;
+        break;
+      case 'group':
+        v = 1;
+        break;
+      case 'avg':
+        v = a.incremental ? a.mean + a.c : (a.v + a.c) / a.n;
+        break;
+      default:
+        v = a.v;
+    }
+    // A kept `__name__` (by (__name__)) goes later if any input had its name marked for removal.
+    out.push({ metric: a.metric, v, drop: a.drop });
+  }
+  return out;
 }
