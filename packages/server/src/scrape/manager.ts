@@ -85,7 +85,8 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
       this.pools.set(sc.job_name, pool);
       const discovery = new TargetSetDiscovery(sc, this.logger, (groups) => {
         pool.groups = groups;
-        void this.syncPool(pool, false);
+        // Failures are logged by syncPool; a discovery update has no caller to report to.
+        this.syncPool(pool, false).catch(() => {});
       });
       pool.discovery = discovery;
       // Initial reads happen before the first sync so file targets do not flap on reload.
@@ -104,8 +105,10 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
    */
   private syncPool(pool: Pool, restartAll: boolean): Promise<void> {
     // Discovery updates and reloads arrive concurrently; one sync at a time per pool.
-    pool.syncing = pool.syncing.then(() => this.doSyncPool(pool, restartAll));
-    return pool.syncing;
+    const run = pool.syncing.then(() => this.doSyncPool(pool, restartAll));
+    // A failed sync must not block later ones.
+    pool.syncing = run.catch((err: unknown) => this.logger.error({ job: pool.cfg.job_name, err }, 'syncing scrape targets failed'));
+    return run;
   }
 
   private async doSyncPool(pool: Pool, restartAll: boolean): Promise<void> {
