@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Fastify from 'fastify';
+import { labelsFromObject } from '@vigil/core';
+import { AlertingRule, Group, RecordingRule } from '../../rules/index.ts';
+import { createMemoryStorage } from '../../testutil/index.ts';
+import { registerRulesRoutes } from './rules-routes.ts';
+
+test('rules API: Prometheus shapes and filters', async () => {
+  const storage = createMemoryStorage();
+  const query = async () => [{ metric: labelsFromObject({ __name__: 'up', job: 'api' }), t: 0, v: 0 }];
+  const alert = new AlertingRule('Down', 'up == 0', 300_000, 0, labelsFromObject({ severity: 'page' }), labelsFromObject({ summary: 'x' }));
+  const rec = new RecordingRule('job:up', 'sum(up)', []);
+  const g = new Group({ name: 'g', file: 'r.yml', interval: 60_000, queryOffset: 0, limit: 0, rules: [alert, rec] }, { query, appendable: storage, externalLabels: [], externalURL: '' });
+  await g.evalAt(1_700_000_000_000);
+  const app = Fastify();
+  registerRulesRoutes(app, { groups: () => [g], alertingRules: () => [alert] });
+  const all = (await app.inject('/api/v1/rules')).json();
+  assert.equal(all.status, 'success');
+  const grp = all.data.groups[0];
+  assert.equal(grp.interval, 60);
+  assert.equal(grp.lastEvaluation, '2023-11-14T22:13:20Z');
+  assert.deepEqual(grp.rules[0].alerts, [{ labels: { alertname: 'Down', job: 'api', severity: 'page' }, annotations: { summary: 'x' }, state: 'pending', activeAt: '2023-11-14T22:13:20Z', value: '0e+00' }]);
+  assert.equal(grp.rules[0].type, 'alerting');
+  assert.equal(grp.rules[0].state, 'pending');
+  assert.equal(grp.rules[0].duration, 300);
+  assert.equal(grp.rules[1].type, 'recording');
+  assert.equal(grp.rules[1].health, 'ok');
+  const onlyRec = (await app.inject('/api/v1/rules?type=record')).json();
+  assert.deepEqual(onlyRec.data.groups[0].rules.map((r: { name: string }) => r.name), ['job:up']);
+  assert.deepEqual((await app.inject('/api/v1/rules?rule_group[]=nope')).json().data.groups, []);
+  assert.equal((await app.inject('/api/v1/rules?type=bad')).statusCode, 400);
+  const alerts = (await app.inject('/api/v1/alerts')).json();
+  assert.equal(alerts.data.alerts.length, 1);
+  await app.close();
+});
