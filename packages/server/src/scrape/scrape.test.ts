@@ -338,3 +338,18 @@ test('file_sd targets are scraped and follow the file; a target removed from the
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a discovered address that cannot form a URL is dropped without affecting the others', () => {
+  const cfg = parseConfig('scrape_configs:\n  - job_name: x\n', '<test>').scrape_configs[0]!;
+  const { active, dropped } = targetsFromGroups(cfg, [], [
+    { source: '0', labels: {}, targets: [{ __address__: 'good:1' }, { __address__: 'bad host:1' }, { __address__: 'http://x:1/metrics' }] },
+  ]);
+  assert.deepEqual(
+    active.map((t) => t.url.href),
+    ['http://good:1/metrics'],
+  );
+  assert.deepEqual(
+    dropped.map((d) => d.__address__),
+    ['bad host:1', 'http://x:1/metrics'],
+  );
+});

@@ -69,7 +69,15 @@ export function targetsFromGroups(
       }
       const scheme = getLabel(ls, '__scheme__') || 'http';
       const path = getLabel(ls, '__metrics_path__') || '/metrics';
-      const url = new URL(`${scheme}://${address}${path}`);
+      let url: URL;
+      try {
+        // An address that is not host[:port] (a path, a scheme, spaces) cannot be scraped; Prometheus drops it too.
+        if (address.includes('/')) throw new Error('address contains a path');
+        url = new URL(`${scheme}://${address}${path}`);
+      } catch {
+        dropped.push(discovered);
+        continue;
+      }
       const params = new URLSearchParams();
       for (const [k, vs] of Object.entries(cfg.params)) for (const v of vs) params.append(k, v);
       for (const l of ls) if (l.name.startsWith('__param_')) params.set(l.name.slice(8), l.value);
