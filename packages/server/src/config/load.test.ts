@@ -129,6 +129,12 @@ const BAD: Record<string, string[]> = {
   ],
 };
 
+test('every testdata/*.good.yml loads', async () => {
+  const files = readdirSync(testdata).filter((f) => f.endsWith('.good.yml'));
+  assert.ok(files.length >= 2);
+  for (const f of files) await loadConfigFile(join(testdata, f));
+});
+
 test('broken configurations fail with every problem pointed at file:line:col and key path', async () => {
   const files = readdirSync(testdata).filter((f) => f.endsWith('.bad.yml')).sort();
   assert.deepEqual(files, Object.keys(BAD).sort(), 'every bad file has its expected errors');
