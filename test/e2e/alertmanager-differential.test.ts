@@ -158,11 +158,28 @@ route:
   group_interval: 1s
   repeat_interval: 3s
   routes:
+    - matchers: ['service="night"']
+      receiver: all
+      mute_time_intervals: [always]
+    - matchers: ['service="legacy"']
+      receiver: all
+      active_time_intervals: [long-ago]
+    - matchers: ['service="daytime"']
+      receiver: all
+      active_time_intervals: [always]
     - matchers: ['severity=~"crit.*"']
       receiver: pager
       continue: true
     - matchers: ['service="api"']
       receiver: api
+time_intervals:
+  - name: always
+    time_intervals:
+      - weekdays: ['sunday:saturday']
+        times: [{ start_time: '00:00', end_time: '24:00' }]
+  - name: long-ago
+    time_intervals:
+      - years: ['2001:2002']
 receivers:
   - name: all
     webhook_configs: [{ url: '${hookURL}?r=all' }]
@@ -172,7 +189,7 @@ receivers:
     webhook_configs: [{ url: '${hookURL}?r=api' }]
 `;
 
-test('repeat_interval, resolve_timeout, continue and max_alerts match Debian alertmanager', { skip: !existsSync(DEBIAN_ALERTMANAGER) && 'alertmanager not installed', timeout: 60_000 }, async () => {
+test('repeat_interval, resolve_timeout, continue, max_alerts and time intervals match Debian alertmanager', { skip: !existsSync(DEBIAN_ALERTMANAGER) && 'alertmanager not installed', timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-am-diff2-'));
   const hookAM = await startHook();
   const hookV = await startHook();
@@ -189,6 +206,9 @@ test('repeat_interval, resolve_timeout, continue and max_alerts match Debian ale
         { labels: { alertname: 'Err', service: 'api', severity: 'critical', instance: '1' }, endsAt: far },
         { labels: { alertname: 'Err', service: 'api', severity: 'critical', instance: '2' }, endsAt: far },
         { labels: { alertname: 'Slow', service: 'web', severity: 'warning' } }, // no endsAt: resolves after resolve_timeout
+        { labels: { alertname: 'Muted', service: 'night' }, endsAt: far },
+        { labels: { alertname: 'Inactive', service: 'legacy' }, endsAt: far },
+        { labels: { alertname: 'Active', service: 'daytime' }, endsAt: far },
       ] },
       { at: 1000, alerts: [{ labels: { alertname: 'Lat', service: 'api', severity: 'warning' }, endsAt: far }] },
     ];
@@ -206,6 +226,8 @@ test('repeat_interval, resolve_timeout, continue and max_alerts match Debian ale
     const want = byGroup(hookAM);
     if (process.env.AM_DIFF_DUMP) console.log(JSON.stringify(want, null, 1));
     assert.ok(hookAM.bodies.length >= 6, `alertmanager sent ${hookAM.bodies.length} notifications`);
+    const services = new Set(hookAM.bodies.map((b) => b.groupLabels.service));
+    assert.ok(services.has('daytime') && !services.has('night') && !services.has('legacy'), [...services].join());
     assert.deepEqual(byGroup(hookV), want);
   } finally {
     await vigil.close();
