@@ -129,8 +129,10 @@ test('Vigil and Debian prometheus agree on series, labels, up and query shapes a
 
     const config = [
       'global:',
-      '  scrape_interval: 1s',
-      '  scrape_timeout: 1s',
+      // 2 s rather than 1 s: on a busy CI machine a 1 s timeout can fail one
+      // server's scrape and not the other's, and `up` would differ for that reason.
+      '  scrape_interval: 2s',
+      '  scrape_timeout: 2s',
       'scrape_configs:',
       '  - job_name: node',
       '    static_configs:',

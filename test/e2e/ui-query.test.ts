@@ -73,6 +73,22 @@ test('the query page draws a series and lists rows for the demo request rate', {
     mkdirSync(RESULTS, { recursive: true });
     await page.screenshot({ path: join(RESULTS, 'ui-query.png'), fullPage: true });
 
+    // Dragging across the newest half zooms in; a double-click restores the queried range.
+    const xSpan = async () => [Number(await page.getAttribute('.chart', 'data-x-min')), Number(await page.getAttribute('.chart', 'data-x-max'))];
+    const before = await xSpan();
+    assert.ok(Math.abs(before[1]! - before[0]! - 300) < 2, `the x axis spans the 5m range: ${before}`);
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width - 2, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    const zoomed = await waitFor(async () => {
+      const s = await xSpan();
+      return s[0]! > before[0]! + 100 && s;
+    }, 5000, 'the x axis to narrow after a drag-zoom');
+    assert.ok(zoomed[1]! - zoomed[0]! < 160, `zoomed span ${zoomed}`);
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + box.height / 2);
+    await waitFor(async () => (await xSpan()).join() === before.join(), 5000, 'double-click to restore the whole range');
+
     await page.click('.tabs button:has-text("Table")');
     await page.waitForSelector('table.results tbody tr', { timeout: 15_000 });
     const rows = await page.$$eval('table.results tbody tr', (trs) => trs.map((tr) => tr.textContent ?? ''));

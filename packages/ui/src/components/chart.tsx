@@ -55,11 +55,21 @@ export function Chart({ data, start, end }: { data: MatrixResult; start: number;
           value: (_u: uPlot, v: number | null) => formatValue(v),
         })),
       ],
-      axes: [AXIS, { ...AXIS, size: 64, values: (_u, splits) => splits.map(formatValue) }],
+      axes: [{ ...AXIS, space: 70 }, { ...AXIS, size: 64, values: (_u, splits) => splits.map(formatValue) }],
       scales: { x: { time: true } },
       legend: { live: true },
       cursor: { drag: { x: true, y: false }, focus: { prox: 16 } },
       focus: { alpha: 0.35 },
+      hooks: {
+        // The visible time span, for tests and tools that cannot read the canvas.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x') return;
+            host.dataset.xMin = String(u.scales.x!.min);
+            host.dataset.xMax = String(u.scales.x!.max);
+          },
+        ],
+      },
     };
     const plot = new uPlot(opts, alignSeries(data, start, end), host);
     const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: HEIGHT }));
