@@ -28,13 +28,15 @@ export const webhook: IntegrationFactory = {
       async notify(ctx, alerts) {
         const url = conf.url_file ? readFileSync(String(conf.url_file), 'utf8').trim() : String(conf.url);
         const payload = webhookPayload(conf, deps, ctx, alerts) as ReturnType<typeof templateData>;
+        // `timeout` bounds one attempt; the pipeline's deadline bounds them all.
+        const signal = Number(conf.timeout) > 0 ? AbortSignal.any([ctx.signal, AbortSignal.timeout(Number(conf.timeout))]) : ctx.signal;
         if (typeof conf.body_template === 'string') {
           // Vigil extension: a custom body rendered from the same data (sent as is).
           const body = (deps.render ?? createRenderer())(conf.body_template, payload);
-          await postRaw(url, body, ctx.signal);
+          await postRaw(url, body, signal);
           return;
         }
-        await postJSON(url, payload, ctx.signal);
+        await postJSON(url, payload, signal);
       },
     };
   },

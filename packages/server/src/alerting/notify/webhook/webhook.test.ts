@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { runConformance } from '../conformance.ts';
 import { webhook } from './index.ts';
 
@@ -29,4 +30,29 @@ runConformance({
       truncatedAlerts: 1,
     }));
   },
+});
+
+test('webhook: timeout bounds one attempt, as a retryable failure', async () => {
+  const { createServer } = await import('node:http');
+  const { silentLogger } = await import('@vigil/core');
+  const { NotifyError } = await import('../notifier.ts');
+  const { conformanceAlerts } = await import('../conformance.ts');
+  const srv = createServer(() => undefined); // never answers
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  const now = Date.now();
+  const t0 = Date.now();
+  try {
+    await assert.rejects(
+      webhook.create({ url: `http://127.0.0.1:${port}/x`, send_resolved: true, timeout: 200 }, { logger: silentLogger(), externalURL: '' }).notify(
+        { signal: AbortSignal.timeout(10_000), logger: silentLogger(), receiver: 'r', groupKey: 'k', groupLabels: {}, repeatInterval: 0, muteTimeIntervals: [], activeTimeIntervals: [], now },
+        conformanceAlerts(now),
+      ),
+      (e: unknown) => e instanceof NotifyError && e.retryable,
+    );
+    assert.ok(Date.now() - t0 < 5000);
+  } finally {
+    srv.closeAllConnections();
+    await new Promise((r) => srv.close(r));
+  }
 });
