@@ -12,6 +12,9 @@ import { ScrapeManager } from '../scrape/index.ts';
 import { registerWriteHandler } from '../remote/index.ts';
 import { createAlertmanager, type Alertmanager } from '../alerting/index.ts';
 import { registerAlertmanagerApi, registerVigilAlertingApi } from '../api/v2/index.ts';
+import { RuleManager, type AlertSender } from '../rules/index.ts';
+import { registerRulesRoutes } from '../api/v1/rules-routes.ts';
+import { fanoutSender, inProcessSender } from './alert-senders.ts';
 import { buildInfo } from './build-info.ts';
 import { defaultConfigYAML } from './default-config.ts';
 import { splitHostPort, type VigilOptions } from './options.ts';
@@ -159,6 +162,24 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     reloaders.push({ name: 'alertmanager', apply: () => am.reload() });
   }
 
+  const senders: AlertSender[] = [];
+  if (alertmanager) senders.push(inProcessSender(alertmanager));
+  const { host: extHost, port: extPort } = splitHostPort(opts.listenAddress);
+  const rules = new RuleManager({
+    engine,
+    queryable: db,
+    appendable: db,
+    sender: fanoutSender(senders),
+    logger: logger.child({ component: 'rule manager' }),
+    registry,
+    externalURL: opts.externalUrl ?? `http://${extHost === '0.0.0.0' ? 'localhost' : extHost}:${extPort}`,
+    resendDelay: opts.resendDelay,
+    outageTolerance: opts.forOutageTolerance,
+    forGracePeriod: opts.forGracePeriod,
+  });
+  reloaders.push({ name: 'rules', apply: (cfg) => rules.applyConfig(cfg) });
+  registerRulesRoutes(web, rules);
+
   const { host, port } = splitHostPort(opts.listenAddress);
   await web.listen({ host, port });
   const addr = web.server.address();
@@ -212,6 +233,8 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
   }
   await scrape.start();
   started.push(scrape);
+  await rules.start();
+  started.push(rules);
   ready = true;
   logger.info({ url }, 'server is ready to receive web requests');
 
