@@ -95,10 +95,15 @@ function get(url: URL, cfg: ScrapeConfig, headers: Record<string, string>, deadl
       const stream: Readable = res.headers['content-encoding'] === 'gzip' ? res.pipe(createGunzip()) : res;
       const chunks: Buffer[] = [];
       let size = 0;
+      let tooLarge = false;
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (cfg.body_size_limit > 0 && size > cfg.body_size_limit) {
-          req.destroy(new Error(`body size limit exceeded: ${cfg.body_size_limit} bytes`));
+          // Settle first: the gunzip stream may still emit 'end' after the request is destroyed.
+          tooLarge = true;
+          reject(new Error(`body size limit exceeded: ${cfg.body_size_limit} bytes`));
+          req.destroy();
+          if (stream !== res) stream.destroy();
           return;
         }
         chunks.push(chunk);
@@ -106,6 +111,7 @@ function get(url: URL, cfg: ScrapeConfig, headers: Record<string, string>, deadl
       stream.on('error', reject);
       res.on('error', reject);
       stream.on('end', () => {
+        if (tooLarge) return;
         const ct = res.headers['content-type'] ?? '';
         resolve({ body: Buffer.concat(chunks, size).toString('utf8'), openMetrics: ct.startsWith('application/openmetrics-text'), bytes: size });
       });

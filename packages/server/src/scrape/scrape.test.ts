@@ -353,3 +353,22 @@ test('a discovered address that cannot form a URL is dropped without affecting t
     ['bad host:1', 'http://x:1/metrics'],
   );
 });
+
+test('body_size_limit counts the decompressed body; compression can be turned off', async () => {
+  const big = 'padding_metric{x="' + 'a'.repeat(5000) + '"} 1\n';
+  const { server, addr, requests } = await serve((req) =>
+    req.headers['accept-encoding'] === 'gzip' ? { headers: { 'content-encoding': 'gzip' }, body: gzipSync(big) } : { body: big },
+  );
+  const db = createMemoryStorage();
+  try {
+    const limited = loopFor(`scrape_configs:\n  - job_name: b\n    body_size_limit: 1KB\n    static_configs: [{targets: ['${addr}']}]\n`, db);
+    await limited.scrapeOnce(1_000);
+    assert.equal(limited.target.lastError, 'body size limit exceeded: 1024 bytes');
+    const plain = loopFor(`scrape_configs:\n  - job_name: b\n    enable_compression: false\n    static_configs: [{targets: ['${addr}']}]\n`, db);
+    await plain.scrapeOnce(1_000);
+    assert.equal(plain.target.lastError, '');
+    assert.equal(requests.at(-1)!.headers['accept-encoding'], 'identity');
+  } finally {
+    await close(server);
+  }
+});
