@@ -60,3 +60,9 @@ export { EmfExporter } from './push/emf.ts';
 
 export { serveClusterWorker, clusterMetricsHandler } from './metrics/cluster.ts';
 export { instrumentAllServers } from './http/node/diagnostics.ts';
+export type { HonoLikeContext } from './http/hono/middleware.ts';
+export { honoMiddleware } from './http/hono/middleware.ts';
+export type { KoaLikeContext } from './http/koa/middleware.ts';
+export { koaMiddleware } from './http/koa/middleware.ts';
+export type { TrpcMiddlewareOptions } from './http/trpc/trpc.ts';
+export { trpcMetrics, trpcHealth } from './http/trpc/trpc.ts';

@@ -86,6 +86,21 @@ export class HttpMetrics {
     };
   }
 
+  /**
+   * Allocation-free form of {@link start} for adapters that can keep a
+   * number on the request: returns the start time to pass to {@link finish}.
+   */
+  begin(): number {
+    this.inFlight.value++;
+    return performance.now();
+  }
+
+  /** Ends a request begun with {@link begin}. */
+  finish(t0: number, done: FinishedRequest): void {
+    this.inFlight.value--;
+    this.record(done, (performance.now() - t0) / 1000);
+  }
+
   /** Calls `fn` for every request slower than `seconds` (one hook; a later call replaces it). */
   onSlow(seconds: number, fn: (done: FinishedRequest, seconds: number) => void): void {
     this.slowSeconds = seconds;

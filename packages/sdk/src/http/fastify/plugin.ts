@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpMetrics } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
 
-const END = Symbol('vigil.end');
+// A request decoration declared up front keeps Fastify's Request objects one
+// shape (adding a property per request would make them polymorphic).
+const T0 = 'vigilT0';
 
-type Ended = FastifyRequest & { [END]?: ReturnType<HttpMetrics['start']> };
+type Timed = FastifyRequest & { [T0]: number };
 
 /** Options of {@link instrumentFastify}. */
 export interface FastifyInstrumentOptions {
@@ -39,11 +40,12 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
       });
     }
   }
+  if (!app.hasRequestDecorator(T0)) app.decorateRequest(T0, -1);
   // Callback-style hooks: an async hook costs a promise per request, and
   // run(ctx, done) makes the context current for everything after this hook.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (ignore.has(req.routeOptions.url ?? '')) return done();
-    (req as Ended)[END] = http.start();
+    (req as Timed)[T0] = http.begin();
     if (!obs.requestContext) return done();
     const ctx = obs.context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
@@ -54,11 +56,11 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
     done();
   });
   app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const end = (req as Ended)[END];
-    if (end !== undefined) {
+    const t0 = (req as Timed)[T0];
+    if (t0 >= 0) {
       const len = reply.getHeader('content-length');
       const cl = req.headers['content-length'];
-      end({
+      http.finish(t0, {
         method: req.method,
         // routeOptions.url is the template; only the 404 handler ran when is404 is set.
         route: req.is404 ? undefined : req.routeOptions.url,
