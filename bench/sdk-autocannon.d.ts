@@ -1,7 +1,7 @@
 // The slice of autocannon's API bench/sdk-overhead.ts uses (the package ships no types).
 declare module 'autocannon' {
   interface Result {
-    requests: { average: number };
+    requests: { average: number; total: number };
     non2xx: number;
     errors: number;
   }
