@@ -372,3 +372,45 @@ test('body_size_limit counts the decompressed body; compression can be turned of
     await close(server);
   }
 });
+
+test('a body that stalls after the headers fails with the scrape timeout', async () => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+    res.write('m 1\n');
+    // The rest never comes.
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const db = createMemoryStorage();
+  try {
+    const loop = loopFor(`scrape_configs:\n  - job_name: stall\n    scrape_interval: 1s\n    scrape_timeout: 300ms\n    static_configs: [{targets: ['${addr}']}]\n`, db);
+    const t0 = Date.now();
+    await loop.scrapeOnce(1_000);
+    assert.equal(loop.target.lastError, 'context deadline exceeded (scrape timeout 0.3s)');
+    assert.ok(Date.now() - t0 < 3000);
+    assert.deepEqual(await read(db, 'm'), []);
+  } finally {
+    await close(server);
+  }
+});
+
+test('a connection cut in the middle of the body fails the scrape', async () => {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', 'content-length': '1000' });
+    res.write('m 1\n');
+    setTimeout(() => res.socket?.destroy(), 20);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  const db = createMemoryStorage();
+  try {
+    const loop = loopFor(`scrape_configs:\n  - job_name: cut\n    scrape_interval: 5s\n    scrape_timeout: 5s\n    static_configs: [{targets: ['${addr}']}]\n`, db);
+    const t0 = Date.now();
+    await loop.scrapeOnce(1_000);
+    assert.equal(loop.target.health, 'down');
+    assert.match(loop.target.lastError, /^Get "http:\/\/127\.0\.0\.1:\d+\/metrics": /);
+    assert.ok(Date.now() - t0 < 4000, 'fails at once, not at the timeout');
+  } finally {
+    await close(server);
+  }
+});
