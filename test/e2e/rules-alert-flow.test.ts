@@ -4,68 +4,20 @@
 // in-process router with the templated description → resolved.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Counter, Registry } from 'prom-client';
 import { startHook } from './alertmanager-helpers.ts';
-import { repoRoot, startTestVigil } from './helpers/vigil.ts';
-
-/** An app exporting `api_request_errors_total`, incremented `rate` times a second while raised. */
-async function startErrorApp(): Promise<{ target: string; setRate(r: number): void; close(): Promise<void> }> {
-  const registry = new Registry();
-  const errors = new Counter({ name: 'api_request_errors_total', help: 'API errors.', registers: [registry] });
-  let rate = 0;
-  const timer = setInterval(() => rate && errors.inc(rate / 10), 100);
-  const srv = createServer(async (_req, res) => {
-    res.setHeader('content-type', registry.contentType);
-    res.end(await registry.metrics());
-  });
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return {
-    target: `127.0.0.1:${(srv.address() as { port: number }).port}`,
-    setRate: (r) => (rate = r),
-    close: () => {
-      clearInterval(timer);
-      return new Promise((r) => srv.close(() => r()));
-    },
-  };
-}
-
-/** Seed 000's HighErrorRate rule with a 5s window and `for: 3s` instead of 5m/5m. */
-function seedRule(): string {
-  const seed = readFileSync(join(repoRoot, '../shared/fixtures/seed-configs/000-rules-platform-api.yml'), 'utf8');
-  const start = seed.indexOf('      - alert: HighErrorRate');
-  const end = seed.indexOf('\n\n', start);
-  const rule = seed.slice(start, end).replace('[5m]', '[5s]').replace('for: 5m', 'for: 3s');
-  assert.match(rule, /description: "Error rate is \{\{ \$value \}\}% over the last 5 minutes"/);
-  return `groups:\n  - name: platform_api\n    interval: 1s\n    rules:\n${rule}\n`;
-}
-
-async function until<T>(what: string, ms: number, f: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startTestVigil } from './helpers/vigil.ts';
+import { amConfig, promConfig, seedRule, startErrorApp, until } from './rules-helpers.ts';
 
 test('rules e2e: HighErrorRate pending → firing → webhook → resolved', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-e2e-'));
   const app = await startErrorApp();
   const hook = await startHook();
   writeFileSync(join(dir, 'rules.yml'), seedRule());
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: [rules.yml]\nscrape_configs:\n  - job_name: platform-api\n    static_configs:\n      - targets: ['${app.target}']\n`,
-  );
-  writeFileSync(
-    join(dir, 'am.yml'),
-    `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 100ms\n  group_interval: 1s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${hook.url}\n`,
-  );
+  writeFileSync(join(dir, 'prometheus.yml'), promConfig(app.target));
+  writeFileSync(join(dir, 'am.yml'), amConfig(hook.url));
   const v = await startTestVigil({ configFile: join(dir, 'prometheus.yml'), alertmanagerConfigFile: join(dir, 'am.yml'), alertmanagerStoragePath: join(dir, 'am'), resendDelay: 1000 });
   const alerts = async () => ((await (await fetch(`${v.vigil.url}/api/v1/alerts`)).json()) as { data: { alerts: Array<{ state: string; labels: Record<string, string> }> } }).data.alerts;
   try {
