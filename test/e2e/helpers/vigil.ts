@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,11 +9,46 @@ import { repoRoot } from './paths.ts';
 export { repoRoot } from './paths.ts';
 export { waitFor } from './process.ts';
 
-/** Builds the UI once when a test needs it and it is missing. */
+/** The newest modification time (ms) of a file or of any file under a directory. */
+function newestMtime(path: string): number {
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newestMtime(join(path, n))));
+}
+
+function uiIsFresh(ui: string): boolean {
+  const built = join(ui, 'dist/index.html');
+  const sources = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(ui, p)).filter(existsSync);
+  return existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime));
+}
+
+/**
+ * Builds the UI when a test needs it and `dist` is missing or older than its
+ * sources. Test files run in parallel, so a lock directory keeps two of them
+ * from building into the same `dist` at once; the second waits, then finds it fresh.
+ */
 export function ensureUiBuilt(): void {
-  if (existsSync(join(repoRoot, 'packages/ui/dist/index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build', '--workspace', '@vigil/ui'], { cwd: repoRoot, stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('UI build failed');
+  const ui = join(repoRoot, 'packages/ui');
+  if (uiIsFresh(ui)) return;
+  const lock = join(tmpdir(), `vigil-ui-build-${Buffer.from(repoRoot).toString('hex').slice(-16)}.lock`);
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // A lock older than the deadline belongs to a build that died.
+      if (Date.now() > deadline) rmSync(lock, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (uiIsFresh(ui)) return;
+    const r = spawnSync('npm', ['run', 'build', '--workspace', '@vigil/ui'], { cwd: repoRoot, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error('UI build failed');
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Starts a whole Vigil server in this process on a free loopback port with a fresh storage directory. */
