@@ -20,7 +20,8 @@ export {
 } from './labels/labels.ts';
 export type { MatchType } from './labels/matcher.ts';
 export { Matcher, matchLabels } from './labels/matcher.ts';
-export { RegexSyntaxError, translateRE2, compileAnchored, compileUnanchored } from './labels/regex.ts';
+export { RegexSyntaxError, translateRE2, compileAnchored, compileUnanchored, compileLinear } from './labels/regex.ts';
+export type { LinearRegex } from './labels/regex.ts';
 export { parseDuration, formatDuration, isDuration, DurationError } from './time/duration.ts';
 export { parseBytes } from './time/units.ts';
 export { VigilError, ConfigError, ConfigErrors } from './errors/vigil-error.ts';

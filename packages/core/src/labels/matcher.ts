@@ -1,4 +1,4 @@
-import { compileAnchored } from './regex.ts';
+import { compileLinear, type LinearRegex } from './regex.ts';
 import type { Labels } from './labels.ts';
 import { getLabel } from './labels.ts';
 
@@ -9,7 +9,7 @@ export type MatchType = '=' | '!=' | '=~' | '!~';
  * Regex matchers use RE2 syntax and are fully anchored. Immutable once built.
  */
 export class Matcher {
-  private readonly re: RegExp | undefined;
+  private readonly re: LinearRegex | undefined;
 
   /** @throws RegexSyntaxError when `type` is a regex type and `value` is not a valid RE2 pattern. */
   constructor(
@@ -17,7 +17,8 @@ export class Matcher {
     readonly name: string,
     readonly value: string,
   ) {
-    if (type === '=~' || type === '!~') this.re = compileAnchored(value);
+    // Linear-time RE2 matching: matchers come from untrusted queries and routes.
+    if (type === '=~' || type === '!~') this.re = compileLinear(value);
   }
 
   /** Tests one label value; an absent label is the empty string. */

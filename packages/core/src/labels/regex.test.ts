@@ -77,3 +77,14 @@ test('(?U) swaps greedy and lazy quantifiers', () => {
   assert.equal(compileAnchored('(?U)a+?b{2}').source, '^(?:a+b{2}?)$');
   assert.ok(compileAnchored('(?U)a+').test('aaa'));
 });
+
+test('matchers use linear-time matching: a catastrophic pattern stays fast', async () => {
+  const { Matcher } = await import('./matcher.ts');
+  const m = new Matcher('=~', 'x', '(a+)+b');
+  const t0 = performance.now();
+  assert.equal(m.matches('a'.repeat(10_000) + '!'), false);
+  assert.ok(performance.now() - t0 < 1000);
+  assert.ok(new Matcher('=~', 'x', '(?i)ABC').matches('abc'));
+  assert.ok(new Matcher('!~', 'x', 'fo.').matches('foo2'));
+  assert.throws(() => new Matcher('=~', 'x', '(ab'), (e: unknown) => e instanceof RegexSyntaxError && e.message === 'error parsing regexp: missing closing ): `(ab`');
+});

@@ -8,6 +8,8 @@
  * rejects (backreferences, lookaround) are rejected here too so a pattern
  * that Prometheus refuses is refused by Vigil.
  */
+import { RE2JS } from 're2js';
+
 export class RegexSyntaxError extends Error {
   constructor(
     readonly pattern: string,
@@ -479,4 +481,44 @@ export function compileUnanchored(pattern: string, extraFlags = ''): RegExp {
   } catch (err) {
     throw new RegexSyntaxError(pattern, (err as Error).message.replace(/^Invalid regular expression: /, ''));
   }
+}
+
+/** A compiled, fully anchored RE2 pattern with linear-time matching. */
+export interface LinearRegex {
+  /** True when the whole of `s` matches. */
+  test(s: string): boolean;
+  /** Capture groups of a whole-string match (index 0 is the match), or null. */
+  exec(s: string): { groups: (string | null)[]; named: Record<string, string | null> } | null;
+}
+
+/**
+ * Compiles `pattern` with RE2JS, a JavaScript port of RE2: Go's syntax and
+ * error texts as they are, and matching in linear time, so a hostile pattern
+ * such as `(a+)+b` cannot stall the process the way a backtracking engine
+ * can. `.` matches a newline, as in Prometheus 3.
+ * @throws RegexSyntaxError with Go's message
+ */
+export function compileLinear(pattern: string): LinearRegex {
+  let re: RE2JS;
+  try {
+    // Syntax is checked without flags first: with DOTALL the error text would show a `(?s)` prefix.
+    RE2JS.compile(pattern);
+    re = RE2JS.compile(pattern, RE2JS.DOTALL);
+  } catch (err) {
+    const msg = (err as Error).message.replace(/^error parsing regexp: /, '');
+    throw new RegexSyntaxError(pattern, msg);
+  }
+  const names = Object.keys(re.namedGroups() ?? {});
+  return {
+    test: (s) => re.matches(s),
+    exec: (s) => {
+      const m = re.matcher(s);
+      if (!m.matches()) return null;
+      const groups: (string | null)[] = [];
+      for (let i = 0; i <= re.groupCount(); i++) groups.push(m.group(i));
+      const named: Record<string, string | null> = {};
+      for (const n of names) named[n] = m.group(n);
+      return { groups, named };
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { compareLabels, compileAnchored, RegexSyntaxError } from '@vigil/core';
+import { compareLabels, compileLinear, RegexSyntaxError, type LinearRegex } from '@vigil/core';
 import { PromQLExecError } from '../errors.ts';
 import { setLabel } from '../engine/grouping.ts';
 import type { VSample } from '../engine/value.ts';
@@ -35,9 +35,9 @@ export function sortByLabels(vec: readonly VSample[], names: readonly string[], 
  * `__name__` keeps the name through delayed name removal.
  */
 export function labelReplace(vec: readonly VSample[], dst: string, repl: string, src: string, regex: string): VSample[] {
-  let re: RegExp;
+  let re: LinearRegex;
   try {
-    re = compileAnchored(regex);
+    re = compileLinear(regex);
   } catch (err) {
     if (err instanceof RegexSyntaxError) throw new PromQLExecError(`invalid regular expression in label_replace(): ${regex}`);
     throw err;
@@ -50,8 +50,8 @@ export function labelReplace(vec: readonly VSample[], dst: string, repl: string,
     const val = repl.replace(/\$(\$|\{(\w+)\}|(\w+))/g, (_, all: string, braced?: string, bare?: string) => {
       if (all === '$') return '$';
       const key = braced ?? bare!;
-      if (/^\d+$/.test(key)) return m[Number(key)] ?? '';
-      return m.groups?.[key] ?? '';
+      if (/^\d+$/.test(key)) return m.groups[Number(key)] ?? '';
+      return m.named[key] ?? '';
     });
     return { metric: setLabel(s.metric, dst, val), v: s.v, drop: dst === '__name__' ? false : s.drop };
   });
