@@ -125,3 +125,15 @@ test('engine: mutated queries evaluate or fail with PromQL errors, within the ti
   }
   assert.ok(ran >= 100, `only ${ran} queries ran`);
 });
+
+test('engine: a catastrophic regex over a long label value finishes quickly', async () => {
+  const db = new MemoryStorage();
+  const app = db.appender();
+  app.append(0, labelsFromStrings('__name__', 'x', 'path', 'a'.repeat(5000) + '!'), 0, 1);
+  await app.commit();
+  const engine = new Engine({ timeout: 2000 });
+  const t0 = performance.now();
+  const r = await engine.instantQuery(db, 'count(x{path=~"(a+)+b"}) or vector(0)', 1000);
+  assert.ok(performance.now() - t0 < 2000);
+  assert.equal(r.value.type === 'vector' && r.value.vector[0]!.v, 0);
+});
