@@ -42,6 +42,13 @@ test('the query page draws a series and lists rows for the demo request rate', {
     await page.waitForSelector('.completions li', { timeout: 10_000 });
     const offered = await page.$$eval('.completions li .name', (els) => els.map((e) => e.textContent));
     assert.ok(offered.includes('http_requests_total'), `completions: ${offered.join(', ')}`);
+    assert.equal(offered[0], 'http_requests_total', 'the prefix match comes first');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.inputValue('textarea.expr'), 'http_requests_total', 'Tab accepts the completion');
+    // Shift+Enter adds a line and does not run the query.
+    await page.keyboard.press('Shift+Enter');
+    assert.equal(await page.inputValue('textarea.expr'), 'http_requests_total\n');
+    assert.equal(await page.$('.meta'), null, 'nothing ran yet');
 
     await page.fill('textarea.expr', EXPR);
     await page.keyboard.press('Escape');
