@@ -42,6 +42,7 @@ export function Chart({ data, start, end }: { data: MatrixResult; start: number;
     const host = el.current;
     if (!host || data.result.length === 0) return;
     const width = () => Math.max(320, host.clientWidth - 16);
+    const aligned = alignSeries(data, start, end);
     const opts: uPlot.Options = {
       width: width(),
       height: HEIGHT,
@@ -52,6 +53,8 @@ export function Chart({ data, start, end }: { data: MatrixResult; start: number;
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           spanGaps: false,
+          // Dots only where a line cannot show anything: series with one or two points.
+          points: { show: (aligned[i + 1] as Array<number | null>).filter((v) => v !== null).length < 3, size: 5 },
           value: (_u: uPlot, v: number | null) => formatValue(v),
         })),
       ],
@@ -71,7 +74,7 @@ export function Chart({ data, start, end }: { data: MatrixResult; start: number;
         ],
       },
     };
-    const plot = new uPlot(opts, alignSeries(data, start, end), host);
+    const plot = new uPlot(opts, aligned, host);
     const observer = new ResizeObserver(() => plot.setSize({ width: width(), height: HEIGHT }));
     observer.observe(host);
     return () => {
