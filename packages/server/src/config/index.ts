@@ -3,6 +3,7 @@ export type {
   ScrapeConfig,
   StaticConfig,
   FileSDConfig,
+  HttpSDConfig,
   RelabelConfig,
   AlertmanagerConfig,
   RemoteWriteConfig,

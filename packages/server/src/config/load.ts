@@ -226,6 +226,16 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At, errors:
       body_size_limit: bodyLimit,
       static_configs: staticConfigs(sc.static_configs, [...path, 'static_configs'], at),
       file_sd_configs: ((sc.file_sd_configs ?? []) as Raw[]).map((f) => ({ files: (f.files as string[]).map(abs), refresh_interval: dur(f.refresh_interval, 5 * 60_000) })),
+      http_sd_configs: ((sc.http_sd_configs ?? []) as Raw[]).map((h, j) => {
+        if (!/^https?:\/\/[^/]/.test(h.url)) at([...path, 'http_sd_configs', j, 'url'], 'URL scheme must be "http" or "https"');
+        return {
+          url: h.url,
+          refresh_interval: dur(h.refresh_interval, 60_000),
+          basic_auth: h.basic_auth,
+          authorization: h.authorization ?? (h.bearer_token ? { type: 'Bearer', credentials: h.bearer_token } : undefined),
+          tls_config: h.tls_config,
+        };
+      }),
       relabel_configs: relabelConfigs(sc.relabel_configs, [...path, 'relabel_configs'], at),
       metric_relabel_configs: relabelConfigs(sc.metric_relabel_configs, [...path, 'metric_relabel_configs'], at),
       basic_auth: sc.basic_auth ? { ...sc.basic_auth, password_file: sc.basic_auth.password_file && abs(sc.basic_auth.password_file) } : undefined,

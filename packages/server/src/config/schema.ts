@@ -98,7 +98,6 @@ export const UNSUPPORTED_SD = [
   'eureka_sd_configs',
   'gce_sd_configs',
   'hetzner_sd_configs',
-  'http_sd_configs',
   'ionos_sd_configs',
   'kubernetes_sd_configs',
   'kuma_sd_configs',
@@ -117,6 +116,12 @@ export const UNSUPPORTED_SD = [
   'vultr_sd_configs',
 ] as const;
 const unsupportedSD = Object.fromEntries(UNSUPPORTED_SD.map((k) => [k, Type.Optional(Type.Array(Type.Any()))]));
+
+const HttpSDConfig = strict({
+  url: Type.String(),
+  refresh_interval: Type.Optional(Duration),
+  ...httpClient,
+});
 
 const ScrapeConfig = strict({
   job_name: Type.String(),
@@ -148,6 +153,7 @@ const ScrapeConfig = strict({
   metric_name_escaping_scheme: Type.Optional(Type.String()),
   static_configs: Type.Optional(Type.Array(StaticConfig)),
   file_sd_configs: Type.Optional(Type.Array(FileSDConfig)),
+  http_sd_configs: Type.Optional(Type.Array(HttpSDConfig)),
   relabel_configs: Type.Optional(Type.Array(RelabelConfigSchema)),
   metric_relabel_configs: Type.Optional(Type.Array(RelabelConfigSchema)),
   ...httpClient,
@@ -157,6 +163,7 @@ const ScrapeConfig = strict({
 const AlertmanagerConfig = strict({
   static_configs: Type.Optional(Type.Array(StaticConfig)),
   file_sd_configs: Type.Optional(Type.Array(FileSDConfig)),
+  http_sd_configs: Type.Optional(Type.Array(HttpSDConfig)),
   relabel_configs: Type.Optional(Type.Array(RelabelConfigSchema)),
   alert_relabel_configs: Type.Optional(Type.Array(RelabelConfigSchema)),
   scheme: Type.Optional(Type.Union([Type.Literal('http'), Type.Literal('https')], { description: 'scheme' })),

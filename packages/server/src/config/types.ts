@@ -22,6 +22,12 @@ export interface FileSDConfig {
   refresh_interval: number;
 }
 
+/** `http_sd_configs` entry: a URL answering file_sd-shaped JSON, polled every `refresh_interval` ms. */
+export interface HttpSDConfig extends HTTPClientConfig {
+  url: string;
+  refresh_interval: number;
+}
+
 export interface HTTPClientConfig {
   basic_auth?: { username?: string; username_file?: string; password?: string; password_file?: string };
   authorization?: { type?: string; credentials?: string; credentials_file?: string };
@@ -53,6 +59,7 @@ export interface ScrapeConfig extends HTTPClientConfig {
   body_size_limit: number;
   static_configs: StaticConfig[];
   file_sd_configs: FileSDConfig[];
+  http_sd_configs: HttpSDConfig[];
   relabel_configs: RelabelConfig[];
   metric_relabel_configs: RelabelConfig[];
   /** Discovery mechanisms present in the file that Vigil does not run (they yield no targets). */

@@ -1,14 +1,16 @@
 import type { Logger } from '@vigil/core';
-import type { FileSDConfig, StaticConfig } from '../config/index.ts';
+import type { FileSDConfig, HttpSDConfig, StaticConfig } from '../config/index.ts';
 import type { Discoverer } from './mechanism.ts';
 import type { TargetGroup } from './target-group.ts';
 import { staticDiscovery } from './static/index.ts';
 import { fileDiscovery } from './file/index.ts';
+import { httpDiscovery } from './http/index.ts';
 
 /** The discovery part of a scrape (or alertmanager) config. */
 export interface DiscoveryConfigs {
   static_configs: readonly StaticConfig[];
   file_sd_configs: readonly FileSDConfig[];
+  http_sd_configs?: readonly HttpSDConfig[];
 }
 
 /**
@@ -29,6 +31,7 @@ export class TargetSetDiscovery {
     const add = (key: string, discoverer: Discoverer) => this.providers.push({ key, discoverer });
     cfg.static_configs.forEach((c, i) => add(`${staticDiscovery.type}/${i}`, staticDiscovery.create(c, { logger }, (g) => this.update(`${staticDiscovery.type}/${i}`, g))));
     cfg.file_sd_configs.forEach((c, i) => add(`${fileDiscovery.type}/${i}`, fileDiscovery.create(c, { logger }, (g) => this.update(`${fileDiscovery.type}/${i}`, g))));
+    (cfg.http_sd_configs ?? []).forEach((c, i) => add(`${httpDiscovery.type}/${i}`, httpDiscovery.create(c, { logger }, (g) => this.update(`${httpDiscovery.type}/${i}`, g))));
   }
 
   /** Starts every provider; resolves when each delivered its first groups. Updates before that are not forwarded. */

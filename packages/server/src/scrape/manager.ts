@@ -72,8 +72,8 @@ export class ScrapeManager implements Service, Reloadable<PrometheusConfig> {
     for (const sc of cfg.scrape_configs) {
       // Discovery settings and scrape settings are compared apart: a changed
       // target list only starts and stops the loops concerned.
-      const cfgKey = JSON.stringify({ ...sc, static_configs: undefined, file_sd_configs: undefined });
-      const discoveryKey = JSON.stringify([sc.static_configs, sc.file_sd_configs]);
+      const cfgKey = JSON.stringify({ ...sc, static_configs: undefined, file_sd_configs: undefined, http_sd_configs: undefined });
+      const discoveryKey = JSON.stringify([sc.static_configs, sc.file_sd_configs, sc.http_sd_configs]);
       const existing = this.pools.get(sc.job_name);
       if (existing && existing.cfgKey === cfgKey && existing.discoveryKey === discoveryKey && !reseeded) continue;
       const restartLoops = existing !== undefined && (existing.cfgKey !== cfgKey || reseeded);
