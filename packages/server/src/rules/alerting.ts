@@ -1,6 +1,6 @@
 import { LabelsBuilder, labelsFromObject, labelsKey, labelsToObject, type Labels } from '@vigil/core';
 import type { Sample } from '../promql/index.ts';
-import { expandAlertTemplate } from './expand.ts';
+import { AlertTemplateExpander } from './expand.ts';
 import type { TemplateSample } from './template-funcs.ts';
 import type { Alert, EvalContext, NotifierAlert, Rule, RuleHealth } from './types.ts';
 
@@ -26,6 +26,7 @@ export class AlertingRule implements Rule {
    * written (Prometheus's `restored`). Unit tests start restored.
    */
   restored = false;
+  private readonly expander: AlertTemplateExpander;
 
   constructor(
     readonly name: string,
@@ -36,7 +37,9 @@ export class AlertingRule implements Rule {
     readonly keepFiringFor: number,
     readonly labels: Labels,
     readonly annotations: Labels,
-  ) {}
+  ) {
+    this.expander = new AlertTemplateExpander(name);
+  }
 
   async eval(ts: number, ctx: EvalContext): Promise<Sample[]> {
     const res = await ctx.query(this.expr, ts);
@@ -46,7 +49,7 @@ export class AlertingRule implements Rule {
     const externalLabels = labelsToObject(ctx.externalLabels);
     for (const s of res) {
       const data = { labels: labelsToObject(withoutName(s.metric)), externalLabels, externalURL: ctx.externalURL, value: s.v };
-      const expand = (text: string) => expandAlertTemplate(this.name, text, data, { query, onError: ctx.onTemplateError });
+      const expand = (text: string) => this.expander.expand(text, data, { query, onError: ctx.onTemplateError });
       const b = new LabelsBuilder(s.metric).del('__name__');
       for (const l of this.labels) {
         const v = await expand(l.value);
