@@ -48,12 +48,18 @@ export class ApiError extends Error {
 }
 
 async function call<T>(path: string, params: Record<string, string> = {}): Promise<ApiResponse<T>> {
-  const body = new URLSearchParams(params);
-  const res = await fetch(path, {
-    method: Object.keys(params).length ? 'POST' : 'GET',
-    headers: Object.keys(params).length ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {},
-    body: Object.keys(params).length ? body : undefined,
-  });
+  const post = Object.keys(params).length > 0;
+  let res: Response;
+  try {
+    // POST with a form body, as Prometheus's UI does, so long expressions fit.
+    res = await fetch(path, {
+      method: post ? 'POST' : 'GET',
+      headers: post ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {},
+      body: post ? new URLSearchParams(params) : undefined,
+    });
+  } catch (err) {
+    throw new ApiError('unavailable', `cannot reach the server: ${(err as Error).message}`);
+  }
   let json: { status: string; data: T; errorType?: string; error?: string; warnings?: string[]; infos?: string[] };
   try {
     json = await res.json();
