@@ -78,3 +78,29 @@ test('notifier: a full queue drops the oldest alerts; batches are bounded', asyn
     await a.close();
   }
 });
+
+test('notifier: alert_relabel_configs, global and per Alertmanager', async () => {
+  const a = await receiver();
+  const b = await receiver();
+  try {
+    const n = new Notifier();
+    const rc = (over: Record<string, unknown>) => ({ source_labels: [], separator: ';', regex: '(.*)', target_label: '', replacement: '$1', action: 'replace', modulus: 0, ...over }) as never;
+    await n.applyConfig({
+      global: { external_labels: { cluster: 'eu' } },
+      alerting: {
+        alert_relabel_configs: [rc({ source_labels: ['severity'], regex: 'debug', action: 'drop' })],
+        alertmanagers: [
+          { static_configs: [{ targets: [a.url] }], scheme: 'http', path_prefix: '', timeout: 2000, api_version: 'v2' },
+          { static_configs: [{ targets: [b.url] }], scheme: 'http', path_prefix: '', timeout: 2000, api_version: 'v2', alert_relabel_configs: [rc({ source_labels: ['cluster'], target_label: 'region' })] },
+        ],
+      },
+    });
+    n.send([alert('A', { severity: 'page' }), alert('B', { severity: 'debug' })]);
+    await n.drained();
+    assert.deepEqual(a.bodies[0]!.alerts.map((x) => x.labels), [{ alertname: 'A', cluster: 'eu', severity: 'page' }]);
+    assert.deepEqual(b.bodies[0]!.alerts.map((x) => x.labels), [{ alertname: 'A', cluster: 'eu', region: 'eu', severity: 'page' }]);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -1,6 +1,8 @@
-import { labelsToObject, silentLogger, type Labels, type Logger } from '@vigil/core';
+import { labelsFromObject, labelsToObject, LabelsBuilder, silentLogger, type Labels, type Logger } from '@vigil/core';
 import type { Registry } from 'prom-client';
 import type { AlertSender, NotifierAlert } from '../rules/index.ts';
+import { compileRelabel, relabel, type CompiledRelabel } from '../model/relabel/index.ts';
+import type { RelabelConfig } from '../config/index.ts';
 import { NotifierMetrics } from './metrics.ts';
 import type { AlertmanagerTarget, LocalAlertReceiver, PostableAlertJSON } from './types.ts';
 
@@ -13,6 +15,8 @@ export interface AlertmanagersConfig {
   api_version: 'v1' | 'v2';
   bearer_token?: string;
   basic_auth?: { username?: string; password?: string };
+  /** Relabelling applied only to the alerts sent to this Alertmanager. */
+  alert_relabel_configs?: readonly RelabelConfig[];
 }
 
 /** Options of a {@link Notifier}. */
@@ -36,7 +40,8 @@ export function alertmanagerTargets(cfgs: readonly AlertmanagersConfig[]): Alert
     if (c.bearer_token) headers.authorization = `Bearer ${c.bearer_token}`;
     else if (c.basic_auth?.username !== undefined) headers.authorization = 'Basic ' + Buffer.from(`${c.basic_auth.username}:${c.basic_auth.password ?? ''}`).toString('base64');
     const prefix = ('/' + (c.path_prefix ?? '').replace(/^\/+|\/+$/g, '')).replace(/^\/$/, '');
-    for (const sc of c.static_configs) for (const t of sc.targets) out.push({ url: `${c.scheme ?? 'http'}://${t}${prefix}/api/v2/alerts`, timeout: c.timeout ?? 10_000, headers });
+    const rl = c.alert_relabel_configs?.length ? compileRelabel(c.alert_relabel_configs) : undefined;
+    for (const sc of c.static_configs) for (const t of sc.targets) out.push({ url: `${c.scheme ?? 'http'}://${t}${prefix}/api/v2/alerts`, timeout: c.timeout ?? 10_000, headers, ...(rl ? { relabel: rl } : {}) });
   }
   return out;
 }
@@ -63,6 +68,7 @@ export class Notifier implements AlertSender {
   private queue: PostableAlertJSON[] = [];
   private targets: AlertmanagerTarget[] = [];
   private externalLabels: Labels = [];
+  private relabel: CompiledRelabel[] = [];
   private flushing: Promise<void> | undefined;
   private stopped = false;
   private readonly log: Logger;
@@ -78,8 +84,12 @@ export class Notifier implements AlertSender {
   }
 
   /** Reloadable: the Alertmanagers and external labels. @throws on an unsupported api_version, keeping the old targets. */
-  async applyConfig(cfg: { global: { external_labels: Record<string, string> }; alerting: { alertmanagers: readonly AlertmanagersConfig[] } }): Promise<void> {
+  async applyConfig(cfg: {
+    global: { external_labels: Record<string, string> };
+    alerting: { alertmanagers: readonly AlertmanagersConfig[]; alert_relabel_configs?: readonly RelabelConfig[] };
+  }): Promise<void> {
     const targets = alertmanagerTargets(cfg.alerting.alertmanagers);
+    this.relabel = compileRelabel(cfg.alerting.alert_relabel_configs ?? []);
     this.targets = targets;
     this.externalLabels = Object.entries(cfg.global.external_labels).map(([name, value]) => ({ name, value }));
     this.metrics?.alertmanagers.set(targets.length);
@@ -105,8 +115,12 @@ export class Notifier implements AlertSender {
   send(alerts: readonly NotifierAlert[]): void {
     if (this.stopped) return;
     for (const a of alerts) {
-      const labels = labelsToObject(a.labels);
-      for (const l of this.externalLabels) if (labels[l.name] === undefined || labels[l.name] === '') labels[l.name] = l.value;
+      const b = new LabelsBuilder(a.labels);
+      for (const l of this.externalLabels) if (b.get(l.name) === '') b.set(l.name, l.value);
+      // External labels first, then alert_relabel_configs; an alert relabelled away is not sent.
+      const ls = relabel(b.labels(), this.relabel);
+      if (!ls || ls.length === 0) continue;
+      const labels = labelsToObject(ls);
       this.queue.push({ labels, annotations: labelsToObject(a.annotations), startsAt: rfc3339(a.startsAt), endsAt: rfc3339(a.endsAt), generatorURL: a.generatorURL || undefined });
     }
     if (this.queue.length > this.capacity) {
@@ -140,7 +154,16 @@ export class Notifier implements AlertSender {
         }
       }
       const body = JSON.stringify(batch);
-      const results = await Promise.all(this.targets.map((t) => this.post(t, body, batch.length)));
+      const results = await Promise.all(
+        this.targets.map((t) => {
+          if (!t.relabel) return this.post(t, body, batch.length);
+          const own = batch.flatMap((a) => {
+            const ls = relabel(labelsFromObject(a.labels), t.relabel!);
+            return ls && ls.length ? [{ ...a, labels: labelsToObject(ls) }] : [];
+          });
+          return own.length ? this.post(t, JSON.stringify(own), own.length) : Promise.resolve(true);
+        }),
+      );
       if (this.targets.length && results.every((ok) => !ok)) this.metrics?.dropped.inc(batch.length);
     }
   }

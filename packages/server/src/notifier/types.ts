@@ -15,8 +15,12 @@ export interface LocalAlertReceiver {
   put(alerts: readonly PostableAlertJSON[]): unknown;
 }
 
+import type { CompiledRelabel } from '../model/relabel/index.ts';
+
 /** One external Alertmanager endpoint. */
 export interface AlertmanagerTarget {
+  /** That Alertmanager's own `alert_relabel_configs`. */
+  relabel?: CompiledRelabel[];
   /** Full URL of the v2 alerts endpoint, e.g. `http://am:9093/prefix/api/v2/alerts`. */
   url: string;
   /** Per-request timeout, ms. */
