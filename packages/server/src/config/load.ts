@@ -6,7 +6,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { ConfigError, ConfigErrors, compileAnchored, isLegacyLabelName, parseBytes, parseDuration } from '@vigil/core';
 import { ConfigSchema, ScrapeConfigFileSchema, UNSUPPORTED_SD } from './schema.ts';
 import { displayPath, locate, type KeyPath } from './positions.ts';
-import type { AlertmanagerConfig, PrometheusConfig, RelabelConfig, ScrapeConfig, StaticConfig } from './types.ts';
+import type { AlertmanagerConfig, HttpSDConfig, PrometheusConfig, RelabelConfig, ScrapeConfig, StaticConfig } from './types.ts';
 
 const DEFAULT_SCRAPE_INTERVAL = 60_000;
 const DEFAULT_SCRAPE_TIMEOUT = 10_000;
@@ -226,16 +226,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At, errors:
       body_size_limit: bodyLimit,
       static_configs: staticConfigs(sc.static_configs, [...path, 'static_configs'], at),
       file_sd_configs: ((sc.file_sd_configs ?? []) as Raw[]).map((f) => ({ files: (f.files as string[]).map(abs), refresh_interval: dur(f.refresh_interval, 5 * 60_000) })),
-      http_sd_configs: ((sc.http_sd_configs ?? []) as Raw[]).map((h, j) => {
-        if (!/^https?:\/\/[^/]/.test(h.url)) at([...path, 'http_sd_configs', j, 'url'], 'URL scheme must be "http" or "https"');
-        return {
-          url: h.url,
-          refresh_interval: dur(h.refresh_interval, 60_000),
-          basic_auth: h.basic_auth,
-          authorization: h.authorization ?? (h.bearer_token ? { type: 'Bearer', credentials: h.bearer_token } : undefined),
-          tls_config: h.tls_config,
-        };
-      }),
+      http_sd_configs: httpSDConfigs(sc.http_sd_configs, [...path, 'http_sd_configs'], at),
       relabel_configs: relabelConfigs(sc.relabel_configs, [...path, 'relabel_configs'], at),
       metric_relabel_configs: relabelConfigs(sc.metric_relabel_configs, [...path, 'metric_relabel_configs'], at),
       basic_auth: sc.basic_auth ? { ...sc.basic_auth, password_file: sc.basic_auth.password_file && abs(sc.basic_auth.password_file) } : undefined,
@@ -277,6 +268,7 @@ function applyDefaults(raw: Raw, text: string, filename: string, at: At, errors:
   const alertmanagers: AlertmanagerConfig[] = ((alerting.alertmanagers ?? []) as Raw[]).map((am, i) => ({
     static_configs: staticConfigs(am.static_configs, ['alerting', 'alertmanagers', i, 'static_configs'], at),
     file_sd_configs: ((am.file_sd_configs ?? []) as Raw[]).map((f) => ({ files: (f.files as string[]).map(abs), refresh_interval: dur(f.refresh_interval, 5 * 60_000) })),
+    http_sd_configs: httpSDConfigs(am.http_sd_configs, ['alerting', 'alertmanagers', i, 'http_sd_configs'], at),
     relabel_configs: relabelConfigs(am.relabel_configs, ['alerting', 'alertmanagers', i, 'relabel_configs'], at),
     alert_relabel_configs: relabelConfigs(am.alert_relabel_configs, ['alerting', 'alertmanagers', i, 'alert_relabel_configs'], at),
     scheme: am.scheme ?? 'http',
@@ -334,6 +326,19 @@ function globSync(pattern: string): string[] {
   } catch {
     return [];
   }
+}
+
+function httpSDConfigs(list: Raw[] | undefined, path: KeyPath, at: At): HttpSDConfig[] {
+  return (list ?? []).map((h, j) => {
+    if (!/^https?:\/\/[^/]/.test(h.url)) at([...path, j, 'url'], 'URL scheme must be "http" or "https"');
+    return {
+      url: h.url,
+      refresh_interval: dur(h.refresh_interval, 60_000),
+      basic_auth: h.basic_auth,
+      authorization: h.authorization ?? (h.bearer_token ? { type: 'Bearer', credentials: h.bearer_token } : undefined),
+      tls_config: h.tls_config,
+    };
+  });
 }
 
 function staticConfigs(list: Raw[] | undefined, path: KeyPath, at: At): StaticConfig[] {

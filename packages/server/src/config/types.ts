@@ -69,6 +69,7 @@ export interface ScrapeConfig extends HTTPClientConfig {
 export interface AlertmanagerConfig extends HTTPClientConfig {
   static_configs: StaticConfig[];
   file_sd_configs: FileSDConfig[];
+  http_sd_configs: HttpSDConfig[];
   relabel_configs: RelabelConfig[];
   alert_relabel_configs: RelabelConfig[];
   scheme: 'http' | 'https';
