@@ -28,20 +28,33 @@ function routeOf(r: Tracked): string | undefined {
   return (r[MOUNT] ?? r.baseUrl ?? '') + (typeof path === 'string' ? path : String(path));
 }
 
+const ROUTE = Symbol('vigil.route');
+const PATCHED = Symbol('vigil.patched');
+
 /**
  * Express restores `req.baseUrl` when an error leaves a router, so by the
  * time the response finishes the mount path is gone. Remember the baseUrl in
  * effect when Express assigns `req.route` (that is, when a route matched).
+ *
+ * The accessor goes on the request prototype (Express's per-app
+ * `app.request`) once, not on each request: defining a property per request
+ * would push every request object into slow dictionary mode.
  */
 function trackMount(r: Tracked): void {
-  let route = r.route;
-  Object.defineProperty(r, 'route', {
+  const proto = Object.getPrototypeOf(r) as Record<symbol, unknown> | null;
+  if (proto === null || proto[PATCHED] === true || proto === Object.prototype) return;
+  const own = Object.getOwnPropertyDescriptor(proto, 'route');
+  if (own !== undefined && !own.configurable) return;
+  Object.defineProperty(proto, PATCHED, { value: true });
+  Object.defineProperty(proto, 'route', {
     configurable: true,
     enumerable: true,
-    get: () => route,
-    set(v: ExpressLikeRequest['route']) {
-      route = v;
-      r[MOUNT] = r.baseUrl;
+    get(this: Tracked & { [ROUTE]?: ExpressLikeRequest['route'] }) {
+      return this[ROUTE];
+    },
+    set(this: Tracked & { [ROUTE]?: ExpressLikeRequest['route'] }, v: ExpressLikeRequest['route']) {
+      this[ROUTE] = v;
+      this[MOUNT] = this.baseUrl;
     },
   });
 }
