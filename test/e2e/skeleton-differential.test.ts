@@ -201,6 +201,14 @@ test('Vigil and Debian prometheus agree on series, labels, up and query shapes a
       if (JSON.stringify(p.body.data) !== JSON.stringify(v.body.data)) problems.push(`labels ${JSON.stringify(params['match[]'] ?? '')}: prometheus ${JSON.stringify(p.body.data)} vigil ${JSON.stringify(v.body.data)}`);
     }
 
+    // Label values: metric names and jobs as they are, `le` through the known difference.
+    for (const name of ['__name__', 'job', 'le']) {
+      const [p, v] = await Promise.all([apiGet<string[]>(promUrl, `/api/v1/label/${name}/values`, window), apiGet<string[]>(vigilUrl, `/api/v1/label/${name}/values`, window)]);
+      assert.equal(v.body.status, 'success');
+      const expected = name === 'le' ? [...new Set(p.body.data.map(prom3CanonicalFloat))].sort() : p.body.data;
+      if (JSON.stringify(expected) !== JSON.stringify(v.body.data)) problems.push(`label ${name} values: prometheus ${JSON.stringify(expected)} vigil ${JSON.stringify(v.body.data)}`);
+    }
+
     // up: the same targets, all up.
     const [pUp, vUp] = await Promise.all([
       apiGet<{ result: Array<{ metric: Metric; value: [number, string] }> }>(promUrl, '/api/v1/query', { query: 'up', time: String(t) }),
