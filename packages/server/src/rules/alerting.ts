@@ -48,7 +48,8 @@ export class AlertingRule implements Rule {
       (await ctx.query(e, ts)).map((s) => ({ Labels: labelsToObject(s.metric), Value: s.v }));
     const externalLabels = labelsToObject(ctx.externalLabels);
     for (const s of res) {
-      const data = { labels: labelsToObject(withoutName(s.metric)), externalLabels, externalURL: ctx.externalURL, value: s.v };
+      // $labels keeps __name__, as Prometheus passes the sample's full metric (`smpl.Metric.Map()`).
+      const data = { labels: labelsToObject(s.metric), externalLabels, externalURL: ctx.externalURL, value: s.v };
       const expand = (text: string) => this.expander.expand(text, data, { query, onError: ctx.onTemplateError });
       const b = new LabelsBuilder(s.metric).del('__name__');
       for (const l of this.labels) {
@@ -156,10 +157,6 @@ function needsSending(a: Alert, ts: number, resendDelay: number): boolean {
   if (a.state === 'pending') return false;
   if (a.resolvedAt > a.lastSentAt) return true;
   return a.lastSentAt + resendDelay < ts;
-}
-
-function withoutName(ls: Labels): Labels {
-  return ls.filter((l) => l.name !== '__name__');
 }
 
 /** The `ALERTS{alertname, alertstate, …}` series of an alert. */

@@ -60,7 +60,8 @@ export class AlertTemplateExpander {
         tmpl.parse(TEMPLATE_PREAMBLE + text);
         t = tmpl;
       } catch (err) {
-        t = err as Error;
+        // Prometheus's wording: `error parsing template NAME: template: NAME:1: …`.
+        t = new Error(`error parsing template __alert_${this.alertName}: ${(err as Error).message}`, { cause: err });
       }
       this.cache.set(text, t);
     }
@@ -71,11 +72,11 @@ export class AlertTemplateExpander {
   async expand(text: string, data: AlertTemplateData, opts: ExpandOptions = {}): Promise<string> {
     if (!text.includes('{{')) return text;
     const t = this.template(text);
-    const fail = (err: Error) => {
+    const fail = (err: Error, parse = false) => {
       opts.onError?.(err);
-      return `<error expanding template: ${err.message}>`;
+      return `<error expanding template: ${parse ? '' : `error executing template __alert_${this.alertName}: `}${err.message}>`;
     };
-    if (t instanceof Error) return fail(t);
+    if (t instanceof Error) return fail(t, true);
     this.current = { opts, externalURL: data.externalURL };
     const d = { Labels: data.labels, ExternalLabels: data.externalLabels, ExternalURL: data.externalURL, Value: data.value };
     try {

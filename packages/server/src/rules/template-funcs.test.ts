@@ -27,12 +27,12 @@ test('template funcs: query/first/value/label/sortByLabel', async () => {
   const q = async (e: string) => (e === 'up' ? [{ Labels: { job: 'b' }, Value: 1 }, { Labels: { job: 'a' }, Value: 0 }] : []);
   assert.equal(await ex('{{ query "up" | first | value }} {{ with query "up" }}{{ . | first | label "job" }}{{ end }}', q), '1 b');
   assert.equal(await ex('{{ range query "up" | sortByLabel "job" }}{{ .Labels.job }}={{ .Value }} {{ end }}', q), 'a=0 b=1 ');
-  assert.match(await ex('{{ query "none" | first }}', q), /^<error expanding template: .*first\(\) called on vector with no elements>$/);
+  assert.match(await ex('{{ query "none" | first }}', q), /^<error expanding template: error executing template __alert_A: .*first\(\) called on vector with no elements>$/);
 });
 
 test('template funcs: errors are reported in the output, not thrown', async () => {
   const errs: Error[] = [];
   const out = await expandAlertTemplate('A', '{{ .Nope.x }', data, { onError: (e) => errs.push(e) });
-  assert.match(out, /^<error expanding template: template: __alert_A:1: /);
+  assert.match(out, /^<error expanding template: error parsing template __alert_A: template: __alert_A:1: /);
   assert.equal(errs.length, 1);
 });

@@ -224,6 +224,8 @@ export class Execution {
       case 'pipe':
         this.noArgs(cmd, final, 'pipeline');
         return yield* this.evalPipe(dot, first);
+      case 'nil':
+        return this.err(first.pos, 'nil', 'nil is not a command');
       default:
         this.noArgs(cmd, final, argText(first));
         return yield* this.evalArg(dot, first);

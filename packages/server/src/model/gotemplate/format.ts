@@ -12,13 +12,32 @@ export class SafeHTML {
   }
 }
 
+/**
+ * Go rounds an exact decimal tie to even (`strconv`); JS's toFixed and
+ * toExponential round it up. Exact digits come from a 100-digit expansion,
+ * which is exact for the doubles templates meet.
+ */
+function halfEven(v: number, prec: number, exp: boolean): string {
+  const up = exp ? v.toExponential(prec) : v.toFixed(prec);
+  const full = exp ? v.toExponential(100) : Math.abs(v) < 1e21 ? v.toFixed(Math.min(100, prec + 80)) : up;
+  const mant = exp ? full.slice(0, full.indexOf('e')) : full;
+  const dot = mant.indexOf('.');
+  const cut = dot < 0 ? mant.length : dot + 1 + prec;
+  const rest = mant.slice(cut);
+  if (!/^50*$/.test(rest)) return up;
+  const kept = mant.slice(0, prec === 0 && dot >= 0 ? dot : cut);
+  const last = kept.replace(/\.$/, '').at(-1)!;
+  if (Number(last) % 2 === 1) return up;
+  return exp ? kept.replace(/\.$/, '') + full.slice(full.indexOf('e')) : kept.replace(/\.$/, '');
+}
+
 /** Go `strconv.FormatFloat(v, 'g', prec, 64)`, which `%v` and `%g` use. */
 export function formatFloat(v: number, fmt: 'g' | 'v' = 'v', prec = -1): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
   if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const ex = prec < 0 ? v.toExponential() : v.toExponential(Math.max(prec - 1, 0));
+  const ex = prec < 0 ? v.toExponential() : halfEven(v, Math.max(prec - 1, 0), true);
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(ex)!;
   const sign = m[1]!;
   let digits = m[2]! + (m[3] ?? '');
@@ -213,8 +232,8 @@ function formatVerb(verb: string, a: unknown, flags: string, prec: number | unde
       if (typeof a !== 'number') return bad();
       if (!Number.isFinite(a)) return plus(flags, a, formatFloat(a));
       let s: string;
-      if (verb === 'f' || verb === 'F') s = Math.abs(a) < 1e21 ? a.toFixed(prec ?? 6) : fullFixed(a, prec ?? 6);
-      else if (verb === 'e' || verb === 'E') s = fixExp(a.toExponential(prec ?? 6));
+      if (verb === 'f' || verb === 'F') s = Math.abs(a) < 1e21 ? halfEven(a, prec ?? 6, false) : fullFixed(a, prec ?? 6);
+      else if (verb === 'e' || verb === 'E') s = fixExp(halfEven(a, prec ?? 6, true));
       else s = formatFloat(a, 'g', prec ?? -1);
       if (verb === 'E' || verb === 'G') s = s.toUpperCase();
       return plus(flags, a, s);
