@@ -34,7 +34,10 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   const m = obs.metrics;
   const query = (operation: string, table: string, ms: number) => m.timeQuery(operation, table, () => sleep(ms));
 
-  const app = Fastify({ loggerInstance: opts.logger, logController: new LogController({ disableRequestLogging: true }) });
+  // Fastify logs "Server listening" at info; inside `vigil start` that is
+  // noise, so its logger only passes warnings and errors.
+  const fastifyLogger: FastifyBaseLogger | undefined = opts.logger ? (opts.logger as Logger).child({}, { level: 'warn' }) : undefined;
+  const app = Fastify({ loggerInstance: fastifyLogger, logController: new LogController({ disableRequestLogging: true }) });
   instrumentFastify(app, obs);
   opts.logger?.debug({ service: obs.service }, 'demo service instrumented');
 
@@ -70,6 +73,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<Demo> {
   await app.listen({ port: opts.port ?? 0, host: opts.host ?? '127.0.0.1' });
   const addr = app.server.address() as { port: number };
   const url = `http://${opts.host ?? '127.0.0.1'}:${addr.port}`;
+  opts.logger?.debug({ url }, 'demo service listening');
 
   const calls: Array<[string, string]> = [
     ['GET', '/api/users'],
