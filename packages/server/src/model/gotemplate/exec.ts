@@ -290,7 +290,7 @@ export class Execution {
           for (const a of args) argv.push(yield* this.evalArg(dot, a));
           if (final !== NO_FINAL) argv.push(final);
         }
-        next = yield* this.callValue(() => (next as TemplateFunc).apply(v, argv), pos, '.' + ident.join('.'));
+        next = yield* this.callValue(() => (next as TemplateFunc).apply(v, argv.map(unMissing)), pos, '.' + ident.join('.'));
         if (last) return next;
       } else {
         if (last && (args.length > 0 || final !== NO_FINAL)) this.err(pos, '.' + ident.join('.'), `${name} is not a method but has arguments`);

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseTemplate, SafeHTML, sprintf, formatFloat, TemplateParseError, TemplateExecError } from './index.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseTemplate, SafeHTML, sprintf, formatFloat, Template, TemplateParseError, TemplateExecError } from './index.ts';
+
+const DEFAULT_TMPL = '/usr/share/prometheus/alertmanager/default.tmpl';
 
 const run = (text: string, data: unknown = {}, funcs = {}) => parseTemplate('t', text, funcs).execute(data);
 
@@ -72,4 +75,31 @@ test('gotemplate: async functions need executeAsync', async () => {
   const t = parseTemplate('a', '{{ q "x" }}{{ range (q "ab" | printf "%s") }}{{ end }}', funcs);
   assert.throws(() => t.execute({}), /executeAsync/);
   assert.equal(await parseTemplate('a', '{{ q "x" }}-{{ "y" | q }}', funcs).executeAsync({}), 'X-Y');
+});
+
+test('gotemplate: Alertmanager default.tmpl parses and renders (Debian copy)', { skip: !existsSync(DEFAULT_TMPL) && 'alertmanager default.tmpl not installed' }, () => {
+  const funcs = {
+    toUpper: (s: string) => s.toUpperCase(),
+    join: (sep: string, xs: string[]) => xs.join(sep),
+    safeHtml: (s: string) => new SafeHTML(s),
+    reReplaceAll: (p: string, r: string, t: string) => t.replace(new RegExp(p, 'g'), r),
+    trimSpace: (s: string) => s.trim(),
+  };
+  const t = new Template('am', funcs).parse(readFileSync(DEFAULT_TMPL, 'utf8'), 'default.tmpl');
+  // Alertmanager's KV and Alerts types expose methods; here they are plain functions on the data.
+  const pairs = (o: Record<string, string>) => Object.assign(Object.keys(o).sort().map((k) => ({ Name: k, Value: o[k] })), { Values: () => Object.keys(o).sort().map((k) => o[k]) });
+  const kv = (o: Record<string, string>): Record<string, unknown> =>
+    Object.assign({ ...o }, { SortedPairs: () => pairs(o), Values: () => pairs(o).Values(), Names: () => Object.keys(o).sort(), Remove: (ks: string[]) => kv(Object.fromEntries(Object.entries(o).filter(([k]) => !ks.includes(k)))) });
+  const alert = { Status: 'firing', Labels: kv({ alertname: 'HighErrorRate', job: 'api' }), Annotations: kv({ summary: 'High' }), GeneratorURL: 'http://g' };
+  const data = {
+    Receiver: 'hook',
+    Status: 'firing',
+    Alerts: Object.assign([alert], { Firing: () => [alert], Resolved: () => [] }),
+    GroupLabels: kv({ alertname: 'HighErrorRate' }),
+    CommonLabels: kv({ alertname: 'HighErrorRate', job: 'api' }),
+    CommonAnnotations: kv({ summary: 'High' }),
+    ExternalURL: 'http://am',
+  };
+  assert.equal(t.execute(data, '__subject'), '[FIRING:1] HighErrorRate (api)');
+  assert.match(t.execute(data.Alerts, '__text_alert_list'), /Labels:\n - alertname = HighErrorRate\n - job = api\nAnnotations:\n - summary = High\nSource: http:\/\/g\n/);
 });
