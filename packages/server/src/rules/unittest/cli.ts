@@ -30,7 +30,10 @@ export async function runRuleTestsCli(args: readonly string[], out: (line: strin
     else {
       code = 1;
       out('  FAILED:');
-      for (const e of r.errors) out(e);
+      for (const e of r.errors) {
+        out(e);
+        out('');
+      }
     }
     out('');
   }

@@ -24,6 +24,6 @@ test('rules conformance: failures are for the expected reasons', async () => {
   assert.match(out('bad-rules-syntax-test.yml'), /could not parse expression/);
   assert.match(out('bad-rules-error-test.yml'), /err: /);
   assert.match(out('bad-promql.yml'), /many-to-many|multiple matches/i);
-  assert.match(out('rules_run_no_fuzzy.yml'), /exp: .*3\n\s+got: .*2\.9999999999999996/);
+  assert.match(out('rules_run_no_fuzzy.yml'), /exp: .*3E\+00\n\s+got: .*2\.9999999999999996E\+00/);
   assert.match(out('failing.yml'), /alertname: Test/);
 });

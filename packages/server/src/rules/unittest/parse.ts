@@ -22,8 +22,7 @@ function strMap(v: unknown): Record<string, string> {
 function startTime(v: unknown): number {
   if (v === undefined || v === null) return 0;
   if (typeof v === 'number') return Math.round(v * 1000);
-  if (v instanceof Date) return v.getTime();
-  const s = String(v);
+  const s = String(v).trim();
   if (/^-?\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new Error(`start_timestamp: cannot parse ${JSON.stringify(s)}`);
@@ -32,7 +31,9 @@ function startTime(v: unknown): number {
 
 /** Parses a rule unit-test file strictly (unknown keys are errors, as upstream). */
 export function parseTestFile(text: string): TestFile {
-  const doc = (parseYaml(text) ?? {}) as Obj;
+  // Failsafe schema: every scalar stays the string it was written as, as for
+  // Go's string fields (`values: 0x10` is the series notation, not 16).
+  const doc = (parseYaml(text, { schema: 'failsafe' }) ?? {}) as Obj;
   strict(doc, ['rule_files', 'evaluation_interval', 'group_eval_order', 'fuzzy_compare', 'tests'], 'main.unitTestFile');
   const evalInterval = dur(doc.evaluation_interval, 60_000);
   const order = (doc.group_eval_order as string[] | undefined) ?? [];
@@ -41,6 +42,7 @@ export function parseTestFile(text: string): TestFile {
     strict(t, ['name', 'interval', 'input_series', 'start_timestamp', 'alert_rule_test', 'promql_expr_test', 'external_labels', 'external_url'], 'main.testGroup');
     return {
       name: t.name === undefined ? `unnamed#${i}` : String(t.name),
+      named: t.name !== undefined && t.name !== '',
       interval: dur(t.interval, evalInterval),
       input_series: ((t.input_series as Obj[] | undefined) ?? []).map((s) => {
         strict(s, ['series', 'values'], 'main.series');
@@ -77,7 +79,7 @@ export function parseTestFile(text: string): TestFile {
     rule_files: ((doc.rule_files as unknown[] | undefined) ?? []).map(String),
     evaluation_interval: evalInterval,
     group_eval_order: order,
-    fuzzy_compare: doc.fuzzy_compare === true,
+    fuzzy_compare: doc.fuzzy_compare === true || doc.fuzzy_compare === 'true',
     tests,
   };
 }

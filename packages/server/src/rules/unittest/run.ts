@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { compareLabels, labelsFromObject, labelsString, labelsToObject, type Labels } from '@vigil/core';
+import { compareLabels, labelsFromObject, type Labels } from '@vigil/core';
 import { Engine } from '../../promql/index.ts';
 import { expandValues, parseMetric } from '../../promql/promqltest/series-line.ts';
 import { createMemoryStorage } from '../../testutil/index.ts';
@@ -41,8 +41,7 @@ export async function runRuleTestFile(file: string, opts: RuleTestOptions = {}):
   const errors: string[] = [];
   for (const tg of tf.tests) {
     if (runRe && !runRe.test(tg.name)) continue;
-    const errs = await runGroup(tf, tg, ruleFiles, opts);
-    errors.push(...errs.map((e) => `    ${tg.name}: ${e}`));
+    errors.push(...(await runGroup(tf, tg, ruleFiles, opts)));
   }
   return { file, errors };
 }
@@ -105,7 +104,9 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
       const rel = ts - mint;
       if (!(rel <= at.eval_time && at.eval_time < rel + tf.evaluation_interval)) continue;
       const e = checkAlerts(groups, at.alertname, at.exp_alerts);
-      if (e) errs.push(`    alertname: ${at.alertname}, time: ${fmtDur(at.eval_time)}, \n${e}`);
+      // promtool's layout: the group name (when set), then expected and got lists.
+      const name = tg.named ? `    name: ${tg.name},\n` : '';
+      if (e) errs.push(`${name}    alertname: ${at.alertname}, time: ${fmtDur(at.eval_time)}, \n${e}`);
     }
   }
   for (const pt of tg.promql_expr_test) {
@@ -130,7 +131,7 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
     exp.sort((a, b) => compareLabels(a.labels, b.labels));
     const same = got.length === exp.length && got.every((g, i) => compareLabels(g.labels, exp[i]!.labels) === 0 && floatEq(g.v, exp[i]!.v, tf.fuzzy_compare));
     if (!same) {
-      const fmt = (xs: typeof got) => xs.map((x) => `${labelsString(x.labels)} ${x.v}`).join(', ');
+      const fmt = (xs: typeof got) => xs.map((x) => `${goLabels(x.labels)} ${formatE(x.v)}`).join(', ');
       errs.push(`    expr: ${JSON.stringify(pt.expr)}, time: ${fmtDur(pt.eval_time)},\n        exp: ${fmt(exp)}\n        got: ${fmt(got)}`);
     }
   }
@@ -149,8 +150,21 @@ function checkAlerts(groups: Group[], name: string, expected: Array<{ exp_labels
   got.sort(order);
   exp.sort(order);
   if (got.length === exp.length && got.every((g, i) => order(g, exp[i]!) === 0)) return undefined;
-  const fmt = (xs: typeof got) => '[' + xs.map((x) => `(labels: ${labelsString(x.labels)}, annotations: ${JSON.stringify(labelsToObject(x.annotations))})`).join(' ') + ']';
+  const fmt = (xs: typeof got) =>
+    xs.length === 0 ? '[]' : '[\n' + xs.map((x, i) => `            ${i}:\n              Labels:${goLabels(x.labels)}\n              Annotations:${goLabels(x.annotations)}`).join(',\n') + '\n            ]';
   return `        exp:${fmt(exp)}, \n        got:${fmt(got)}`;
+}
+
+/** Go's `labels.Labels.String()`: `{a="b", c="d"}`. */
+function goLabels(ls: Labels): string {
+  return '{' + ls.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ') + '}';
+}
+
+/** `strconv.FormatFloat(v, 'E', -1, 64)`. */
+function formatE(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (!Number.isFinite(v)) return v > 0 ? '+Inf' : '-Inf';
+  return v.toExponential().toUpperCase().replace(/E([+-])(\d)$/, 'E$10$2');
 }
 
 /** Exact float equality; with `fuzzy`, one ULP either way also passes. NaN never equals NaN. */

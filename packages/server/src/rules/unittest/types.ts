@@ -9,6 +9,8 @@ export interface TestFile {
 
 export interface TestGroup {
   name: string;
+  /** Whether `name` was given (promtool prints it in failures only then). */
+  named: boolean;
   interval: number;
   input_series: Array<{ series: string; values: string }>;
   /** Unix ms. */
