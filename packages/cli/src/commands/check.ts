@@ -5,5 +5,7 @@ export async function runCheckConfig(files: string[]): Promise<number> {
     return 2;
   }
   const { checkConfigFiles } = await import('@vigil/server/config/index.ts');
-  return checkConfigFiles(files, (line: string) => console.log(line));
+  // Rule files named by the config get the full check (PromQL and templates), as promtool does.
+  const { checkRuleFiles } = await import('@vigil/server/rules/index.ts');
+  return checkConfigFiles(files, (line: string) => console.log(line), { checkRuleFiles });
 }

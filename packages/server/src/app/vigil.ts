@@ -12,9 +12,9 @@ import { ScrapeManager } from '../scrape/index.ts';
 import { registerWriteHandler } from '../remote/index.ts';
 import { createAlertmanager, type Alertmanager } from '../alerting/index.ts';
 import { registerAlertmanagerApi, registerVigilAlertingApi } from '../api/v2/index.ts';
-import { RuleManager, type AlertSender } from '../rules/index.ts';
+import { RuleManager } from '../rules/index.ts';
 import { registerRulesRoutes } from '../api/v1/rules-routes.ts';
-import { fanoutSender, inProcessSender } from './alert-senders.ts';
+import { Notifier } from '../notifier/index.ts';
 import { buildInfo } from './build-info.ts';
 import { defaultConfigYAML } from './default-config.ts';
 import { splitHostPort, type VigilOptions } from './options.ts';
@@ -131,7 +131,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
       GODEBUG: '',
       storageRetention: retentionText(opts),
     }),
-    alertmanagers: () => ({ activeAlertmanagers: [], droppedAlertmanagers: [] }),
+    alertmanagers: () => ({ activeAlertmanagers: notifier.alertmanagerURLs().map((url) => ({ url })), droppedAlertmanagers: [] }),
   };
   registerApiV1(web, deps);
   if (opts.enableRemoteWriteReceiver) {
@@ -162,14 +162,17 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     reloaders.push({ name: 'alertmanager', apply: () => am.reload() });
   }
 
-  const senders: AlertSender[] = [];
-  if (alertmanager) senders.push(inProcessSender(alertmanager));
+  // Alerts go out through the notifier, as in Prometheus: external labels and
+  // alert_relabel_configs apply, then every configured Alertmanager and the
+  // in-process router (when enabled) receive them.
+  const notifier = new Notifier({ logger: logger.child({ component: 'notifier' }), registry, local: alertmanager });
+  reloaders.push({ name: 'notifier', apply: (cfg) => notifier.applyConfig(cfg) });
   const { host: extHost, port: extPort } = splitHostPort(opts.listenAddress);
   const rules = new RuleManager({
     engine,
     queryable: db,
     appendable: db,
-    sender: fanoutSender(senders),
+    sender: notifier,
     logger: logger.child({ component: 'rule manager' }),
     registry,
     externalURL: opts.externalUrl ?? `http://${extHost === '0.0.0.0' ? 'localhost' : extHost}:${extPort}`,
@@ -233,6 +236,8 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
   }
   await scrape.start();
   started.push(scrape);
+  await notifier.start();
+  started.push(notifier);
   await rules.start();
   started.push(rules);
   ready = true;

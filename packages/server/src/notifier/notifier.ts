@@ -95,6 +95,11 @@ export class Notifier implements AlertSender {
     this.metrics?.alertmanagers.set(targets.length);
   }
 
+  /** URLs of the Alertmanagers alerts are posted to, credentials removed (`/api/v1/alertmanagers`). */
+  alertmanagerURLs(): string[] {
+    return this.targets.map((t) => redact(t.url));
+  }
+
   /** Sets the targets directly (tests, or wiring without a config file). */
   setTargets(targets: AlertmanagerTarget[], externalLabels: Labels = []): void {
     this.targets = targets;
