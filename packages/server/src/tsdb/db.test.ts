@@ -183,3 +183,44 @@ test('select serves all four matcher types, including matchers that match the em
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a WAL checkpoint replaces the segments it covers and replays with later commits', async () => {
+  const dir = tmp();
+  try {
+    let db = await openDB({ dir });
+    for (let i = 1; i <= 4; i++) {
+      const a = db.appender();
+      a.append(0, up('a'), i * 1000, i);
+      if (i === 4) a.append(0, up('b'), i * 1000, STALE_NAN);
+      await a.commit();
+    }
+    const bytes = db.checkpoint();
+    assert.ok(bytes > 0);
+    const walDir = join(dir, 'wal');
+    const files = readdirSync(walDir).sort();
+    assert.ok(files.some((f) => /^checkpoint\.\d{8}$/.test(f)), files.join());
+    assert.deepEqual(files.filter((f) => /^\d{8}$/.test(f)).length, 1, 'only the segment opened after the checkpoint remains');
+    const a = db.appender();
+    a.append(0, up('a'), 5000, 5);
+    a.append(0, up('c'), 5000, 1);
+    await a.commit();
+    await db.close();
+
+    db = await openDB({ dir });
+    const got = await samples(db, [new Matcher('=', '__name__', 'up')]);
+    assert.deepEqual(got.map((g) => g[1]), [[1000, 2000, 3000, 4000, 5000], [4000], [5000]]);
+    assert.ok(isStaleNaN((await firstValueAt(db, 'b', 4000))!), 'staleness marker survives the checkpoint');
+    await db.close();
+
+    // A damaged checkpoint loses only what it held; later segments still replay.
+    const cp = join(walDir, readdirSync(walDir).find((f) => /^checkpoint\.\d{8}$/.test(f))!);
+    truncateSync(cp, statSync(cp).size - 5);
+    db = await openDB({ dir });
+    assert.equal(db.replayStats!.corruptions[0]!.segment.startsWith('checkpoint.'), true);
+    const after = await samples(db, [new Matcher('=', 'job', 'c')]);
+    assert.deepEqual(after[0]![1], [5000], 'a series created after the checkpoint survives');
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -24,6 +24,8 @@ export interface DBOptions {
 /** How far behind the newest sample a new sample may be (Prometheus: half the 2 h head chunk range). */
 const APPENDABLE_WINDOW = 3600_000;
 const RETENTION_INTERVAL = 60_000;
+/** The WAL is checkpointed once it is this large and much larger than what the head holds. */
+const CHECKPOINT_MIN_BYTES = 64 * 1024 * 1024;
 
 function sameBits(a: number, b: number): boolean {
   return a === b || (a !== a && b !== b && Object.is(a, b)) || bitsEqual(a, b);
@@ -89,7 +91,10 @@ export class DB implements Storage {
       { segments: stats.segments, records: stats.records, series: this.series.size, durationMs: Math.round(this.replayDurationMs) },
       'WAL replay completed',
     );
-    this.retentionTimer = setInterval(() => this.applyRetention(), RETENTION_INTERVAL);
+    this.retentionTimer = setInterval(() => {
+      this.applyRetention();
+      this.maybeCheckpoint();
+    }, RETENTION_INTERVAL);
     this.retentionTimer.unref();
   }
 
@@ -125,6 +130,54 @@ export class DB implements Storage {
     }
     if (dropped) this.metrics.retentionDropped.inc(dropped);
     this.metrics.headSeries.set(this.series.size);
+  }
+
+  /**
+   * Checkpoints the WAL when it has grown past {@link CHECKPOINT_MIN_BYTES}
+   * and to more than twice the head's own size (retention dropped data or
+   * series churned): start-up replay then reads the head once, not its history.
+   */
+  maybeCheckpoint(): void {
+    const walBytes = this.wal.bytes();
+    this.metrics.walBytes.set(walBytes);
+    if (walBytes < CHECKPOINT_MIN_BYTES) return;
+    let samples = 0;
+    for (const s of this.series.values()) samples += s.n;
+    if (walBytes < 2 * (samples * 20 + this.series.size * 200)) return;
+    this.checkpoint();
+  }
+
+  /** Writes a WAL checkpoint of the head now and drops the segments it covers; returns its size in bytes. */
+  checkpoint(): number {
+    const started = performance.now();
+    const bytes = this.wal.writeCheckpoint((emit) => {
+      const BATCH = 65_536;
+      let series: WalSeries[] = [];
+      const refs = new Uint32Array(BATCH);
+      const ts = new Float64Array(BATCH);
+      const vs = new Float64Array(BATCH);
+      let n = 0;
+      const flush = () => {
+        emit(series, refs, ts, vs, n);
+        series = [];
+        n = 0;
+      };
+      for (const s of this.series.values()) {
+        series.push({ ref: s.ref, labels: s.labels as WalSeries['labels'] });
+        for (let i = 0; i < s.n; i++) {
+          if (n === BATCH) flush();
+          refs[n] = s.ref;
+          ts[n] = s.ts[i]!;
+          vs[n] = s.vs[i]!;
+          n++;
+        }
+        if (series.length >= 1000) flush();
+      }
+      if (series.length || n) flush();
+    });
+    this.metrics.walBytes.set(this.wal.bytes());
+    this.logger.info({ bytes, series: this.series.size, durationMs: Math.round(performance.now() - started) }, 'WAL checkpoint written');
+    return bytes;
   }
 
   appender(): Appender {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Label, Logger } from '@vigil/core';
@@ -63,6 +63,53 @@ export class WAL {
       .sort((a, b) => a - b);
   }
 
+  /** The newest complete checkpoint: its name and the last segment it covers. */
+  checkpoint(): { name: string; upTo: number } | undefined {
+    if (!existsSync(this.dir)) return undefined;
+    const cps = readdirSync(this.dir)
+      .filter((f) => /^checkpoint\.\d{8}$/.test(f))
+      .sort();
+    const last = cps[cps.length - 1];
+    return last ? { name: last, upTo: Number(last.slice('checkpoint.'.length)) } : undefined;
+  }
+
+  /**
+   * Writes the head's state as a checkpoint covering every segment up to
+   * the current one, then deletes those segments: the WAL stays bounded by
+   * what the head holds. The current segment is closed first, so commits
+   * made afterwards go to a new segment the checkpoint does not cover.
+   * Crash-safe: written to a temporary file, fsynced and renamed; older
+   * segments are removed only after the rename.
+   */
+  writeCheckpoint(write: (emit: (series: readonly WalSeries[], refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number) => void) => void): number {
+    const upTo = this.cut();
+    const tmp = join(this.dir, `checkpoint.${segmentName(upTo)}.tmp`);
+    const fd = openSync(tmp, 'w');
+    let bytes = 0;
+    try {
+      write((series, refs, ts, vs, n) => {
+        const parts: Buffer[] = [];
+        if (series.length) parts.push(record(RECORD_SERIES, encodeSeries(series)));
+        if (n > 0) parts.push(record(RECORD_SAMPLES, encodeSamples(refs, ts, vs, n)));
+        for (const b of parts) {
+          let w = 0;
+          while (w < b.length) w += writeSync(fd, b, w);
+          bytes += b.length;
+        }
+      });
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    const final = join(this.dir, `checkpoint.${segmentName(upTo)}`);
+    renameSync(tmp, final);
+    for (const f of readdirSync(this.dir)) {
+      if (/^checkpoint\.\d{8}(\.tmp)?$/.test(f) && f !== `checkpoint.${segmentName(upTo)}`) unlinkSync(join(this.dir, f));
+    }
+    this.deleteUpTo(upTo);
+    return bytes;
+  }
+
   /**
    * Reads every segment in order and feeds the records to the handlers. A
    * torn or corrupt record ends the replay: the segment is truncated at its
@@ -71,9 +118,16 @@ export class WAL {
    */
   replay(h: ReplayHandlers): ReplayStats {
     const stats: ReplayStats = { segments: 0, records: 0, corruptions: [] };
-    const segs = this.segments();
-    for (let si = 0; si < segs.length; si++) {
-      const name = segmentName(segs[si]!);
+    const cp = this.checkpoint();
+    // A checkpoint replays first; segments it covers are skipped (they may
+    // survive a crash between the checkpoint's rename and their deletion).
+    const segs = this.segments().filter((n) => !cp || n > cp.upTo);
+    const files: Array<{ name: string; segIndex: number }> = [];
+    if (cp) files.push({ name: cp.name, segIndex: -1 });
+    segs.forEach((n, i) => files.push({ name: segmentName(n), segIndex: i }));
+    for (const file of files) {
+      const si = file.segIndex;
+      const name = file.name;
       const path = join(this.dir, name);
       const buf = readFileSync(path);
       stats.segments++;
@@ -116,6 +170,9 @@ export class WAL {
         ftruncateSync(fd, off);
         fsyncSync(fd);
         closeSync(fd);
+        // Damage inside the checkpoint loses only what it held: the segments
+        // after it are still replayed. Damage in a segment ends the log there.
+        if (si < 0) continue;
         for (const later of segs.slice(si + 1)) unlinkSync(join(this.dir, segmentName(later)));
         break;
       }
@@ -126,7 +183,8 @@ export class WAL {
   /** Opens a fresh segment after the existing ones for writing. */
   openForWrite(): void {
     const segs = this.segments();
-    this.segment = segs.length ? segs[segs.length - 1]! + 1 : 1;
+    const last = Math.max(segs.length ? segs[segs.length - 1]! : 0, this.checkpoint()?.upTo ?? 0);
+    this.segment = last + 1;
     this.openSegment();
   }
 
