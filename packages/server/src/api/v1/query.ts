@@ -11,29 +11,22 @@ const MAX_POINTS = 11_000;
 
 type Req = FastifyRequest;
 
-function options(req: Req, reply: FastifyReply, deps: ApiV1Deps): QueryOptions | undefined {
+function options(req: Req, reply: FastifyReply): QueryOptions | undefined {
   const opts: QueryOptions = {};
-  const timeout = formValue(req, 'timeout');
-  if (timeout) {
+  for (const [param, key] of [
+    ['timeout', 'timeout'],
+    ['lookback_delta', 'lookbackDelta'],
+  ] as const) {
+    const v = formValue(req, param);
+    if (!v) continue;
     try {
-      opts.timeout = parseDurationParam(timeout);
+      opts[key] = parseDurationParam(v);
     } catch (err) {
-      sendError(reply, 'bad_data', invalidParam('timeout', err));
+      sendError(reply, 'bad_data', invalidParam(param, err));
       return undefined;
     }
   }
-  const lookback = formValue(req, 'lookback_delta');
-  if (lookback) {
-    try {
-      opts.lookbackDelta = parseDurationParam(lookback);
-    } catch (err) {
-      sendError(reply, 'bad_data', invalidParam('lookback_delta', err));
-      return undefined;
-    }
-  }
-  const stats = formValue(req, 'stats');
-  if (stats) opts.stats = true;
-  void deps;
+  if (formValue(req, 'stats')) opts.stats = true;
   return opts;
 }
 
@@ -71,7 +64,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiV1Deps): void
         return sendError(reply, 'bad_data', invalidParam('time', err));
       }
     }
-    const opts = options(req, reply, deps);
+    const opts = options(req, reply);
     if (!opts) return reply;
     const limit = parseLimit(req, reply);
     if (limit === null) return reply;
@@ -107,7 +100,7 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiV1Deps): void
     if ((end - start) / step > MAX_POINTS) {
       return sendError(reply, 'bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
-    const opts = options(req, reply, deps);
+    const opts = options(req, reply);
     if (!opts) return reply;
     const limit = parseLimit(req, reply);
     if (limit === null) return reply;

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compareLabels, labelsKey, type Labels, type Matcher } from '@vigil/core';
 import type { ApiV1Deps } from './deps.ts';
+import type { Querier } from '../../storage/index.ts';
 import { formValue, formValues, sendData, sendError } from './respond.ts';
 import { invalidParam, MAX_TIME, MIN_TIME, parseTimeParam } from './params.ts';
 import { metricObject } from './format.ts';
@@ -82,15 +83,14 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiV1Deps): voi
       q.close();
     }
   };
-  const labels = async (req: Req, reply: FastifyReply) => {
-    const c = parseCommon(req, reply, deps);
-    if (!c) return reply;
+  /** Sends the sorted union of `lookup` over every match[] set (or all series), limited like Prometheus. */
+  const stringList = async (c: Common, reply: FastifyReply, lookup: (q: Querier, ms: Matcher[]) => Promise<string[]>) => {
     const q = await deps.queryable.querier(c.start, c.end);
     try {
-      const names = new Set<string>();
-      if (c.matcherSets.length === 0) for (const n of await q.labelNames()) names.add(n);
-      for (const ms of c.matcherSets) for (const n of await q.labelNames(...ms)) names.add(n);
-      let out = [...names].sort();
+      const found = new Set<string>();
+      const sets = c.matcherSets.length === 0 ? [[]] : c.matcherSets;
+      for (const ms of sets) for (const v of await lookup(q, ms)) found.add(v);
+      let out = [...found].sort();
       const warnings: string[] = [];
       if (c.limit !== undefined && out.length > c.limit) {
         out = out.slice(0, c.limit);
@@ -103,6 +103,11 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiV1Deps): voi
       q.close();
     }
   };
+  const labels = async (req: Req, reply: FastifyReply) => {
+    const c = parseCommon(req, reply, deps);
+    if (!c) return reply;
+    return stringList(c, reply, (q, ms) => q.labelNames(...ms));
+  };
   const values = async (req: Req, reply: FastifyReply) => {
     let name = (req.params as { name: string }).name;
     // Prometheus 3 accepts UTF-8 names escaped as U__<hex-escaped> in the path.
@@ -110,23 +115,7 @@ export function registerSeriesRoutes(app: FastifyInstance, deps: ApiV1Deps): voi
     if (name === '') return sendError(reply, 'bad_data', `invalid label name: ${JSON.stringify(name)}`);
     const c = parseCommon(req, reply, deps);
     if (!c) return reply;
-    const q = await deps.queryable.querier(c.start, c.end);
-    try {
-      const vals = new Set<string>();
-      if (c.matcherSets.length === 0) for (const v of await q.labelValues(name)) vals.add(v);
-      for (const ms of c.matcherSets) for (const v of await q.labelValues(name, ...ms)) vals.add(v);
-      let out = [...vals].sort();
-      const warnings: string[] = [];
-      if (c.limit !== undefined && out.length > c.limit) {
-        out = out.slice(0, c.limit);
-        warnings.push(TRUNCATED);
-      }
-      return sendData(reply, out, { warnings });
-    } catch (err) {
-      return sendError(reply, 'execution', (err as Error).message);
-    } finally {
-      q.close();
-    }
+    return stringList(c, reply, (q, ms) => q.labelValues(name, ...ms));
   };
   app.get('/api/v1/series', series);
   app.post('/api/v1/series', series);
