@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
-import { createEngine, parseSelector } from '../packages/server/src/promql/index.ts';
+import { createEngine, formatExpr, parseExpr, parseSelector } from '../packages/server/src/promql/index.ts';
 import { registerApiV1 } from '../packages/server/src/api/v1/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
 import { apiQuery, createBlocks, generate, loadInto, startPrometheus, startVictoriaMetrics, type Running } from '../test/e2e/promql-data.ts';
@@ -86,6 +86,7 @@ try {
     engine,
     queryable: db,
     parseSelector,
+    formatQuery: (q: string) => formatExpr(parseExpr(q)),
     now: () => Date.now(),
     lookbackDelta: 5 * 60_000,
     targets: () => ({ activeTargets: [], droppedTargets: [] }),

@@ -6,7 +6,7 @@ import type { Logger } from '@vigil/core';
 import { registerApiV1, type ApiV1Deps } from '../api/v1/index.ts';
 import { createWebServer } from '../web/index.ts';
 import { openDB } from '../tsdb/index.ts';
-import { createEngine, parseSelector } from '../promql/index.ts';
+import { createEngine, formatExpr, parseExpr, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
 import { ScrapeManager } from '../scrape/index.ts';
 import { registerWriteHandler } from '../remote/index.ts';
@@ -111,6 +111,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     engine,
     queryable: db,
     parseSelector,
+    formatQuery: (q) => formatExpr(parseExpr(q)),
     now: () => Date.now(),
     lookbackDelta: opts.lookbackDelta,
     targets: () => scrape.targets(),

@@ -50,6 +50,8 @@ export interface ApiV1Deps {
   queryable: Queryable;
   /** Parses a series selector (`up{job="x"}`) into matchers; throws a PromQLParseError. */
   parseSelector: (s: string) => Matcher[];
+  /** Parses and pretty-prints an expression (`/api/v1/format_query`); throws a PromQLParseError. */
+  formatQuery: (s: string) => string;
   /** Current time in ms (injected for tests). */
   now: () => number;
   lookbackDelta: number;

@@ -112,6 +112,15 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiV1Deps): void
       return sendQueryError(reply, err);
     }
   };
+  const format = async (req: Req, reply: FastifyReply) => {
+    try {
+      return sendData(reply, deps.formatQuery(formValue(req, 'query') ?? ''));
+    } catch (err) {
+      return sendQueryError(reply, err);
+    }
+  };
+  app.get('/api/v1/format_query', format);
+  app.post('/api/v1/format_query', format);
   app.get('/api/v1/query', instant);
   app.post('/api/v1/query', instant);
   app.get('/api/v1/query_range', range);
