@@ -59,6 +59,11 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`vigil: error: ${err.message}, try --help`);
       return 2;
     }
+    // Expected failures (bad config, busy port, locked storage) get one line, not a stack.
+    if (err instanceof Error && (err.name === 'ConfigErrors' || 'code' in err && String((err as { code: unknown }).code).startsWith('VIGIL_ERR_'))) {
+      console.error(`vigil: error: ${err.message}`);
+      return 1;
+    }
     throw err;
   }
 }

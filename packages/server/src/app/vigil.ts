@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
-import type { Logger } from '@vigil/core';
+import { VigilError, type Logger } from '@vigil/core';
 import { registerApiV1, type ApiV1Deps } from '../api/v1/index.ts';
 import { createWebServer } from '../web/index.ts';
 import { openDB } from '../tsdb/index.ts';
@@ -185,7 +185,14 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
   registerRulesRoutes(web, rules);
 
   const { host, port } = splitHostPort(opts.listenAddress);
-  await web.listen({ host, port });
+  try {
+    await web.listen({ host, port });
+  } catch (err) {
+    await stopAll();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'address already in use' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new VigilError('VIGIL_ERR_WEB_LISTEN', `listen on ${opts.listenAddress} (--web.listen-address): ${why}`, { cause: err });
+  }
   const addr = web.server.address();
   const boundPort = typeof addr === 'object' && addr ? addr.port : port;
   const localHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;

@@ -224,3 +224,17 @@ test('a WAL checkpoint replaces the segments it covers and replays with later co
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a storage directory held by a live process is refused; a stale lock is taken over', async () => {
+  const dir = tmp();
+  try {
+    writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
+    await assert.rejects(openDB({ dir }), (e: unknown) => (e as { code?: string }).code === 'VIGIL_ERR_TSDB_LOCKED' && /in use by process/.test((e as Error).message));
+    writeFileSync(join(dir, 'lock'), '999999999\n');
+    const db = await openDB({ dir });
+    assert.equal(readFileSync(join(dir, 'lock'), 'utf8').trim(), String(process.pid));
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

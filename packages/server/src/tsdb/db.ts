@@ -6,6 +6,7 @@ import { MemSeries } from './mem-series.ts';
 import { Postings } from './postings.ts';
 import { WAL, type ReplayStats, type WalSeries } from './wal.ts';
 import { TsdbMetrics } from './metrics.ts';
+import { DirLock } from './lock.ts';
 
 export interface DBOptions {
   /** Storage directory; created when missing. */
@@ -63,10 +64,14 @@ export class DB implements Storage {
     this.logger = opts.logger ?? silentLogger();
     this.metrics = new TsdbMetrics(opts.registry ?? new Registry());
     this.wal = new WAL(opts.dir, this.logger);
+    this.lock = new DirLock(opts.dir);
   }
 
-  /** Replays the WAL and opens it for writing. */
+  private readonly lock: DirLock;
+
+  /** Takes the directory lock, replays the WAL and opens it for writing. */
   open(): void {
+    this.lock.acquire();
     const started = performance.now();
     const stats = this.wal.replay({
       series: (s) => this.createSeries(s.labels, s.ref),
@@ -270,6 +275,7 @@ export class DB implements Storage {
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
     this.wal.close();
+    this.lock.release();
   }
 }
 
