@@ -54,3 +54,29 @@ export function queryData(v: QueryValue): { resultType: string; result: unknown 
       return { resultType: 'string', result: [formatTime(v.t), v.s] };
   }
 }
+
+/**
+ * The `data` object of a query response written straight to JSON text.
+ * Same bytes as `JSON.stringify(queryData(v))`, without building an array
+ * per point first: range results are the API's largest responses.
+ */
+export function queryDataJSON(v: QueryValue): string {
+  switch (v.type) {
+    case 'vector': {
+      const parts = v.vector.map((s) => `{"metric":${JSON.stringify(metricObject(s.metric))},"value":[${formatTime(s.t)},"${formatValue(s.v)}"]}`);
+      return `{"resultType":"vector","result":[${parts.join(',')}]}`;
+    }
+    case 'matrix': {
+      const parts: string[] = new Array(v.matrix.length);
+      for (let k = 0; k < v.matrix.length; k++) {
+        const s = v.matrix[k]!;
+        const pts: string[] = new Array(s.ts.length);
+        for (let i = 0; i < s.ts.length; i++) pts[i] = `[${formatTime(s.ts[i]!)},"${formatValue(s.vs[i]!)}"]`;
+        parts[k] = `{"metric":${JSON.stringify(metricObject(s.metric))},"values":[${pts.join(',')}]}`;
+      }
+      return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
+    }
+    default:
+      return JSON.stringify(queryData(v));
+  }
+}

@@ -32,3 +32,18 @@ test('formatValue matches Go strconv.FormatFloat as Prometheus uses it', () => {
   assert.equal(formatValue(0), '0');
   assert.equal(formatValue(-0), '-0');
 });
+
+test('queryDataJSON writes the same bytes as JSON.stringify(queryData(…))', async () => {
+  const { queryData, queryDataJSON } = await import('./format.ts');
+  const metric = [
+    { name: '__name__', value: 'm' },
+    { name: 'path', value: '/a"b\\c\n' },
+  ];
+  const values = [
+    { type: 'vector' as const, vector: [{ metric, t: 1500, v: 0.1 }, { metric: [], t: -1, v: NaN }] },
+    { type: 'matrix' as const, matrix: [{ metric, ts: [0, 1001, 2e12], vs: [1e21, -Infinity, 1.5e-7] }] },
+    { type: 'scalar' as const, t: 5, v: 2 },
+    { type: 'string' as const, t: 5, s: 'x"y' },
+  ];
+  for (const v of values) assert.equal(queryDataJSON(v), JSON.stringify(queryData(v)));
+});

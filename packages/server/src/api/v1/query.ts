@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { QueryOptions, QueryResult } from '../../promql/types.ts';
 import type { ApiV1Deps } from './deps.ts';
-import { formValue, sendData, sendError } from './respond.ts';
+import { formValue, sendData, sendError, sendRawData } from './respond.ts';
 import { invalidParam, parseDurationParam, parseTimeParam, ParamError } from './params.ts';
-import { queryData } from './format.ts';
+import { queryData, queryDataJSON } from './format.ts';
 import { sendQueryError } from './errors.ts';
 
 /** Prometheus refuses range queries with more points than this per series. */
@@ -47,9 +47,9 @@ function respond(reply: FastifyReply, res: QueryResult, limit: number | undefine
     if (value.type === 'vector' && value.vector.length > limit) value = { type: 'vector', vector: value.vector.slice(0, limit) };
     if (value.type === 'matrix' && value.matrix.length > limit) value = { type: 'matrix', matrix: value.matrix.slice(0, limit) };
   }
-  const data: Record<string, unknown> = queryData(value);
-  if (res.stats) data.stats = res.stats;
-  return sendData(reply, data, { warnings: res.warnings, infos: res.infos });
+  const annotations = { warnings: res.warnings, infos: res.infos };
+  if (res.stats) return sendData(reply, { ...queryData(value), stats: res.stats }, annotations);
+  return sendRawData(reply, queryDataJSON(value), annotations);
 }
 
 /** `/api/v1/query` and `/api/v1/query_range`, GET and form-encoded POST. */

@@ -26,6 +26,18 @@ export function sendData(
   return reply.code(200).type('application/json').send(body);
 }
 
+/** Like {@link sendData}, with `data` already serialised to JSON text. */
+export function sendRawData(
+  reply: FastifyReply,
+  dataJSON: string,
+  annotations: { warnings?: readonly string[]; infos?: readonly string[] } = {},
+): FastifyReply {
+  let body = `{"status":"success","data":${dataJSON}`;
+  if (annotations.warnings && annotations.warnings.length) body += `,"warnings":${JSON.stringify(annotations.warnings)}`;
+  if (annotations.infos && annotations.infos.length) body += `,"infos":${JSON.stringify(annotations.infos)}`;
+  return reply.code(200).type('application/json').send(body + '}');
+}
+
 /** Sends Prometheus's error envelope with the status its `errorType` implies. */
 export function sendError(reply: FastifyReply, errorType: ErrorType, error: string, data?: unknown): FastifyReply {
   const body: Record<string, unknown> = { status: 'error', errorType, error };
