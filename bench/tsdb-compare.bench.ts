@@ -141,7 +141,7 @@ try {
       const r = await fetch(`http://127.0.0.1:${p.port}${p.write}`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
-        body,
+        body: new Uint8Array(body),
       });
       if (r.status >= 300) throw new Error(`${p.name}: remote write answered ${r.status} ${await r.text()}`);
     }
