@@ -1,160 +1,394 @@
-import { labelsKey, type Labels, type Logger, type Matcher, silentLogger, compareLabels } from '@vigil/core';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Labels, Logger, Matcher } from '@vigil/core';
+import { silentLogger } from '@vigil/core';
 import { Registry } from 'prom-client';
-import type { Appender, Querier, Series, SeriesSet, Storage, SelectHints } from '../storage/index.ts';
-import { StorageRejection } from '../storage/index.ts';
-import { MemSeries } from './mem-series.ts';
-import { Postings } from './postings.ts';
+import type { Appender, Querier, Storage } from '../storage/index.ts';
+import { SeriesCatalog } from './catalog.ts';
+import { Head, mergeSorted } from './head.ts';
+import type { MemSeries } from './series.ts';
 import { WAL, type ReplayStats, type WalSeries } from './wal.ts';
 import { TsdbMetrics } from './metrics.ts';
 import { DirLock } from './lock.ts';
+import { Block, BlockCorruption, readIndex, readMeta } from './block/reader.ts';
+import { BlockWriter } from './block/writer.ts';
+import { isULID } from './block/ulid.ts';
+import { HeadAppender, TMP_BASE } from './appender.ts';
+import { DBQuerier } from './querier.ts';
+import { planCompaction, type CompactionPlan } from './compact.ts';
+import { Tombstones, type Interval } from './tombstones.ts';
 
 export interface DBOptions {
   /** Storage directory; created when missing. */
   dir: string;
-  /** Samples older than newest-sample − retentionMs are dropped; 0 keeps everything. */
+  /** Blocks entirely older than newest-sample − retentionMs are deleted; 0 keeps everything. */
   retentionMs?: number;
-  /** Not enforced by the in-memory head yet (no blocks); accepted for flag compatibility. */
+  /** Oldest blocks are deleted while blocks + WAL take more bytes than this; 0 means no limit. */
   retentionBytes?: number;
   /** Samples up to this much older than a series' newest sample are accepted out of order. */
   outOfOrderWindowMs?: number;
+  /** Time range of a level-1 block (the head is cut into blocks of this size); default 2 h. */
+  blockRangeMs?: number;
+  /** How often the head is checked for a block to cut, blocks for compaction and retention; default 15 s. */
+  maintenanceIntervalMs?: number;
   logger?: Logger;
   registry?: Registry;
   now?: () => number;
 }
 
-/** How far behind the newest sample a new sample may be (Prometheus: half the 2 h head chunk range). */
-const APPENDABLE_WINDOW = 3600_000;
-const RETENTION_INTERVAL = 60_000;
+export const DEFAULT_BLOCK_RANGE = 2 * 3600_000;
 /** The WAL is checkpointed once it is this large and much larger than what the head holds. */
 const CHECKPOINT_MIN_BYTES = 64 * 1024 * 1024;
+/** How long a deleted block's file stays open for queries that started before (ms). */
+const CLOSE_GRACE = 60_000;
 
-function sameBits(a: number, b: number): boolean {
-  return a === b || (a !== a && b !== b && Object.is(a, b)) || bitsEqual(a, b);
-}
-const bitsA = new Float64Array(1);
-const bitsB = new Float64Array(1);
-const wordsA = new Uint32Array(bitsA.buffer);
-const wordsB = new Uint32Array(bitsB.buffer);
-function bitsEqual(a: number, b: number): boolean {
-  bitsA[0] = a;
-  bitsB[0] = b;
-  return wordsA[0] === wordsB[0] && wordsA[1] === wordsB[1];
+export interface HeadStats {
+  numSeries: number;
+  chunkCount: number;
+  minTime: number;
+  maxTime: number;
+  numLabelPairs: number;
 }
 
 /**
- * Vigil's embedded storage: an in-memory head of every series with a
- * write-ahead log replayed on open. Implements {@link Storage}.
+ * Vigil's embedded storage: a compressed in-memory head of recent samples
+ * protected by a write-ahead log, cut every block range into immutable
+ * on-disk blocks that are compacted into larger ones and deleted by
+ * retention. Implements {@link Storage}. Formats: docs/format/.
  */
 export class DB implements Storage {
-  private readonly series = new Map<number, MemSeries>();
-  private readonly byKey = new Map<string, MemSeries>();
-  private readonly postings = new Postings();
-  private nextRef = 1;
+  /** @internal */ readonly catalog = new SeriesCatalog();
+  /** @internal */ readonly head: Head;
+  /** @internal */ blocks: Block[] = [];
+  /** @internal */ readonly tombstones: Tombstones;
   private maxT = -Infinity;
+  /** Oldest sample time the head may still hold (a window start after a cut). */
+  private headMinT = Infinity;
+  private lastBlockMaxT = -Infinity;
   private readonly wal: WAL;
   private readonly logger: Logger;
   readonly metrics: TsdbMetrics;
-  private retentionTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private readonly lock: DirLock;
+  readonly blockRange: number;
   /** What the last WAL replay found. */
   replayStats: ReplayStats | undefined;
   replayDurationMs = 0;
+  /** Progress of the WAL replay (segments), for /api/v1/status/walreplay. */
+  walReplay = { min: 0, max: 0, current: 0 };
+  /** Blocks found corrupt at open (moved aside). */
+  readonly corruptBlocks: Array<{ dir: string; reason: string }> = [];
 
   constructor(private readonly opts: DBOptions) {
     this.logger = opts.logger ?? silentLogger();
-    this.metrics = new TsdbMetrics(opts.registry ?? new Registry());
+    this.metrics = new TsdbMetrics(opts.registry ?? new Registry(), this);
+    this.blockRange = opts.blockRangeMs ?? DEFAULT_BLOCK_RANGE;
+    this.head = new Head(this.blockRange);
     this.wal = new WAL(opts.dir, this.logger);
     this.lock = new DirLock(opts.dir);
+    this.tombstones = new Tombstones(opts.dir);
   }
 
-  private readonly lock: DirLock;
+  get dir(): string {
+    return this.opts.dir;
+  }
 
-  /** Takes the directory lock, replays the WAL and opens it for writing. */
+  /** Takes the directory lock, opens the blocks, replays the WAL and opens it for writing. */
   open(): void {
     this.lock.acquire();
     const started = performance.now();
+    const metas = this.scanBlocks();
+    for (const m of metas) if (m.maxTime > this.lastBlockMaxT) this.lastBlockMaxT = m.maxTime;
+    // WAL refs become series ids first, so ids logged before stay valid; blocks' series get ids after.
+    const refMap = new Map<number, MemSeries>();
+    const segs = this.wal.segments();
+    this.walReplay = { min: segs[0] ?? 0, max: segs[segs.length - 1] ?? 0, current: segs[0] ?? 0 };
     const stats = this.wal.replay({
-      series: (s) => this.createSeries(s.labels, s.ref),
+      series: (s) => {
+        const { series } = this.catalog.getOrCreate(s.labels, s.ref);
+        refMap.set(s.ref, series);
+      },
       samples: (refs, ts, vs, n) => {
         for (let i = 0; i < n; i++) {
-          const s = this.series.get(refs[i]!);
-          if (!s) continue;
+          const s = refMap.get(refs[i]!);
           const t = ts[i]!;
-          if (t > s.maxTime()) s.push(t, vs[i]!);
-          else if (t < s.maxTime() && !this.hasSampleAt(s, t)) s.insert(t, vs[i]!);
+          if (!s || t < this.lastBlockMaxT) continue;
+          if (t > s.lastT) this.head.append(s, t, vs[i]!);
+          else if (t < s.lastT) this.head.appendOOO(s, t, vs[i]!);
           if (t > this.maxT) this.maxT = t;
+          if (t < this.headMinT) this.headMinT = t;
         }
       },
+      progress: (seg) => {
+        this.walReplay.current = seg;
+      },
     });
-    this.replayDurationMs = performance.now() - started;
     this.replayStats = stats;
     this.metrics.walCorruptions.inc(stats.corruptions.length);
+    for (const m of metas) this.attachBlock(join(this.dir, m.ulid));
+    this.blocks.sort((a, b) => a.meta.minTime - b.meta.minTime);
+    if (this.lastBlockMaxT > -Infinity && this.maxT < this.lastBlockMaxT - 1) this.maxT = this.lastBlockMaxT - 1;
+    this.replayDurationMs = performance.now() - started;
     this.wal.openForWrite();
-    this.metrics.headSeries.set(this.series.size);
-    this.applyRetention();
+    this.tombstones.load((labels) => this.catalog.lookup(labels)?.id);
     this.logger.info(
-      { segments: stats.segments, records: stats.records, series: this.series.size, durationMs: Math.round(this.replayDurationMs) },
-      'WAL replay completed',
+      {
+        blocks: this.blocks.length,
+        segments: stats.segments,
+        records: stats.records,
+        series: this.catalog.size,
+        durationMs: Math.round(this.replayDurationMs),
+      },
+      'storage opened: blocks loaded and WAL replayed',
     );
-    this.retentionTimer = setInterval(() => {
-      this.applyRetention();
-      this.maybeCheckpoint();
-    }, RETENTION_INTERVAL);
-    this.retentionTimer.unref();
+    const every = this.opts.maintenanceIntervalMs ?? 15_000;
+    this.timer = setInterval(() => {
+      try {
+        this.maintain();
+      } catch (e) {
+        this.logger.error({ err: e }, 'storage maintenance failed');
+      }
+    }, every);
+    this.timer.unref();
   }
 
-  private hasSampleAt(s: MemSeries, t: number): boolean {
-    const i = s.search(t);
-    return i < s.n && s.ts[i] === t;
-  }
-
-  private createSeries(labels: Labels, ref?: number): MemSeries {
-    const r = ref ?? this.nextRef;
-    if (r >= this.nextRef) this.nextRef = r + 1;
-    const s = new MemSeries(r, labels);
-    this.series.set(r, s);
-    this.byKey.set(labelsKey(labels), s);
-    this.postings.add(r, labels);
-    return s;
-  }
-
-  /** Drops samples outside the retention window and series left empty. */
-  applyRetention(): void {
-    const ret = this.opts.retentionMs ?? 0;
-    if (!ret || this.maxT === -Infinity) return;
-    const mint = this.maxT - ret;
-    let dropped = 0;
-    for (const s of this.series.values()) {
-      if (s.minTime() >= mint) continue;
-      dropped += s.truncateBefore(mint);
-      if (s.n === 0) {
-        this.series.delete(s.ref);
-        this.byKey.delete(labelsKey(s.labels));
-        this.postings.delete(s.ref, s.labels);
+  /** Reads every block's meta, moving aside corrupt blocks and deleting leftovers of interrupted writes and compactions. */
+  private scanBlocks(): Array<{ ulid: string; minTime: number; maxTime: number; parents: string[] }> {
+    const out: Array<{ ulid: string; minTime: number; maxTime: number; parents: string[] }> = [];
+    for (const f of readdirSync(this.dir)) {
+      const p = join(this.dir, f);
+      if (f.endsWith('.tmp') && isULID(f.slice(0, -4))) {
+        rmSync(p, { recursive: true, force: true });
+        continue;
+      }
+      if (!isULID(f)) continue;
+      try {
+        const m = readMeta(p);
+        out.push({ ulid: f, minTime: m.minTime, maxTime: m.maxTime, parents: (m.compaction.parents ?? []).map((x) => x.ulid) });
+      } catch (e) {
+        this.quarantine(p, (e as Error).message);
       }
     }
-    if (dropped) this.metrics.retentionDropped.inc(dropped);
-    this.metrics.headSeries.set(this.series.size);
+    // A compaction that crashed after writing its result but before deleting its sources.
+    const replaced = new Set(out.flatMap((m) => m.parents));
+    for (const m of out.filter((x) => replaced.has(x.ulid))) {
+      this.logger.info({ block: m.ulid }, 'deleting block already compacted into a newer one');
+      rmSync(join(this.dir, m.ulid), { recursive: true, force: true });
+    }
+    return out.filter((x) => !replaced.has(x.ulid)).sort((a, b) => a.minTime - b.minTime);
+  }
+
+  private quarantine(dir: string, reason: string): void {
+    this.logger.warn({ block: dir, reason }, 'corrupt block moved aside; its samples are not served');
+    this.corruptBlocks.push({ dir, reason });
+    this.metrics.blockCorruptions.inc();
+    try {
+      renameSync(dir, `${dir}.corrupt`);
+    } catch {
+      // leave it; it is skipped anyway
+    }
+  }
+
+  /** Opens a block directory and maps its series into the catalog. */
+  private attachBlock(dir: string): Block | undefined {
+    let block: Block;
+    let entries;
+    try {
+      block = new Block(dir);
+      entries = readIndex(dir, block.meta.minTime, (n, v) => this.catalog.interner.pair(n, v));
+    } catch (e) {
+      if (e instanceof BlockCorruption) {
+        this.quarantine(dir, e.message);
+        return undefined;
+      }
+      throw e;
+    }
+    const ids = new Array<number>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const { series } = this.catalog.getOrCreate(entries[i]!.labels);
+      series.nblocks++;
+      ids[i] = series.id;
+    }
+    block.setSeries(ids, entries);
+    this.blocks.push(block);
+    return block;
+  }
+
+  private detachBlock(b: Block): void {
+    for (const id of b.ids) {
+      const s = this.catalog.get(id);
+      if (!s) continue;
+      s.nblocks--;
+      if (s.nblocks <= 0 && !s.inHead()) this.catalog.remove(s);
+    }
+    this.blocks = this.blocks.filter((x) => x !== b);
+    setTimeout(() => b.close(), CLOSE_GRACE).unref();
+    rmSync(b.dir, { recursive: true, force: true });
+  }
+
+  /** Periodic work: cut head blocks, compact, apply retention, checkpoint the WAL. */
+  maintain(): void {
+    if (this.closed) return;
+    const cut = this.cutHeadBlocks();
+    this.compact();
+    this.applyRetention();
+    if (cut) this.checkpoint();
+    else this.maybeCheckpoint();
+    this.metrics.update();
+  }
+
+  /**
+   * Persists the oldest head window as a block while the head spans more
+   * than 1.5 block ranges (so a window is only cut once samples for it have
+   * stopped arriving); with `all`, persists every window (shutdown, tests).
+   * Returns how many blocks were written.
+   */
+  cutHeadBlocks(all = false): number {
+    let n = 0;
+    while (this.headMinT !== Infinity && (all ? this.headMinT <= this.maxT : this.maxT - this.headMinT > this.blockRange * 1.5)) {
+      const ws = this.head.windowOf(this.headMinT);
+      this.persistWindow(ws);
+      n++;
+    }
+    if (n) this.catalog.compactIndex();
+    return n;
+  }
+
+  private persistWindow(ws: number): void {
+    const we = ws + this.blockRange;
+    const started = performance.now();
+    const w = new BlockWriter(this.dir, ws, we);
+    try {
+      for (const s of this.catalog.values()) {
+        if (!s.inHead() || s.headMinT >= we) continue;
+        const d = this.tombstones.filter(s.id, this.head.readWindow(s, ws));
+        w.add(s.labels, d.ts, d.vs);
+      }
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    const meta = w.finish();
+    if (meta) this.attachBlock(join(this.dir, meta.ulid));
+    this.blocks.sort((a, b) => a.meta.minTime - b.meta.minTime);
+    for (const s of [...this.catalog.values()]) {
+      if (!s.inHead() || s.headMinT >= we) continue;
+      this.head.dropBefore(s, we);
+      if (!s.inHead() && s.nblocks === 0) this.catalog.remove(s);
+    }
+    this.head.dropArenasBefore(we);
+    this.headMinT = we;
+    if (we > this.lastBlockMaxT) this.lastBlockMaxT = we;
+    this.tombstones.forgetHeadBefore(we);
+    const ms = performance.now() - started;
+    this.metrics.compactions.inc({ kind: 'head' });
+    this.metrics.compactionDuration.observe(ms / 1000);
+    this.logger.info({ block: meta?.ulid, minTime: ws, maxTime: we, series: meta?.stats.numSeries ?? 0, samples: meta?.stats.numSamples ?? 0, durationMs: Math.round(ms) }, 'head window written to block');
+  }
+
+  /** Runs compaction plans until none is left; returns how many ran. */
+  compact(): number {
+    let n = 0;
+    for (let guard = 0; guard < 100; guard++) {
+      const plan = planCompaction(
+        this.blocks.map((b) => b.meta),
+        this.blockRange,
+        this.opts.retentionMs ?? 0,
+      );
+      if (!plan) break;
+      this.runCompaction(plan);
+      n++;
+    }
+    return n;
+  }
+
+  private runCompaction(plan: CompactionPlan): void {
+    const started = performance.now();
+    const sources = this.blocks.filter((b) => plan.ulids.includes(b.ulid));
+    const minTime = Math.min(...sources.map((b) => b.meta.minTime));
+    const maxTime = Math.max(...sources.map((b) => b.meta.maxTime));
+    const w = new BlockWriter(this.dir, minTime, maxTime, {
+      level: Math.max(...sources.map((b) => b.meta.compaction.level)) + 1,
+      sources: [...new Set(sources.flatMap((b) => b.meta.compaction.sources))],
+      parents: sources.map((b) => ({ ulid: b.ulid, minTime: b.meta.minTime, maxTime: b.meta.maxTime })),
+    });
+    try {
+      const ids = new Set<number>();
+      for (const b of sources) for (const id of b.ids) ids.add(id);
+      for (const id of [...ids].sort((a, b) => a - b)) {
+        const s = this.catalog.get(id);
+        if (!s) continue;
+        let acc: { ts: Float64Array; vs: Float64Array } = { ts: new Float64Array(0), vs: new Float64Array(0) };
+        for (const b of sources) {
+          let d;
+          try {
+            d = b.read(id);
+          } catch (e) {
+            this.logger.warn({ block: b.ulid, series: id, err: (e as Error).message }, 'corrupt chunk skipped during compaction');
+            this.metrics.blockCorruptions.inc();
+            continue;
+          }
+          if (d) acc = mergeSorted(acc.ts, acc.vs, d);
+        }
+        acc = this.tombstones.filter(id, acc);
+        w.add(s.labels, acc.ts, acc.vs);
+      }
+    } catch (e) {
+      w.abort();
+      throw e;
+    }
+    const meta = w.finish();
+    if (meta) this.attachBlock(join(this.dir, meta.ulid));
+    for (const b of sources) this.detachBlock(b);
+    this.blocks.sort((a, b) => a.meta.minTime - b.meta.minTime);
+    this.catalog.compactIndex();
+    const ms = performance.now() - started;
+    this.metrics.compactions.inc({ kind: plan.reason });
+    this.metrics.compactionDuration.observe(ms / 1000);
+    this.logger.info({ sources: plan.ulids, block: meta?.ulid, reason: plan.reason, durationMs: Math.round(ms) }, 'blocks compacted');
+  }
+
+  /** Deletes blocks past the time or size retention. */
+  applyRetention(): void {
+    const ret = this.opts.retentionMs ?? 0;
+    if (ret > 0 && this.maxT > -Infinity) {
+      for (const b of [...this.blocks]) {
+        if (b.meta.maxTime <= this.maxT - ret) {
+          this.logger.info({ block: b.ulid, reason: 'time' }, 'block deleted by retention');
+          this.metrics.retentionDeleted.inc({ reason: 'time' });
+          this.detachBlock(b);
+        }
+      }
+    }
+    const limit = this.opts.retentionBytes ?? 0;
+    if (limit > 0) {
+      let total = this.wal.bytes() + this.blocks.reduce((a, b) => a + b.bytes, 0);
+      while (total > limit && this.blocks.length > 0) {
+        const b = this.blocks[0]!;
+        total -= b.bytes;
+        this.logger.info({ block: b.ulid, reason: 'size' }, 'block deleted by retention');
+        this.metrics.retentionDeleted.inc({ reason: 'size' });
+        this.detachBlock(b);
+      }
+    }
   }
 
   /**
    * Checkpoints the WAL when it has grown past {@link CHECKPOINT_MIN_BYTES}
-   * and to more than twice the head's own size (retention dropped data or
-   * series churned): start-up replay then reads the head once, not its history.
+   * and to more than twice the head's own size.
    */
   maybeCheckpoint(): void {
     const walBytes = this.wal.bytes();
-    this.metrics.walBytes.set(walBytes);
     if (walBytes < CHECKPOINT_MIN_BYTES) return;
-    let samples = 0;
-    for (const s of this.series.values()) samples += s.n;
-    if (walBytes < 2 * (samples * 20 + this.series.size * 200)) return;
+    if (walBytes < 2 * (this.head.samples * 20 + this.catalog.size * 200)) return;
     this.checkpoint();
   }
 
   /** Writes a WAL checkpoint of the head now and drops the segments it covers; returns its size in bytes. */
   checkpoint(): number {
     const started = performance.now();
+    let samples = 0;
     const bytes = this.wal.writeCheckpoint((emit) => {
       const BATCH = 65_536;
       let series: WalSeries[] = [];
@@ -167,21 +401,24 @@ export class DB implements Storage {
         series = [];
         n = 0;
       };
-      for (const s of this.series.values()) {
-        series.push({ ref: s.ref, labels: s.labels as WalSeries['labels'] });
-        for (let i = 0; i < s.n; i++) {
+      for (const s of this.catalog.values()) {
+        if (!s.inHead()) continue;
+        series.push({ ref: s.id, labels: s.labels as WalSeries['labels'] });
+        const d = this.head.read(s, -Infinity, Infinity);
+        for (let i = 0; i < d.ts.length; i++) {
           if (n === BATCH) flush();
-          refs[n] = s.ref;
-          ts[n] = s.ts[i]!;
-          vs[n] = s.vs[i]!;
+          refs[n] = s.id;
+          ts[n] = d.ts[i]!;
+          vs[n] = d.vs[i]!;
           n++;
         }
+        samples += d.ts.length;
         if (series.length >= 1000) flush();
       }
       if (series.length || n) flush();
     });
-    this.metrics.walBytes.set(this.wal.bytes());
-    this.logger.info({ bytes, series: this.series.size, durationMs: Math.round(performance.now() - started) }, 'WAL checkpoint written');
+    this.head.samples = samples;
+    this.logger.info({ bytes, samples, durationMs: Math.round(performance.now() - started) }, 'WAL checkpoint written');
     return bytes;
   }
 
@@ -189,19 +426,10 @@ export class DB implements Storage {
     return new HeadAppender(this);
   }
 
-  /** @internal used by the appender */
-  lookup(labels: Labels): MemSeries | undefined {
-    return this.byKey.get(labelsKey(labels));
-  }
-
-  /** @internal */
-  getRef(ref: number): MemSeries | undefined {
-    return this.series.get(ref);
-  }
-
   /** @internal */
   minValidTime(): number {
-    return this.maxT === -Infinity ? -Infinity : this.maxT - APPENDABLE_WINDOW;
+    const byHead = this.maxT === -Infinity ? -Infinity : this.maxT - this.blockRange / 2;
+    return Math.max(byHead, this.lastBlockMaxT);
   }
 
   /** @internal */
@@ -210,211 +438,157 @@ export class DB implements Storage {
   }
 
   /** @internal writes the commit to the WAL, then makes it visible. */
-  commitBatch(newSeries: Array<{ labels: Labels; tmpRef: number }>, refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number, tmpToSeries: Map<number, MemSeries>): void {
+  commitBatch(newSeries: ReadonlyArray<{ labels: Labels; tmpRef: number }>, refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): void {
     if (this.closed) throw new Error('storage is closed');
     const walSeries: WalSeries[] = [];
+    const tmp = new Map<number, MemSeries>();
     for (const ns of newSeries) {
-      let s = this.lookup(ns.labels);
-      if (!s) {
-        s = this.createSeries(ns.labels);
-        walSeries.push({ ref: s.ref, labels: ns.labels as WalSeries['labels'] });
-      }
-      tmpToSeries.set(ns.tmpRef, s);
+      const { series, created } = this.catalog.getOrCreate(ns.labels);
+      if (created || !series.inHead()) walSeries.push({ ref: series.id, labels: series.labels as WalSeries['labels'] });
+      tmp.set(ns.tmpRef, series);
     }
-    // Resolve temporary refs, then log and apply.
     const finalRefs = new Uint32Array(n);
     for (let i = 0; i < n; i++) {
       const r = refs[i]!;
-      const s = r >= TMP_BASE ? tmpToSeries.get(r)! : this.series.get(r)!;
-      finalRefs[i] = s.ref;
+      const s = r >= TMP_BASE ? tmp.get(r)! : this.catalog.get(r)!;
+      if (r < TMP_BASE && !s.inHead() && !tmp.has(-s.id)) {
+        // A series known only from blocks comes back: log its labels first.
+        walSeries.push({ ref: s.id, labels: s.labels as WalSeries['labels'] });
+        tmp.set(-s.id, s);
+      }
+      finalRefs[i] = s.id;
     }
     this.wal.logRaw(walSeries, finalRefs, ts, vs, n);
     for (let i = 0; i < n; i++) {
-      const s = this.series.get(finalRefs[i]!)!;
+      const s = this.catalog.get(finalRefs[i]!)!;
       const t = ts[i]!;
-      if (t > s.maxTime()) s.push(t, vs[i]!);
-      else if (!this.hasSampleAt(s, t)) s.insert(t, vs[i]!);
+      if (t > s.lastT) this.head.append(s, t, vs[i]!);
+      else this.head.appendOOO(s, t, vs[i]!);
       if (t > this.maxT) this.maxT = t;
+      if (t < this.headMinT) this.headMinT = t;
     }
     this.metrics.samplesAppended.inc(n);
-    this.metrics.headSeries.set(this.series.size);
   }
 
   async querier(mint: number, maxt: number): Promise<Querier> {
-    return new HeadQuerier(this, mint, maxt);
+    return new DBQuerier(this, mint, maxt);
   }
 
-  /** @internal */
-  selectRefs(matchers: readonly Matcher[]): Set<number> {
-    return this.postings.select(matchers);
-  }
-
-  /** @internal */
-  labelNamesAll(): string[] {
-    return this.postings.labelNames();
-  }
-
-  /** @internal */
-  labelValuesAll(name: string): string[] {
-    return this.postings.labelValues(name);
+  /** @internal the newest sample's time. */
+  maxTime(): number {
+    return this.maxT;
   }
 
   async startTime(): Promise<number> {
     let min = Infinity;
-    for (const s of this.series.values()) if (s.minTime() < min) min = s.minTime();
+    if (this.blocks.length) min = this.blocks[0]!.meta.minTime;
+    for (const s of this.catalog.values()) if (s.inHead() && s.headMinT < min) min = s.headMinT;
     return min;
   }
 
   /** Number of series in the head. */
   headSeriesCount(): number {
-    return this.series.size;
+    let n = 0;
+    for (const s of this.catalog.values()) if (s.inHead()) n++;
+    return n;
+  }
+
+  headStats(): HeadStats {
+    let numSeries = 0;
+    let minTime = Infinity;
+    let chunks = 0;
+    const pairs = new Set<unknown>();
+    for (const s of this.catalog.values()) {
+      if (!s.inHead()) continue;
+      numSeries++;
+      if (s.headMinT < minTime) minTime = s.headMinT;
+      chunks += (s.wins?.length ?? 0) / 3 + (s.openN > 0 ? 1 : 0);
+      for (const l of s.labels) pairs.add(l);
+    }
+    return { numSeries, chunkCount: chunks, minTime: numSeries ? minTime : this.maxT, maxTime: this.maxT, numLabelPairs: pairs.size };
+  }
+
+  /** Bytes on disk: blocks and WAL. */
+  diskBytes(): { blocks: number; wal: number } {
+    return { blocks: this.blocks.reduce((a, b) => a + b.bytes, 0), wal: this.wal.bytes() };
+  }
+
+  /**
+   * Marks samples of matching series in [mint, maxt] deleted: they stop
+   * being served at once; {@link cleanTombstones} rewrites the blocks.
+   */
+  deleteSeries(matchers: Matcher[], mint: number, maxt: number): number {
+    const ids = this.catalog.select(matchers);
+    const iv: Interval = { mint, maxt };
+    for (const id of ids) this.tombstones.add(id, this.catalog.get(id)!.labels, iv);
+    this.tombstones.save();
+    return ids.length;
+  }
+
+  /** Rewrites the blocks that hold deleted samples without them. */
+  cleanTombstones(): number {
+    let rewritten = 0;
+    for (const b of [...this.blocks]) {
+      if (!this.tombstones.touches(b.ids, b.meta.minTime, b.meta.maxTime - 1)) continue;
+      this.runCompaction({ ulids: [b.ulid], reason: 'tombstones' });
+      rewritten++;
+    }
+    this.tombstones.forgetBlocksBefore(this.lastBlockMaxT, (id) => this.catalog.get(id)?.inHead() ?? false);
+    this.tombstones.save();
+    return rewritten;
+  }
+
+  /**
+   * Writes a consistent copy of the storage to `dir`: every block, and
+   * with `withHead` the head's samples as compacted blocks, like
+   * Prometheus's snapshot. Runs synchronously, so no commit interleaves.
+   */
+  snapshot(dir: string, withHead: boolean): void {
+    mkdirSync(dir, { recursive: true });
+    for (const b of this.blocks) {
+      const to = join(dir, b.ulid);
+      mkdirSync(to, { recursive: true });
+      for (const f of readdirSync(b.dir)) {
+        try {
+          linkSync(join(b.dir, f), join(to, f));
+        } catch {
+          copyFileSync(join(b.dir, f), join(to, f));
+        }
+      }
+    }
+    if (!withHead) return;
+    for (const ws of this.headWindows()) {
+      const w = new BlockWriter(dir, ws, ws + this.blockRange);
+      for (const s of this.catalog.values()) {
+        if (!s.inHead()) continue;
+        const d = this.tombstones.filter(s.id, this.head.readWindow(s, ws));
+        w.add(s.labels, d.ts, d.vs);
+      }
+      w.finish();
+    }
+  }
+
+  private headWindows(): number[] {
+    const out = new Set<number>();
+    for (const s of this.catalog.values()) {
+      if (!s.inHead()) continue;
+      for (let ws = this.head.windowOf(s.headMinT); ws <= this.head.windowOf(Math.max(s.lastT, s.headMinT)); ws += this.blockRange) out.add(ws);
+      if (s.ooo) for (let i = 0; i < s.ooo.n; i++) out.add(this.head.windowOf(s.ooo.ts[i]!));
+    }
+    return [...out].sort((a, b) => a - b);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    if (this.timer) clearInterval(this.timer);
     this.wal.close();
+    for (const b of this.blocks) b.close();
     this.lock.release();
   }
 }
 
-/** Refs at or above this are temporary ones handed out for series created inside an uncommitted appender. */
-const TMP_BASE = 0x80000000;
-
-class HeadAppender implements Appender {
-  private refs = new Uint32Array(64);
-  private ts = new Float64Array(64);
-  private vs = new Float64Array(64);
-  private n = 0;
-  private readonly newSeries: Array<{ labels: Labels; tmpRef: number }> = [];
-  private readonly newByKey = new Map<string, number>();
-  /** Newest timestamp (and its value) appended in this batch per ref, for ordering checks. */
-  private readonly pendingMax = new Map<number, number>();
-  private done = false;
-
-  constructor(private readonly db: DB) {}
-
-  append(ref: number, labels: Labels, t: number, v: number): number {
-    if (this.done) throw new Error('appender already committed or rolled back');
-    let r = 0;
-    let s: MemSeries | undefined;
-    if (ref > 0 && ref < TMP_BASE) {
-      s = this.db.getRef(ref);
-      if (s && s.labels !== labels && labelsKey(s.labels) !== labelsKey(labels)) s = undefined;
-    } else if (ref >= TMP_BASE && this.newSeries[ref - TMP_BASE] && labelsKey(this.newSeries[ref - TMP_BASE]!.labels) === labelsKey(labels)) {
-      r = ref;
-    }
-    if (!r) {
-      s ??= this.db.lookup(labels);
-      if (s) r = s.ref;
-      else {
-        if (labels.length === 0) throw new StorageRejection('invalid_labels', 'empty label set');
-        const key = labelsKey(labels);
-        const existing = this.newByKey.get(key);
-        if (existing !== undefined) r = existing;
-        else {
-          r = TMP_BASE + this.newSeries.length;
-          this.newSeries.push({ labels, tmpRef: r });
-          this.newByKey.set(key, r);
-        }
-      }
-    }
-    // Ordering rules against committed data and this batch.
-    if (t < this.db.minValidTime()) {
-      this.db.metrics.rejected.inc({ reason: 'out_of_bounds' });
-      throw new StorageRejection('out_of_bounds');
-    }
-    const committedMax = s ? s.maxTime() : -Infinity;
-    const pending = this.pendingMax.get(r) ?? -Infinity;
-    const newest = Math.max(committedMax, pending);
-    if (t <= newest) {
-      if (t === committedMax && s && t > pending) {
-        if (sameBits(s.vs[s.n - 1]!, v)) return r < TMP_BASE ? r : r; // equal duplicate: accepted, nothing to store
-        this.db.metrics.rejected.inc({ reason: 'duplicate_sample' });
-        throw new StorageRejection('duplicate_sample');
-      }
-      if (t === newest) {
-        this.db.metrics.rejected.inc({ reason: 'duplicate_sample' });
-        throw new StorageRejection('duplicate_sample');
-      }
-      const oooWin = this.db.outOfOrderWindow();
-      if (!(oooWin > 0 && t >= newest - oooWin)) {
-        this.db.metrics.rejected.inc({ reason: 'out_of_order' });
-        throw new StorageRejection('out_of_order');
-      }
-    } else {
-      this.pendingMax.set(r, t);
-    }
-    if (this.n === this.refs.length) this.grow();
-    this.refs[this.n] = r;
-    this.ts[this.n] = t;
-    this.vs[this.n] = v;
-    this.n++;
-    return r;
-  }
-
-  private grow(): void {
-    const cap = this.refs.length * 2;
-    const refs = new Uint32Array(cap);
-    refs.set(this.refs);
-    const ts = new Float64Array(cap);
-    ts.set(this.ts);
-    const vs = new Float64Array(cap);
-    vs.set(this.vs);
-    this.refs = refs;
-    this.ts = ts;
-    this.vs = vs;
-  }
-
-  async commit(): Promise<void> {
-    if (this.done) throw new Error('appender already committed or rolled back');
-    this.done = true;
-    if (this.n === 0 && this.newSeries.length === 0) return;
-    this.db.commitBatch(this.newSeries, this.refs, this.ts, this.vs, this.n, new Map());
-  }
-
-  async rollback(): Promise<void> {
-    this.done = true;
-    this.n = 0;
-  }
-}
-
-class HeadQuerier implements Querier {
-  constructor(
-    private readonly db: DB,
-    private readonly mint: number,
-    private readonly maxt: number,
-  ) {}
-
-  async select(sortSeries: boolean, hints: SelectHints | undefined, ...matchers: Matcher[]): Promise<SeriesSet> {
-    const mint = Math.max(this.mint, hints?.start ?? -Infinity);
-    const maxt = Math.min(this.maxt, hints?.end ?? Infinity);
-    const out: Series[] = [];
-    for (const ref of this.db.selectRefs(matchers)) {
-      const s = this.db.getRef(ref);
-      if (!s || s.n === 0 || s.maxTime() < mint || s.minTime() > maxt) continue;
-      out.push({ labels: s.labels, iterator: () => s.iterator(mint, maxt) });
-    }
-    if (sortSeries) out.sort((a, b) => compareLabels(a.labels, b.labels));
-    return { series: out };
-  }
-
-  async labelNames(...matchers: Matcher[]): Promise<string[]> {
-    if (matchers.length === 0) return this.db.labelNamesAll();
-    const names = new Set<string>();
-    for (const ref of this.db.selectRefs(matchers)) for (const l of this.db.getRef(ref)?.labels ?? []) names.add(l.name);
-    return [...names].sort();
-  }
-
-  async labelValues(name: string, ...matchers: Matcher[]): Promise<string[]> {
-    if (matchers.length === 0) return this.db.labelValuesAll(name);
-    const values = new Set<string>();
-    for (const ref of this.db.selectRefs(matchers)) {
-      for (const l of this.db.getRef(ref)?.labels ?? []) if (l.name === name) values.add(l.value);
-    }
-    return [...values].sort();
-  }
-
-  close(): void {}
+export function blockDirs(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).filter(isULID);
 }

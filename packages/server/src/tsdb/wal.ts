@@ -25,6 +25,8 @@ export interface WalSeries {
 export interface ReplayHandlers {
   series(s: WalSeries): void;
   samples(refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): void;
+  /** Called as each segment starts replaying (its number). */
+  progress?(segment: number): void;
 }
 
 export interface ReplayStats {
@@ -129,6 +131,7 @@ export class WAL {
       const si = file.segIndex;
       const name = file.name;
       const path = join(this.dir, name);
+      if (si >= 0) h.progress?.(Number(name));
       const buf = readFileSync(path);
       stats.segments++;
       let off = 0;

@@ -1,0 +1,16 @@
+/** `meta.json` of a block, in the shape Prometheus uses for its own blocks. */
+export interface BlockMeta {
+  ulid: string;
+  /** Inclusive start and exclusive end of the block's time range, ms. */
+  minTime: number;
+  maxTime: number;
+  stats: { numSamples: number; numSeries: number; numChunks: number };
+  compaction: { level: number; sources: string[]; parents?: Array<{ ulid: string; minTime: number; maxTime: number }> };
+  version: number;
+  /** Vigil's chunk and index encoding version. */
+  vigil: { format: 1 };
+}
+
+export const META_FILE = 'meta.json';
+export const INDEX_FILE = 'index';
+export const CHUNKS_FILE = 'chunks';

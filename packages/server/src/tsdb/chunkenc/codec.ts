@@ -1,0 +1,268 @@
+import { ByteReader, ByteWriter, zigzag, unzigzag } from './bytes.ts';
+import { packInto, unpackFrom } from './bitpack.ts';
+
+/**
+ * Vigil's sample chunk encoding (format: docs/format/chunks.md).
+ *
+ * Timestamps: the first relative to a base the container gives, the first
+ * delta, then bit-packed zigzag delta-of-deltas (regular scrapes cost about
+ * a bit per frame). Values: when every value is a decimal with at most
+ * {@link MAX_DECIMALS} digits after the point (what exporters print), the
+ * integer mantissas at a common exponent, stored as bit-packed zigzag
+ * deltas (gauges) or delta-of-deltas (counters), whichever is smaller; any
+ * other chunk (NaN, ±Inf, −0, long binary fractions) falls back to a
+ * byte-aligned XOR of the IEEE 754 bits, which is lossless for every bit
+ * pattern, the staleness NaN included.
+ */
+export const MODE_DELTA = 0;
+export const MODE_DELTA2 = 1;
+export const MODE_XOR = 2;
+export const MAX_DECIMALS = 15;
+/** Mantissas are kept below this so deltas of deltas stay exact doubles. */
+const MAX_MANTISSA = 2 ** 49;
+const POW10 = Array.from({ length: MAX_DECIMALS + 1 }, (_, i) => 10 ** i);
+
+const scratch = { a: new Float64Array(1024), b: new Float64Array(1024) };
+function scratchArrays(n: number): { a: Float64Array; b: Float64Array } {
+  if (scratch.a.length < n) {
+    scratch.a = new Float64Array(n * 2);
+    scratch.b = new Float64Array(n * 2);
+  }
+  return scratch;
+}
+
+/** Smallest exponent at which `v` is an exact decimal mantissa, or -1. */
+function decimalExponent(v: number): number {
+  if (!Number.isFinite(v) || Object.is(v, -0)) return -1;
+  for (let e = 0; e <= MAX_DECIMALS; e++) {
+    const p = POW10[e]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) >= MAX_MANTISSA) return -1;
+    if (m / p === v) return e;
+  }
+  return -1;
+}
+
+/** Appends the chunk of samples `[start, end)` (time-ordered, at least one) to `w`. */
+export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<number>, start: number, end: number, base: number): void {
+  const n = end - start;
+  if (n <= 0) throw new RangeError('empty chunk');
+  const { a, b } = scratchArrays(n);
+  // Mode first, so a reader knows the layout before anything else.
+  let exp = 0;
+  for (let i = start; i < end && exp >= 0; i++) {
+    const e = decimalExponent(vs[i]!);
+    if (e < 0) exp = -1;
+    else if (e > exp) exp = e;
+  }
+  let mode = MODE_XOR;
+  let m0 = 0;
+  let d1 = 0;
+  if (exp >= 0) {
+    const p = POW10[exp]!;
+    for (let i = 0; i < n; i++) {
+      const m = Math.round(vs[start + i]! * p);
+      if (Math.abs(m) >= MAX_MANTISSA || m / p !== vs[start + i]!) {
+        exp = -1;
+        break;
+      }
+      a[i] = m;
+    }
+  }
+  if (exp >= 0) {
+    m0 = a[0]!;
+    // delta costs vs delta-of-delta costs, estimated by frame maxima.
+    let prev = m0;
+    let prevD = 0;
+    for (let i = 1; i < n; i++) {
+      const d = a[i]! - prev;
+      b[i] = zigzag(d - prevD); // dod (index 1 holds d1, replaced below)
+      prev = a[i]!;
+      prevD = d;
+      a[i - 1] = zigzag(d);
+    }
+    d1 = n > 1 ? unzigzag(a[0]!) : 0;
+    const costDelta = packedCost(a, 0, n - 1);
+    const costDelta2 = packedCost(b, 2, n) + 8;
+    mode = costDelta2 < costDelta ? MODE_DELTA2 : MODE_DELTA;
+  }
+  w.u8(mode);
+  w.uvarint(n);
+  // Timestamps.
+  w.varint(ts[start]! - base);
+  if (n > 1) {
+    const td1 = ts[start + 1]! - ts[start]!;
+    w.varint(td1);
+    const dods = exp >= 0 ? new Float64Array(n) : a; // a is free in XOR mode
+    let prevT = ts[start + 1]!;
+    let prevD = td1;
+    for (let i = 2; i < n; i++) {
+      const d = ts[start + i]! - prevT;
+      dods[i - 2] = zigzag(d - prevD);
+      prevT = ts[start + i]!;
+      prevD = d;
+    }
+    packInto(w, dods, 0, n - 2);
+  }
+  // Values.
+  if (mode === MODE_XOR) {
+    writeXor(w, vs, start, end);
+    return;
+  }
+  w.u8(exp);
+  w.varint(m0);
+  if (mode === MODE_DELTA) packInto(w, a, 0, n - 1);
+  else {
+    if (n > 1) w.varint(d1);
+    packInto(w, b, 2, n);
+  }
+}
+
+function packedCost(vals: Float64Array, start: number, end: number): number {
+  let bits = 0;
+  for (let f = start; f < end; f += 64) {
+    const fe = Math.min(end, f + 64);
+    let max = 0;
+    for (let i = f; i < fe; i++) if (vals[i]! > max) max = vals[i]!;
+    bits += 8 + (max === 0 ? 0 : Math.ceil(Math.log2(max + 1))) * (fe - f);
+  }
+  return bits;
+}
+
+const F = new Float64Array(2);
+const W = new Uint32Array(F.buffer);
+
+function writeXor(w: ByteWriter, vs: ArrayLike<number>, start: number, end: number): void {
+  w.f64(vs[start]!);
+  F[0] = vs[start]!;
+  let ph = W[1]!;
+  let pl = W[0]!;
+  for (let i = start + 1; i < end; i++) {
+    F[1] = vs[i]!;
+    const h = W[3]!;
+    const l = W[2]!;
+    const xh = (h ^ ph) >>> 0;
+    const xl = (l ^ pl) >>> 0;
+    ph = h;
+    pl = l;
+    if (xh === 0 && xl === 0) {
+      w.u8(0);
+      continue;
+    }
+    // Bytes 0..3 are xl (LSB first), 4..7 are xh.
+    let lead = 0;
+    for (let k = 7; k >= 0 && byteAt(xh, xl, k) === 0; k--) lead++;
+    let trail = 0;
+    for (let k = 0; k < 8 && byteAt(xh, xl, k) === 0; k++) trail++;
+    w.u8(0x80 | (lead << 3) | trail);
+    w.ensure(8);
+    for (let k = trail; k < 8 - lead; k++) w.buf[w.len++] = byteAt(xh, xl, k);
+  }
+}
+
+function byteAt(xh: number, xl: number, k: number): number {
+  return k < 4 ? (xl >>> (k * 8)) & 0xff : (xh >>> ((k - 4) * 8)) & 0xff;
+}
+
+export interface DecodedChunk {
+  n: number;
+  ts: Float64Array;
+  vs: Float64Array;
+}
+
+/** Decodes one chunk starting at `r.pos`; throws a RangeError naming the offset when the bytes are not a chunk. */
+export function decodeChunk(r: ByteReader, base: number): DecodedChunk {
+  const at = r.pos;
+  const mode = r.u8();
+  if (mode > MODE_XOR) throw new RangeError(`unknown chunk encoding ${mode} at offset ${at}`);
+  const n = r.uvarint();
+  if (n === 0 || n > 1 << 24) throw new RangeError(`implausible chunk sample count ${n} at offset ${at}`);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  ts[0] = base + r.varint();
+  if (n > 1) {
+    const td1 = r.varint();
+    ts[1] = ts[0] + td1;
+    if (n > 2) {
+      unpackFrom(r, vs, n - 2); // vs as scratch for the dods
+      let prevT = ts[1];
+      let prevD = td1;
+      for (let i = 2; i < n; i++) {
+        const d = prevD + unzigzag(vs[i - 2]!);
+        prevT += d;
+        ts[i] = prevT;
+        prevD = d;
+      }
+    }
+  }
+  if (mode === MODE_XOR) {
+    readXor(r, vs, n);
+    return { n, ts, vs };
+  }
+  const exp = r.u8();
+  if (exp > MAX_DECIMALS) throw new RangeError(`decimal exponent ${exp} out of range at offset ${r.pos - 1}`);
+  const p = POW10[exp]!;
+  let m = r.varint();
+  vs[0] = m / p;
+  if (mode === MODE_DELTA) {
+    if (n > 1) {
+      const tmp = new Float64Array(n - 1);
+      unpackFrom(r, tmp, n - 1);
+      for (let i = 1; i < n; i++) {
+        m += unzigzag(tmp[i - 1]!);
+        vs[i] = m / p;
+      }
+    }
+  } else if (n > 1) {
+    let d = r.varint();
+    m += d;
+    vs[1] = m / p;
+    if (n > 2) {
+      const tmp = new Float64Array(n - 2);
+      unpackFrom(r, tmp, n - 2);
+      for (let i = 2; i < n; i++) {
+        d += unzigzag(tmp[i - 2]!);
+        m += d;
+        vs[i] = m / p;
+      }
+    }
+  }
+  return { n, ts, vs };
+}
+
+function readXor(r: ByteReader, vs: Float64Array, n: number): void {
+  // Written word by word so NaN payloads (the staleness marker) survive bit for bit.
+  const out = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
+  const first = r.bytes(8);
+  W[0] = (first[0]! | (first[1]! << 8) | (first[2]! << 16) | (first[3]! << 24)) >>> 0;
+  W[1] = (first[4]! | (first[5]! << 8) | (first[6]! << 16) | (first[7]! << 24)) >>> 0;
+  out[0] = W[0]!;
+  out[1] = W[1]!;
+  for (let i = 1; i < n; i++) {
+    const c = r.u8();
+    if (c !== 0) {
+      if ((c & 0x80) === 0) throw new RangeError(`bad XOR control byte at offset ${r.pos - 1}`);
+      const lead = (c >> 3) & 7;
+      const trail = c & 7;
+      if (lead + trail > 7) throw new RangeError(`bad XOR control byte at offset ${r.pos - 1}`);
+      let xh = 0;
+      let xl = 0;
+      for (let k = trail; k < 8 - lead; k++) {
+        const byte = r.u8();
+        if (k < 4) xl |= byte << (k * 8);
+        else xh |= byte << ((k - 4) * 8);
+      }
+      W[0] = (W[0]! ^ xl) >>> 0;
+      W[1] = (W[1]! ^ xh) >>> 0;
+    }
+    out[2 * i] = W[0]!;
+    out[2 * i + 1] = W[1]!;
+  }
+}
+
+/** Encodes into a fresh byte array. */
+export function encodeChunkBytes(ts: ArrayLike<number>, vs: ArrayLike<number>, start: number, end: number, base: number): Uint8Array {
+  const w = new ByteWriter(64 + (end - start) * 3);
+  encodeChunk(w, ts, vs, start, end, base);
+  return w.finish();
+}

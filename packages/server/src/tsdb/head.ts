@@ -1,0 +1,284 @@
+import { ByteReader, ByteWriter } from './chunkenc/bytes.ts';
+import { decodeChunk, encodeChunk } from './chunkenc/codec.ts';
+import { Arena, NIL, PAGE } from './arena.ts';
+import { type MemSeries, OooBuffer } from './series.ts';
+
+/** Samples a series collects in its open row before they are encoded into a group. */
+export const OPEN_ROW = 16;
+const GROUP_HEADER = 6; // next:u32, len:u16
+
+/**
+ * The in-memory part of the storage: the newest samples of every active
+ * series, compressed. New samples go to a fixed-size row of a shared slab
+ * (offsets from their window start as u32, values as f64); a full row is
+ * encoded with the chunk codec into a group appended to the window's arena
+ * and linked after the series' previous group. Nothing here allocates per
+ * sample or per group on the JS heap.
+ */
+export class Head {
+  private slabT = new Uint32Array(OPEN_ROW * 1024);
+  private slabV = new Float64Array(OPEN_ROW * 1024);
+  private lastV = new Float64Array(1024);
+  private rows = 0;
+  private readonly freeRows: number[] = [];
+  readonly arenas = new Map<number, Arena>();
+  private readonly w = new ByteWriter(1024);
+  private readonly tmpT = new Float64Array(OPEN_ROW);
+  private readonly tmpV = new Float64Array(OPEN_ROW);
+  /** Samples held (for statistics). */
+  samples = 0;
+
+  constructor(readonly blockRange: number) {}
+
+  windowOf(t: number): number {
+    return Math.floor(t / this.blockRange) * this.blockRange;
+  }
+
+  /** Value of the newest in-order sample of `s` (only meaningful when `s.lastT` is finite and s has a row). */
+  lastValue(s: MemSeries): number | undefined {
+    return s.slot >= 0 ? this.lastV[s.slot] : undefined;
+  }
+
+  /** Appends in order: the caller checked t > s.lastT. */
+  append(s: MemSeries, t: number, v: number): void {
+    const win = this.windowOf(t);
+    if (s.slot < 0) s.slot = this.allocRow();
+    if (s.openN > 0 && (win !== s.openWin || s.openN === OPEN_ROW)) this.flush(s);
+    if (s.openN === 0) s.openWin = win;
+    const i = s.slot * OPEN_ROW + s.openN;
+    this.slabT[i] = t - win;
+    this.slabV[i] = v;
+    this.lastV[s.slot] = v;
+    s.openN++;
+    s.lastT = t;
+    if (t < s.headMinT) s.headMinT = t;
+    this.samples++;
+  }
+
+  /** Keeps an out-of-order sample (within the window the caller allows); false when one exists at t. */
+  appendOOO(s: MemSeries, t: number, v: number): boolean {
+    if (this.hasInOrderSampleAt(s, t)) return false;
+    s.ooo ??= new OooBuffer();
+    if (!s.ooo.insert(t, v)) return false;
+    if (t < s.headMinT) s.headMinT = t;
+    this.samples++;
+    return true;
+  }
+
+  private hasInOrderSampleAt(s: MemSeries, t: number): boolean {
+    const { ts } = this.read(s, t, t, false);
+    return ts.length > 0;
+  }
+
+  private allocRow(): number {
+    const r = this.freeRows.pop();
+    if (r !== undefined) return r;
+    if (this.rows === this.lastV.length) {
+      const cap = this.rows * 2;
+      const t = new Uint32Array(cap * OPEN_ROW);
+      t.set(this.slabT);
+      const v = new Float64Array(cap * OPEN_ROW);
+      v.set(this.slabV);
+      const l = new Float64Array(cap);
+      l.set(this.lastV);
+      this.slabT = t;
+      this.slabV = v;
+      this.lastV = l;
+    }
+    return this.rows++;
+  }
+
+  /** Encodes the open row into a group of its window. */
+  private flush(s: MemSeries): void {
+    const n = s.openN;
+    const base = s.openWin;
+    const off = s.slot * OPEN_ROW;
+    for (let i = 0; i < n; i++) {
+      this.tmpT[i] = base + this.slabT[off + i]!;
+      this.tmpV[i] = this.slabV[off + i]!;
+    }
+    const w = this.w;
+    w.len = 0;
+    encodeChunk(w, this.tmpT, this.tmpV, 0, n, base);
+    let arena = this.arenas.get(base);
+    if (!arena) this.arenas.set(base, (arena = new Arena()));
+    const len = w.len;
+    const addr = arena.alloc(GROUP_HEADER + len);
+    const page = arena.page(addr);
+    const p = addr % PAGE;
+    writeU32(page, p, NIL);
+    page[p + 4] = len & 0xff;
+    page[p + 5] = len >>> 8;
+    page.set(w.buf.subarray(0, len), p + GROUP_HEADER);
+    s.openN = 0;
+    const wins = s.wins;
+    if (wins) {
+      for (let k = 0; k < wins.length; k += 3) {
+        if (wins[k] === base) {
+          const last = wins[k + 2]!;
+          writeU32(arena.page(last), last % PAGE, addr);
+          wins[k + 2] = addr;
+          return;
+        }
+      }
+      wins.push(base, addr, addr);
+      sortTriples(wins);
+    } else s.wins = [base, addr, addr];
+  }
+
+  /**
+   * The series' head samples with mint <= t <= maxt, time-ordered (in-order
+   * and out-of-order merged; an in-order sample wins a tie).
+   */
+  read(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
+    const partsT: Float64Array[] = [];
+    const partsV: Float64Array[] = [];
+    const wins = s.wins;
+    if (wins) {
+      for (let k = 0; k < wins.length; k += 3) {
+        const ws = wins[k]!;
+        if (ws + this.blockRange <= mint || ws > maxt) continue;
+        const arena = this.arenas.get(ws)!;
+        let addr = wins[k + 1]!;
+        for (;;) {
+          const page = arena.page(addr);
+          const p = addr % PAGE;
+          const next = readU32(page, p);
+          const len = page[p + 4]! | (page[p + 5]! << 8);
+          const c = decodeChunk(new ByteReader(page, p + GROUP_HEADER, p + GROUP_HEADER + len), ws);
+          if (c.ts[c.n - 1]! >= mint && c.ts[0]! <= maxt) {
+            partsT.push(c.ts);
+            partsV.push(c.vs);
+          }
+          if (addr === wins[k + 2]) break;
+          addr = next;
+        }
+      }
+    }
+    if (s.openN > 0) {
+      const n = s.openN;
+      const ts = new Float64Array(n);
+      const vs = new Float64Array(n);
+      const off = s.slot * OPEN_ROW;
+      for (let i = 0; i < n; i++) ts[i] = s.openWin + this.slabT[off + i]!;
+      vs.set(this.slabV.subarray(off, off + n));
+      partsT.push(ts);
+      partsV.push(vs);
+    }
+    let out = clip(concat(partsT), concat(partsV), mint, maxt);
+    if (withOOO && s.ooo && s.ooo.n > 0) {
+      const o = s.ooo;
+      out = mergeSorted(out.ts, out.vs, clip(o.ts.subarray(0, o.n), o.vs.subarray(0, o.n), mint, maxt));
+    }
+    return out;
+  }
+
+  /** Every sample of `s` in window `[ws, ws + blockRange)`. */
+  readWindow(s: MemSeries, ws: number): { ts: Float64Array; vs: Float64Array } {
+    return this.read(s, ws, ws + this.blockRange - 1);
+  }
+
+  /** Forgets what `s` holds before `before` (a window boundary) — after it was persisted to a block. */
+  dropBefore(s: MemSeries, before: number): void {
+    if (s.wins) {
+      const keep: number[] = [];
+      for (let k = 0; k < s.wins.length; k += 3) if (s.wins[k]! >= before) keep.push(s.wins[k]!, s.wins[k + 1]!, s.wins[k + 2]!);
+      s.wins = keep.length ? keep : null;
+    }
+    if (s.openN > 0 && s.openWin < before) s.openN = 0;
+    if (s.ooo && !s.ooo.removeRange(-Infinity, before)) s.ooo = null;
+    if (!s.inHead()) {
+      if (s.slot >= 0) {
+        this.freeRows.push(s.slot);
+        s.slot = -1;
+      }
+      s.headMinT = Infinity;
+    } else s.headMinT = Math.max(s.headMinT, before);
+  }
+
+  /** Drops the arenas of windows before `before`. */
+  dropArenasBefore(before: number): void {
+    for (const ws of [...this.arenas.keys()]) if (ws < before) this.arenas.delete(ws);
+  }
+
+  /** Bytes of memory the head's sample storage holds. */
+  bytes(): number {
+    let b = this.slabT.byteLength + this.slabV.byteLength + this.lastV.byteLength;
+    for (const a of this.arenas.values()) b += a.capacity();
+    return b;
+  }
+
+  windows(): number[] {
+    return [...this.arenas.keys()].sort((a, b) => a - b);
+  }
+}
+
+function sortTriples(w: number[]): void {
+  const triples: number[][] = [];
+  for (let k = 0; k < w.length; k += 3) triples.push([w[k]!, w[k + 1]!, w[k + 2]!]);
+  triples.sort((a, b) => a[0]! - b[0]!);
+  w.length = 0;
+  for (const t of triples) w.push(...t);
+}
+
+function writeU32(b: Uint8Array, p: number, v: number): void {
+  b[p] = v & 0xff;
+  b[p + 1] = (v >>> 8) & 0xff;
+  b[p + 2] = (v >>> 16) & 0xff;
+  b[p + 3] = (v >>> 24) & 0xff;
+}
+
+function readU32(b: Uint8Array, p: number): number {
+  return (b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24)) >>> 0;
+}
+
+const EMPTY = new Float64Array(0);
+
+export function concat(parts: Float64Array[]): Float64Array {
+  if (parts.length === 0) return EMPTY;
+  if (parts.length === 1) return parts[0]!;
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Float64Array(n);
+  let k = 0;
+  for (const p of parts) {
+    out.set(p, k);
+    k += p.length;
+  }
+  return out;
+}
+
+/** The samples with mint <= t <= maxt of a time-ordered pair of arrays (views, no copy). */
+export function clip(ts: Float64Array, vs: Float64Array, mint: number, maxt: number): { ts: Float64Array; vs: Float64Array } {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < ts.length && ts[lo]! < mint) lo++;
+  while (hi > lo && ts[hi - 1]! > maxt) hi--;
+  if (lo === 0 && hi === ts.length) return { ts, vs };
+  return { ts: ts.subarray(lo, hi), vs: vs.subarray(lo, hi) };
+}
+
+/** Merges two time-ordered sample lists; on equal timestamps the first list wins. */
+export function mergeSorted(aT: Float64Array, aV: Float64Array, b: { ts: Float64Array; vs: Float64Array }): { ts: Float64Array; vs: Float64Array } {
+  const bT = b.ts;
+  const bV = b.vs;
+  if (bT.length === 0) return { ts: aT, vs: aV };
+  if (aT.length === 0) return { ts: bT, vs: bV };
+  if (aT[aT.length - 1]! < bT[0]!) return { ts: concat([aT, bT]), vs: concat([aV, bV]) };
+  const ts = new Float64Array(aT.length + bT.length);
+  const vs = new Float64Array(aT.length + bT.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < aT.length || j < bT.length) {
+    if (j >= bT.length || (i < aT.length && aT[i]! <= bT[j]!)) {
+      if (j < bT.length && aT[i] === bT[j]) j++;
+      ts[k] = aT[i]!;
+      vs[k++] = aV[i++]!;
+    } else {
+      ts[k] = bT[j]!;
+      vs[k++] = bV[j++]!;
+    }
+  }
+  return { ts: ts.subarray(0, k), vs: vs.subarray(0, k) };
+}
