@@ -1,5 +1,6 @@
 import type { Labels } from '@vigil/core';
 import type { Queryable } from '../storage/index.ts';
+import type { FloatHistogram } from './histogram/float-histogram.ts';
 
 /**
  * The query engine's public contract. `rules/` and `api/v1/` depend on this
@@ -9,11 +10,12 @@ import type { Queryable } from '../storage/index.ts';
  * Units: timestamps and durations are integer milliseconds.
  */
 
-/** One float sample of an instant vector. */
+/** One sample of an instant vector: a float, or a native histogram when `h` is set (then `v` is meaningless). */
 export interface Sample {
   readonly metric: Labels;
   readonly t: number;
   readonly v: number;
+  readonly h?: FloatHistogram;
 }
 
 /** One series of a range vector (matrix): parallel arrays of timestamps and values, ascending by time. */
@@ -21,6 +23,11 @@ export interface RangeSeries {
   readonly metric: Labels;
   readonly ts: readonly number[];
   readonly vs: readonly number[];
+  /**
+   * Present only when the series holds native histograms: parallel to `ts`,
+   * the histogram at each point, or undefined where the point is a float.
+   */
+  readonly hs?: readonly (FloatHistogram | undefined)[];
 }
 
 export type QueryValue =

@@ -33,6 +33,11 @@ export interface Appender {
    */
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef;
   /**
+   * Adds a native histogram sample, with the same rules as {@link append}.
+   * Optional: storages without native-histogram support leave it out.
+   */
+  appendHistogram?(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogramValue): SeriesRef;
+  /**
    * Makes every appended sample durable (per the storage's WAL policy) and
    * visible to queriers created afterwards. Resolves once the samples are
    * accepted; a caller that receives a resolution may acknowledge the write.
@@ -40,6 +45,38 @@ export interface Appender {
   commit(): Promise<void>;
   /** Drops every sample appended since creation. */
   rollback(): Promise<void>;
+}
+
+/** Counter-reset hint of a native histogram sample. */
+export type CounterResetHint = 'unknown' | 'reset' | 'not_reset' | 'gauge';
+
+/** A run of consecutive buckets: `offset` from the end of the previous span (or from index 0), `length` buckets. */
+export interface HistogramSpan {
+  offset: number;
+  length: number;
+}
+
+/**
+ * A native histogram sample with float counts (Prometheus `FloatHistogram`).
+ * Exponential schemas −4…8: positive bucket `i` covers `(b^(i−1), b^i]` with
+ * `b = 2^(2^−schema)`, negative buckets mirror them, plus a zero bucket of
+ * half-width `zeroThreshold`. Schema −53: custom bounds `customValues`
+ * (ascending, `+Inf` implicit), positive buckets only. Bucket counts are
+ * absolute (not deltas), listed span by span.
+ */
+export interface FloatHistogramValue {
+  readonly schema: number;
+  readonly zeroThreshold: number;
+  readonly zeroCount: number;
+  readonly count: number;
+  /** Sum of observations; the stale-NaN marker here makes the sample a staleness marker. */
+  readonly sum: number;
+  readonly positiveSpans: readonly HistogramSpan[];
+  readonly positiveBuckets: readonly number[];
+  readonly negativeSpans: readonly HistogramSpan[];
+  readonly negativeBuckets: readonly number[];
+  readonly customValues?: readonly number[];
+  readonly counterResetHint?: CounterResetHint;
 }
 
 /** Something samples can be appended to. `appender()` is safe to call concurrently. */
@@ -61,8 +98,15 @@ export interface SampleIterator {
   seek(t: number): boolean;
   /** Timestamp of the current sample, ms. */
   readonly t: number;
-  /** Value of the current sample; may be the stale-NaN marker. */
+  /** Value of the current sample; may be the stale-NaN marker. Meaningless when `h` is set. */
   readonly v: number;
+  /**
+   * The current sample's native histogram, or null/undefined for a float
+   * sample. Optional: iterators of storages without native histograms omit it.
+   * A reader that gets a histogram reads its counter-reset hint as the
+   * storage derived it on append (see `testutil/memory-storage.ts`).
+   */
+  readonly h?: FloatHistogramValue | null;
 }
 
 /** A series as returned by a querier: its labels and a fresh iterator over its samples within the querier's bounds. */

@@ -10,7 +10,8 @@ import type {
   SelectHints,
   Storage,
 } from '../storage/index.ts';
-import { StorageRejection } from '../storage/index.ts';
+import { StorageRejection, isStaleNaN } from '../storage/index.ts';
+import type { CounterResetHint, FloatHistogramValue } from '../storage/interface.ts';
 
 /** One stored series: labels plus parallel, time-ordered sample arrays. */
 interface MemSeries {
@@ -23,6 +24,8 @@ interface MemSeries {
    * stale marker into an ordinary NaN.
    */
   vs: Float64Array;
+  /** Native histogram per sample (null for floats); absent until the series gets its first histogram. */
+  hs?: (FloatHistogramValue | null)[];
 }
 
 /** Iterates a frozen slice [lo, hi) of a series' samples. */
@@ -30,11 +33,13 @@ class SliceIterator implements SampleIterator {
   private i: number;
   t = 0;
   v = 0;
+  h: FloatHistogramValue | null = null;
   constructor(
     private readonly ts: readonly number[],
     private readonly vs: Float64Array,
     lo: number,
     private readonly hi: number,
+    private readonly hs?: readonly (FloatHistogramValue | null)[],
   ) {
     this.i = lo - 1;
   }
@@ -44,6 +49,7 @@ class SliceIterator implements SampleIterator {
     if (this.i >= this.hi) return false;
     this.t = this.ts[this.i]!;
     this.v = this.vs[this.i]!;
+    this.h = this.hs?.[this.i] ?? null;
     return true;
   }
   seek(t: number): boolean {
@@ -63,6 +69,7 @@ class SliceIterator implements SampleIterator {
     if (this.i >= this.hi) return false;
     this.t = this.ts[this.i]!;
     this.v = this.vs[this.i]!;
+    this.h = this.hs?.[this.i] ?? null;
     return true;
   }
 }
@@ -77,6 +84,72 @@ function lowerBound(ts: readonly number[], t: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** A plain-object copy (the value may be a class with getters), with the given hint. */
+function plainHistogram(h: FloatHistogramValue, hint: CounterResetHint | undefined): FloatHistogramValue {
+  return {
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold,
+    zeroCount: h.zeroCount,
+    count: h.count,
+    sum: h.sum,
+    positiveSpans: h.positiveSpans.map((x) => ({ offset: x.offset, length: x.length })),
+    positiveBuckets: [...h.positiveBuckets],
+    negativeSpans: h.negativeSpans.map((x) => ({ offset: x.offset, length: x.length })),
+    negativeBuckets: [...h.negativeBuckets],
+    customValues: h.customValues ? [...h.customValues] : undefined,
+    counterResetHint: hint,
+  };
+}
+
+function sameHistogram(a: FloatHistogramValue | null, b: FloatHistogramValue | null): boolean {
+  if (!a || !b) return false;
+  return JSON.stringify(plainHistogram(a, undefined)) === JSON.stringify(plainHistogram(b, undefined));
+}
+
+/**
+ * The counter-reset hint Prometheus's TSDB gives a histogram when it is read
+ * back: a gauge stays a gauge; a sample that starts a new chunk because of
+ * a counter reset (explicit hint, or a count or bucket that went down, or
+ * changed custom bounds) reads as `reset`; one that starts a new chunk for
+ * another reason (first histogram of the series, after a float or a stale
+ * marker, changed schema or zero threshold) as `unknown`; the rest as
+ * `not_reset`. (Chunks cut for size are not modelled.)
+ */
+function storedHint(h: FloatHistogramValue, prev: FloatHistogramValue | null, afterStale: boolean): CounterResetHint {
+  if (h.counterResetHint === 'gauge') return 'gauge';
+  if (h.counterResetHint === 'reset') return 'reset';
+  if (!prev || afterStale || isStaleNaN(prev.sum)) return 'unknown';
+  if (isStaleNaN(h.sum)) return 'not_reset';
+  if (h.count < prev.count) return 'reset';
+  if (h.schema !== prev.schema || h.zeroThreshold !== prev.zeroThreshold) return 'unknown';
+  const cv = (x: FloatHistogramValue) => JSON.stringify(x.customValues ?? []);
+  if (h.schema === -53 && cv(h) !== cv(prev)) return 'reset';
+  if (h.zeroCount < prev.zeroCount) return 'reset';
+  if (bucketsDecreased(h.positiveSpans, h.positiveBuckets, prev.positiveSpans, prev.positiveBuckets)) return 'reset';
+  if (bucketsDecreased(h.negativeSpans, h.negativeBuckets, prev.negativeSpans, prev.negativeBuckets)) return 'reset';
+  return 'not_reset';
+}
+
+function bucketMap(spans: FloatHistogramValue['positiveSpans'], buckets: readonly number[]): Map<number, number> {
+  const m = new Map<number, number>();
+  let at = 0;
+  let k = 0;
+  for (const s of spans) {
+    at += s.offset;
+    for (let j = 0; j < s.length; j++) m.set(at++, buckets[k++] ?? 0);
+  }
+  return m;
+}
+
+function bucketsDecreased(cs: FloatHistogramValue['positiveSpans'], cb: readonly number[], ps: FloatHistogramValue['positiveSpans'], pb: readonly number[]): boolean {
+  const cur = bucketMap(cs, cb);
+  for (const [i, c] of bucketMap(ps, pb)) {
+    const x = cur.get(i);
+    if (x === undefined ? c !== 0 : x < c) return true;
+  }
+  return false;
 }
 
 /** Bit-exact float equality (distinguishes NaN payloads such as the stale marker). */
@@ -106,7 +179,7 @@ export class MemoryStorage implements Storage {
   private readonly byRef: MemSeries[] = [];
   private closed = false;
 
-  appender(): Appender {
+  appender(): Appender & Required<Pick<Appender, 'appendHistogram'>> {
     return new MemoryAppender(this);
   }
 
@@ -157,27 +230,41 @@ export class MemoryStorage implements Storage {
 }
 
 class MemoryAppender implements Appender {
-  private pending: { s: MemSeries; t: number; v: number }[] = [];
-  /** Newest pending timestamp/value per series, to validate within the transaction. */
-  private latest = new Map<MemSeries, { t: number; v: number }>();
+  private pending: { s: MemSeries; t: number; v: number; h: FloatHistogramValue | null }[] = [];
+  /** Newest pending sample per series, to validate within the transaction. */
+  private latest = new Map<MemSeries, { t: number; v: number; h: FloatHistogramValue | null }>();
   private done = false;
 
   constructor(private readonly db: MemoryStorage) {}
 
   append(ref: SeriesRef, labels: Labels, t: number, v: number): SeriesRef {
+    return this.add(ref, labels, t, v, null);
+  }
+
+  /**
+   * Adds a native histogram. Its counter-reset hint is replaced by the one
+   * Prometheus's TSDB reads back (see {@link storedHint}).
+   */
+  appendHistogram(ref: SeriesRef, labels: Labels, t: number, h: FloatHistogramValue): SeriesRef {
+    return this.add(ref, labels, t, NaN, h);
+  }
+
+  private add(ref: SeriesRef, labels: Labels, t: number, v: number, h: FloatHistogramValue | null): SeriesRef {
     if (this.done) throw new Error('appender already committed or rolled back');
     let s = this.db.seriesByRef(ref);
     if (!s || compareLabels(s.labels, labels) !== 0) s = this.db.seriesFor(labels);
-    const last = this.latest.get(s) ?? (s.ts.length ? { t: s.ts[s.ts.length - 1]!, v: s.vs[s.ts.length - 1]! } : undefined);
+    const n = s.ts.length;
+    const last = this.latest.get(s) ?? (n ? { t: s.ts[n - 1]!, v: s.vs[n - 1]!, h: s.hs?.[n - 1] ?? null } : undefined);
     if (last) {
       if (t < last.t) throw new StorageRejection('out_of_order');
       if (t === last.t) {
-        if (!sameBits(v, last.v)) throw new StorageRejection('duplicate_sample');
+        if (h || last.h ? !sameHistogram(h, last.h) : !sameBits(v, last.v)) throw new StorageRejection('duplicate_sample');
         return s.ref; // equal duplicate: accepted, nothing to store
       }
     }
-    this.pending.push({ s, t, v });
-    this.latest.set(s, { t, v });
+    if (h) h = plainHistogram(h, storedHint(h, last?.h ?? null, last !== undefined && !last.h && isStaleNaN(last.v)));
+    this.pending.push({ s, t, v, h });
+    this.latest.set(s, { t, v, h });
     return s.ref;
   }
 
@@ -193,6 +280,8 @@ class MemoryAppender implements Appender {
         s.vs = grown;
       }
       s.vs[n] = p.v;
+      if (p.h && !s.hs) s.hs = new Array<FloatHistogramValue | null>(n).fill(null);
+      if (s.hs) s.hs[n] = p.h;
       s.ts.push(p.t);
     }
     this.pending = [];
@@ -231,7 +320,8 @@ class MemoryQuerier implements Querier {
       if (hi > n) hi = n;
       if (lo >= hi) continue;
       const vs = s.vs;
-      out.push({ labels: s.labels, iterator: () => new SliceIterator(ts, vs, lo, hi) });
+      const hs = s.hs;
+      out.push({ labels: s.labels, iterator: () => new SliceIterator(ts, vs, lo, hi, hs) });
     }
     if (sortSeries) out.sort((a, b) => compareLabels(a.labels, b.labels));
     return { series: out };

@@ -3,6 +3,60 @@ import type { VectorMatching } from '../parser/ast.ts';
 import { PromQLExecError } from '../errors.ts';
 import { dropName } from './grouping.ts';
 import type { VSample } from './value.ts';
+import { IncompatibleSchemaError, type FloatHistogram } from '../histogram/float-histogram.ts';
+import { histogramsEqual, COLLISION, RECONCILED } from '../functions/histogram-functions.ts';
+
+/** Where binary operators report annotations: the text, and whether it is a warning. */
+export type BinopAnnotate = (text: string, warning: boolean) => void;
+
+/**
+ * A binary operator where at least one side is a native histogram
+ * (promql/engine.go `vectorElemBinop`): `h * f`, `f * h`, `h / f`, `h + h`,
+ * `h - h`, `h == h`, `h != h`; anything else drops the sample with an info.
+ */
+export function histogramElemBinop(op: string, lv: number, rv: number, lh: FloatHistogram | undefined, rh: FloatHistogram | undefined, annotate: BinopAnnotate): { v: number; h?: FloatHistogram; keep: boolean } {
+  const incompatible = () => {
+    annotate(`PromQL info: incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${lh ? 'histogram' : 'float'} ${op} ${rh ? 'histogram' : 'float'}`, false);
+    return { v: 0, keep: false };
+  };
+  if (!lh && rh) {
+    if (op === '*') return { v: 0, h: rh.mul(lv).compact(), keep: true };
+    return incompatible();
+  }
+  if (lh && !rh) {
+    if (op === '*') return { v: 0, h: lh.mul(rv).compact(), keep: true };
+    if (op === '/') return { v: 0, h: lh.div(rv).compact(), keep: true };
+    return incompatible();
+  }
+  if (lh && rh) {
+    switch (op) {
+      case '+':
+      case '-': {
+        let r;
+        try {
+          r = op === '+' ? lh.add(rh) : lh.sub(rh);
+        } catch (e) {
+          if (e instanceof IncompatibleSchemaError) {
+            annotate(`PromQL warning: incompatible bucket layout encountered for binary operator ${op}`, true);
+            return { v: 0, keep: false };
+          }
+          throw e;
+        }
+        const opName = op === '+' ? 'addition' : 'subtraction';
+        if (op === '-') r.h.counterResetHint = 'gauge';
+        if (r.collision) annotate(COLLISION(opName), true);
+        if (r.reconciled) annotate(RECONCILED(opName), false);
+        return { v: 0, h: r.h.compact(), keep: true };
+      }
+      case '==':
+        return { v: 0, h: lh, keep: histogramsEqual(lh, rh) };
+      case '!=':
+        return { v: 0, h: lh, keep: !histogramsEqual(lh, rh) };
+    }
+    return incompatible();
+  }
+  return { ...elemBinop(op, lv, rv) };
+}
 
 const DROPS_NAME = new Set(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARISON = new Set(['==', '!=', '>', '<', '>=', '<=']);
@@ -51,10 +105,16 @@ export function scalarBinop(op: string, l: number, r: number, returnBool: boolea
 }
 
 /** Vector-scalar arithmetic and comparisons (`x * 2`, `2 < x`). */
-export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, scalarOnLeft: boolean, returnBool: boolean): VSample[] {
+export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, scalarOnLeft: boolean, returnBool: boolean, annotate?: BinopAnnotate): VSample[] {
   const out: VSample[] = [];
   const drop = DROPS_NAME.has(op) || returnBool;
   for (const s of vec) {
+    if (s.h) {
+      const r = scalarOnLeft ? histogramElemBinop(op, scalar, 0, undefined, s.h, annotate ?? (() => {})) : histogramElemBinop(op, 0, scalar, s.h, undefined, annotate ?? (() => {}));
+      if (!r.keep) continue;
+      out.push(r.h ? { metric: s.metric, v: 0, h: r.h, drop: drop || s.drop } : { metric: s.metric, v: r.v, drop: drop || s.drop });
+      continue;
+    }
     const l = scalarOnLeft ? scalar : s.v;
     const r = scalarOnLeft ? s.v : scalar;
     let { v, keep } = elemBinop(op, l, r);
@@ -119,7 +179,7 @@ function resultMetric(many: Labels, one: Labels, op: string, m: VectorMatching |
 }
 
 /** Arithmetic and comparison between two vectors with Prometheus's matching rules and errors. */
-export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: VectorMatching | undefined, returnBool: boolean): VSample[] {
+export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: VectorMatching | undefined, returnBool: boolean, annotate?: BinopAnnotate): VSample[] {
   const card = m?.card ?? 'one-to-one';
   const swap = card === 'one-to-many';
   const manySide = swap ? rhs : lhs;
@@ -147,10 +207,13 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
   const emit = (ls: VSample, rs: VSample): void => {
     const fl = swap ? rs.v : ls.v;
     const fr = swap ? ls.v : rs.v;
-    let { v, keep } = elemBinop(op, fl, fr);
+    const hl = swap ? rs.h : ls.h;
+    const hr = swap ? ls.h : rs.h;
+    let { v, keep, h } = hl || hr ? histogramElemBinop(op, fl, fr, hl, hr, annotate ?? (() => {})) : { ...elemBinop(op, fl, fr), h: undefined };
     if (returnBool) {
       v = keep ? 1 : 0;
       keep = true;
+      h = undefined;
     }
     if (!keep) return;
     const metric = resultMetric(ls.metric, rs.metric, op, m, returnBool);
@@ -159,7 +222,7 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
       if (seenResult.has(key)) throw new PromQLExecError('multiple matches for labels: grouping labels must ensure unique matches');
       seenResult.add(key);
     }
-    out.push({ metric, v, drop: DROPS_NAME.has(op) || returnBool || ls.drop });
+    out.push(h ? { metric, v, h, drop: DROPS_NAME.has(op) || returnBool || ls.drop } : { metric, v, drop: DROPS_NAME.has(op) || returnBool || ls.drop });
   };
   for (const ls of manySide) {
     const sig = signature(ls.metric, m);

@@ -9,11 +9,12 @@ import { parseExpr, typeOf } from '../parser/index.ts';
 import { lineCol } from '../parser/lexer.ts';
 import { evalDuration, type DurationContext, type DurationExpr } from '../parser/duration-expr.ts';
 import type { Expr, VectorSelector } from '../parser/ast.ts';
-import { Evaluator, slice, type EvalContext } from './eval.ts';
+import { Evaluator, slice, sliceAny, type EvalContext } from './eval.ts';
 import { selectorRanges } from './preload.ts';
 import { checkExtended } from './extended-range.ts';
 import { infoSelector } from './info.ts';
 import type { LoadedSeries } from './value.ts';
+import { FloatHistogram } from '../histogram/float-histogram.ts';
 
 export interface EngineOptions {
   /** ms, default 5m. */
@@ -185,11 +186,19 @@ export class Engine implements QueryEngine {
           let ts = new Float64Array(16);
           let vs = new Float64Array(16);
           let n = 0;
+          let hs: (FloatHistogram | undefined)[] | undefined;
           if (it.seek(r.mint)) {
             do {
               if (it.t > r.maxt) break;
+              const h = it.h;
               // Range selectors never return staleness markers; drop them once here.
-              if (r.range > 0 && isStaleNaN(it.v)) continue;
+              if (r.range > 0 && (h ? isStaleNaN(h.sum) : isStaleNaN(it.v))) continue;
+              if (h) {
+                hs ??= new Array<FloatHistogram | undefined>(n).fill(undefined);
+                // A stale histogram reads as a float stale marker.
+                if (isStaleNaN(h.sum)) hs[n] = undefined;
+                else hs[n] = FloatHistogram.from(h);
+              } else if (hs) hs[n] = undefined;
               if (n === ts.length) {
                 const nts = new Float64Array(n * 2);
                 nts.set(ts);
@@ -199,14 +208,14 @@ export class Engine implements QueryEngine {
                 vs = nvs;
               }
               ts[n] = it.t;
-              vs[n] = it.v;
+              vs[n] = h && isStaleNaN(h.sum) ? h.sum : it.v;
               n++;
             } while (it.next());
           }
           if (n === 0) continue;
           total += n;
           if (total > this.maxSamples) throw new TooManySamplesError('query preparation');
-          list.push({ metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n) });
+          list.push(hs ? { metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n), hs } : { metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n) });
         }
         loaded.set(r.node, list);
       }
@@ -224,13 +233,15 @@ export class Engine implements QueryEngine {
       case 'string':
         return { type: 'string', t, s: v.s };
       case 'vector': {
-        const vector: Sample[] = v.samples.map((s) => ({ metric: s.drop ? dropMetadata(s.metric) : s.metric, t, v: s.v }));
+        const vector: Sample[] = v.samples.map((s) => (s.h ? { metric: s.drop ? dropMetadata(s.metric) : s.metric, t, v: s.v, h: s.h } : { metric: s.drop ? dropMetadata(s.metric) : s.metric, t, v: s.v }));
         checkUnique(vector.map((s) => s.metric));
         if (!isOrdered(expr)) vector.sort((a, b) => compareLabels(a.metric, b.metric));
         return { type: 'vector', vector };
       }
       case 'matrix': {
-        const matrix: RangeSeries[] = v.series.map((s) => ({ metric: s.metric, ts: slice(s.ts, s.lo, s.hi), vs: slice(s.vs, s.lo, s.hi) }));
+        const matrix: RangeSeries[] = v.series.map((s) =>
+          s.hs ? { metric: s.metric, ts: slice(s.ts, s.lo, s.hi), vs: slice(s.vs, s.lo, s.hi), hs: sliceAny(s.hs, s.lo, s.hi) } : { metric: s.metric, ts: slice(s.ts, s.lo, s.hi), vs: slice(s.vs, s.lo, s.hi) },
+        );
         matrix.sort((a, b) => compareLabels(a.metric, b.metric));
         return { type: 'matrix', matrix };
       }
@@ -238,7 +249,7 @@ export class Engine implements QueryEngine {
   }
 
   private range(ev: Evaluator, expr: Expr, start: number, end: number, step: number): QueryValue {
-    const series = new Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>();
+    const series = new Map<string, Acc>();
     // Label sets usually keep their identity across steps: key them once.
     const keys = new WeakMap<Labels, string>();
     let total = 0;
@@ -248,7 +259,7 @@ export class Engine implements QueryEngine {
         add(series, [], t, v.v);
         total++;
       } else if (v.type === 'vector') {
-        for (const s of v.samples) add(series, s.metric, t, s.v, s.drop, keys);
+        for (const s of v.samples) add(series, s.metric, t, s.v, s.drop, keys, s.h);
         total += v.samples.length;
       } else {
         throw new QueryTypeError(v.type);
@@ -307,26 +318,27 @@ class QueryTypeError extends Error {}
  * merged when their timestamps don't overlap (Prometheus 3 does the same);
  * overlapping ones are an error.
  */
-function mergeDropped(list: { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }[]): RangeSeries[] {
-  const byKey = new Map<string, { metric: Labels; ts: number[]; vs: number[] }>();
+function mergeDropped(list: Acc[]): RangeSeries[] {
+  const byKey = new Map<string, Acc>();
   for (const s of list) {
     const metric = s.drop ? dropMetadata(s.metric) : s.metric;
     const k = labelsKey(metric);
     const prev = byKey.get(k);
     if (!prev) {
-      byKey.set(k, { metric, ts: s.ts, vs: s.vs });
+      byKey.set(k, { metric, ts: s.ts, vs: s.vs, hs: s.hs });
       continue;
     }
-    const pts = prev.ts.map((t, i) => [t, prev.vs[i]!] as [number, number]);
+    const pts = prev.ts.map((t, i) => [t, prev.vs[i]!, prev.hs?.[i]] as [number, number, FloatHistogram | undefined]);
     const seen = new Set(prev.ts);
     for (let i = 0; i < s.ts.length; i++) {
       if (seen.has(s.ts[i]!)) throw new PromQLExecError('vector cannot contain metrics with the same labelset');
-      pts.push([s.ts[i]!, s.vs[i]!]);
+      pts.push([s.ts[i]!, s.vs[i]!, s.hs?.[i]]);
     }
     pts.sort((a, b) => a[0] - b[0]);
-    byKey.set(k, { metric, ts: pts.map((p) => p[0]), vs: pts.map((p) => p[1]) });
+    const hasH = pts.some((p) => p[2]);
+    byKey.set(k, { metric, ts: pts.map((p) => p[0]), vs: pts.map((p) => p[1]), hs: hasH ? pts.map((p) => p[2]) : undefined });
   }
-  return [...byKey.values()];
+  return [...byKey.values()].map((s) => (s.hs ? { metric: s.metric, ts: s.ts, vs: s.vs, hs: s.hs } : { metric: s.metric, ts: s.ts, vs: s.vs }));
 }
 
 /** After names are dropped, two results with one label set are an error, as in Prometheus. */
@@ -340,7 +352,15 @@ function checkUnique(metrics: Labels[]): void {
   }
 }
 
-function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?: boolean }>, metric: Labels, t: number, v: number, drop?: boolean, keys?: WeakMap<Labels, string>): void {
+interface Acc {
+  metric: Labels;
+  ts: number[];
+  vs: number[];
+  hs?: (FloatHistogram | undefined)[];
+  drop?: boolean;
+}
+
+function add(m: Map<string, Acc>, metric: Labels, t: number, v: number, drop?: boolean, keys?: WeakMap<Labels, string>, h?: FloatHistogram): void {
   let k = keys?.get(metric);
   if (k === undefined) {
     k = labelsKey(metric);
@@ -349,6 +369,8 @@ function add(m: Map<string, { metric: Labels; ts: number[]; vs: number[]; drop?:
   let s = m.get(k);
   if (!s) m.set(k, (s = { metric, ts: [], vs: [], drop }));
   else if (drop) s.drop = true;
+  if (h && !s.hs) s.hs = new Array<FloatHistogram | undefined>(s.ts.length).fill(undefined);
+  if (s.hs) s.hs.push(h);
   s.ts.push(t);
   s.vs.push(v);
 }

@@ -16,6 +16,9 @@ import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
 import { extendedSeq, extendedValue, smoothedAt } from './extended-range.ts';
 import { enrich, referenceTime } from './info.ts';
 import type { EvalValue, LoadedSeries, MSeries, VSample } from './value.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import { aggregateWithHistograms } from './aggregate-histograms.ts';
+import { nativeFraction, nativeQuantile, nativeVariance, rangeWithHistograms, type Annotator } from '../functions/histogram-functions.ts';
 
 export interface EvalContext {
   /** Query start and end (ms), for `@ start()` / `@ end()`. */
@@ -82,7 +85,7 @@ export class Evaluator {
         const v = this.eval(e.expr, t);
         if (e.op === '+') return v;
         if (v.type === 'scalar') return { type: 'scalar', v: -v.v };
-        if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => ({ metric: s.metric, v: -s.v, drop: true })) };
+        if (v.type === 'vector') return { type: 'vector', samples: v.samples.map((s) => (s.h ? { metric: s.metric, v: 0, h: s.h.mul(-1), drop: true } : { metric: s.metric, v: -s.v, drop: true })) };
         throw new PromQLExecError('unary minus on a non-numeric value');
       }
       case 'vector':
@@ -92,7 +95,7 @@ export class Evaluator {
         const series: MSeries[] = [];
         for (const s of this.ctx.loaded.get(e.vs) ?? []) {
           const w = samplesIn(s, ref, e.range);
-          if (w.hi > w.lo) series.push({ metric: s.metric, ts: s.ts, vs: s.vs, lo: w.lo, hi: w.hi });
+          if (w.hi > w.lo) series.push(s.hs ? { metric: s.metric, ts: s.ts, vs: s.vs, hs: s.hs, lo: w.lo, hi: w.hi } : { metric: s.metric, ts: s.ts, vs: s.vs, lo: w.lo, hi: w.hi });
         }
         return { type: 'matrix', series };
       }
@@ -118,6 +121,14 @@ export class Evaluator {
         }
         let cache = this.groupCaches.get(e);
         if (!cache) this.groupCaches.set(e, (cache = new WeakMap()));
+        if (inner.samples.some((s) => s.h)) {
+          const pos = e.expr.pos.start;
+          const out = aggregateWithHistograms(e.op, inner.samples, e.grouping, e.without, param, {
+            warn: (text) => this.annotate(this.ctx.warnings, text, pos),
+            info: (text) => this.annotate(this.ctx.infos, text, pos),
+          });
+          return { type: 'vector', samples: out };
+        }
         const { out } = aggregate(e.op, inner.samples, e.grouping, e.without, param, cache);
         return { type: 'vector', samples: out };
       }
@@ -130,8 +141,8 @@ export class Evaluator {
     const ref = this.refTime(e.at, t) - e.offset;
     const out: VSample[] = [];
     for (const s of this.ctx.loaded.get(e) ?? []) {
-      const p = e.extended === 'smoothed' ? smoothedAt(s, ref, this.ctx.lookback) : sampleAt(s, ref, this.ctx.lookback);
-      if (p) out.push({ metric: s.metric, v: p.v, t: p.t });
+      const p: { t: number; v: number; h?: FloatHistogram } | undefined = e.extended === 'smoothed' ? smoothedAt(s, ref, this.ctx.lookback) : sampleAt(s, ref, this.ctx.lookback);
+      if (p) out.push(p.h ? { metric: s.metric, v: 0, h: p.h, t: p.t } : { metric: s.metric, v: p.v, t: p.t });
     }
     return out;
   }
@@ -152,16 +163,18 @@ export class Evaluator {
         cache.set(ts, v);
       }
       if (v.type === 'scalar') this.push(bySeries, [], ts, v.v, false);
-      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v, s.drop ?? false);
+      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v, s.drop ?? false, s.h);
     }
     return { type: 'matrix', series: [...bySeries.values()] };
   }
 
-  private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number, drop: boolean): void {
+  private push(m: Map<string, MSeries>, metric: Labels, t: number, v: number, drop: boolean, h?: FloatHistogram): void {
     const k = labelsKey(metric);
     let s = m.get(k);
     if (!s) m.set(k, (s = { metric, ts: [], vs: [], lo: 0, hi: 0, drop }));
     else if (drop) s.drop = true;
+    if (h && !s.hs) s.hs = new Array<FloatHistogram | undefined>(s.ts.length).fill(undefined);
+    if (s.hs) (s.hs as (FloatHistogram | undefined)[]).push(h);
     (s.ts as number[]).push(t);
     (s.vs as number[]).push(v);
     s.hi++;
@@ -173,12 +186,23 @@ export class Evaluator {
     if (l.type === 'scalar' && r.type === 'scalar') return { type: 'scalar', v: scalarBinop(e.op, l.v, r.v, e.returnBool) };
     if (l.type === 'vector' && r.type === 'vector') {
       if (e.op === 'and' || e.op === 'or' || e.op === 'unless') return { type: 'vector', samples: setBinop(e.op, l.samples, r.samples, e.matching) };
-      const out = vectorBinop(e.op, l.samples, r.samples, e.matching, e.returnBool);
+      const out = vectorBinop(e.op, l.samples, r.samples, e.matching, e.returnBool, this.binopAnnotate(e.pos.start));
       return { type: 'vector', samples: out };
     }
-    if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: vectorScalarBinop(e.op, l.samples, r.v, false, e.returnBool) };
-    if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: vectorScalarBinop(e.op, r.samples, l.v, true, e.returnBool) };
+    if (l.type === 'vector' && r.type === 'scalar') return { type: 'vector', samples: vectorScalarBinop(e.op, l.samples, r.v, false, e.returnBool, this.binopAnnotate(e.pos.start)) };
+    if (l.type === 'scalar' && r.type === 'vector') return { type: 'vector', samples: vectorScalarBinop(e.op, r.samples, l.v, true, e.returnBool, this.binopAnnotate(e.pos.start)) };
     throw new PromQLExecError(`invalid binary operation between ${l.type} and ${r.type}`);
+  }
+
+  private binopAnnotate(pos: number): (text: string, warning: boolean) => void {
+    return (text, warning) => this.annotate(warning ? this.ctx.warnings : this.ctx.infos, text, pos);
+  }
+
+  private annotator(pos: number): Annotator {
+    return {
+      warn: (text, p) => this.annotate(this.ctx.warnings, text, p ?? pos),
+      info: (text, p) => this.annotate(this.ctx.infos, text, p ?? pos),
+    };
   }
 
   private scalarArg(e: Expr, t: number): number {
@@ -227,6 +251,11 @@ export class Evaluator {
       const keep = KEEPS_NAME.has(f);
       const out: VSample[] = [];
       for (const s of m.series) {
+        if (s.hs && hasHistogram(s.hs, s.lo, s.hi)) {
+          const r = rangeWithHistograms(f, { ts: s.ts, vs: s.vs, hs: s.hs, lo: s.lo, hi: s.hi, start: end - range, end, evalTs: t }, scalars, metricName(s.metric), e.args[matrixIdx]!.pos.start, this.annotator(e.args[matrixIdx]!.pos.start));
+          if (r) out.push(r.h ? { metric: s.metric, v: 0, h: r.h, drop: keep ? s.drop : true } : { metric: s.metric, v: r.v, drop: keep ? s.drop : true });
+          continue;
+        }
         const indexed = INDEXED_FUNCTIONS.has(f) || (s.lo === 0 && s.hi === s.ts.length);
         const v = rangeFn(
           indexed
@@ -250,12 +279,12 @@ export class Evaluator {
       const vec = this.vectorArg(e.args[0]!, t);
       const args = e.args.slice(1).map((a) => this.scalarArg(a, t));
       if (f === 'clamp' && args[1]! < args[0]!) return { type: 'vector', samples: [] };
-      return { type: 'vector', samples: vec.map((s) => ({ metric: s.metric, v: elemFn(s.v, args), drop: true })) };
+      return { type: 'vector', samples: vec.filter((s) => !s.h).map((s) => ({ metric: s.metric, v: elemFn(s.v, args), drop: true })) };
     }
     const dateFn = DATE_FUNCTIONS[f];
     if (dateFn) {
       const vec: VSample[] = e.args.length ? this.vectorArg(e.args[0]!, t) : [{ metric: [], v: t / 1000 }];
-      return { type: 'vector', samples: vec.map((s) => ({ metric: s.metric, v: Number.isFinite(s.v) ? dateFn(new Date(s.v * 1000)) : NaN, drop: true })) };
+      return { type: 'vector', samples: vec.filter((s) => !s.h).map((s) => ({ metric: s.metric, v: Number.isFinite(s.v) ? dateFn(new Date(s.v * 1000)) : NaN, drop: true })) };
     }
     switch (f) {
       case 'time':
@@ -328,8 +357,34 @@ export class Evaluator {
       case 'histogram_fraction': {
         const lower = this.scalarArg(e.args[0]!, t);
         const upper = this.scalarArg(e.args[1]!, t);
-        const groups = this.bucketGroups(this.vectorArg(e.args[2]!, t), e.args[2]!.pos.start);
-        return { type: 'vector', samples: [...groups.values()].map((g) => ({ metric: g.metric, v: bucketFraction(lower, upper, g.buckets), drop: true })) };
+        const pos = e.args[2]!.pos.start;
+        const { natives, groups } = this.splitHistograms(this.vectorArg(e.args[2]!, t), pos);
+        const ann = this.annotator(pos);
+        const out: VSample[] = natives.map((s) => ({ metric: s.metric, v: nativeFraction(lower, upper, s.h!, metricName(s.metric), pos, ann), drop: true }));
+        for (const g of groups.values()) out.push({ metric: g.metric, v: bucketFraction(lower, upper, g.buckets), drop: true });
+        return { type: 'vector', samples: out };
+      }
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_avg':
+      case 'histogram_stddev':
+      case 'histogram_stdvar': {
+        const vec = this.vectorArg(e.args[0]!, t);
+        const out: VSample[] = [];
+        for (const s of vec) {
+          const h = s.h;
+          if (!h) continue;
+          let v: number;
+          if (f === 'histogram_count') v = h.count;
+          else if (f === 'histogram_sum') v = h.sum;
+          else if (f === 'histogram_avg') v = h.sum / h.count;
+          else {
+            v = nativeVariance(h);
+            if (f === 'histogram_stddev') v = Math.sqrt(v);
+          }
+          out.push({ metric: s.metric, v, drop: true });
+        }
+        return { type: 'vector', samples: out };
       }
       case 'histogram_quantile':
         return { type: 'vector', samples: this.histogramQuantile(this.scalarArg(e.args[0]!, t), this.vectorArg(e.args[1]!, t), e.args[0]!.pos.start, e.args[1]!.pos.start) };
@@ -339,8 +394,9 @@ export class Evaluator {
 
   private histogramQuantile(q: number, vec: VSample[], qPos: number, vPos: number): VSample[] {
     if (Number.isNaN(q) || q < 0 || q > 1) this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${q}`, qPos);
-    const groups = this.bucketGroups(vec, vPos);
-    const out: VSample[] = [];
+    const { natives, groups } = this.splitHistograms(vec, vPos);
+    const ann = this.annotator(vPos);
+    const out: VSample[] = natives.map((s) => ({ metric: s.metric, v: nativeQuantile(q, s.h!, metricName(s.metric), vPos, ann), drop: true }));
     for (const g of groups.values()) {
       const r = bucketQuantile(q, g.buckets);
       if (r.forcedMonotonic) {
@@ -349,6 +405,32 @@ export class Evaluator {
       out.push({ metric: g.metric, v: r.value });
     }
     return out;
+  }
+
+  /**
+   * Splits histogram_quantile/histogram_fraction input into native
+   * histograms and classic bucket groups; a native histogram whose labels
+   * equal a classic group's is dropped with the group (with a warning).
+   */
+  private splitHistograms(vec: VSample[], vPos: number): { natives: VSample[]; groups: Map<string, { metric: Labels; name: string; buckets: Bucket[] }> } {
+    const natives = vec.filter((s) => s.h);
+    const groups = this.bucketGroups(
+      vec.filter((s) => !s.h),
+      vPos,
+    );
+    if (natives.length === 0 || groups.size === 0) return { natives, groups };
+    const keep: VSample[] = [];
+    for (const s of natives) {
+      const k = labelsKey(s.metric.filter((l) => l.name !== '__name__'));
+      const g = groups.get(k);
+      if (g && g.name === metricName(s.metric)) {
+        this.annotate(this.ctx.warnings, `PromQL warning: vector contains a mix of classic and native histograms for metric name ${JSON.stringify(metricName(s.metric))}`, vPos);
+        groups.delete(k);
+        continue;
+      }
+      keep.push(s);
+    }
+    return { natives: keep, groups };
   }
 
   /** Groups classic-histogram bucket samples by their labels without `le` and `__name__`. */
@@ -383,6 +465,11 @@ export class Evaluator {
       const lo = upperBound(s.ts, start);
       const hi = upperBound(s.ts, end);
       if (hi <= lo) continue;
+      if (s.hs && hasHistogram(s.hs, lo, hi)) {
+        const r = rangeWithHistograms(f, { ts: s.ts, vs: s.vs, hs: s.hs, lo, hi, start, end, evalTs: t }, NO_ARGS, metricName(s.metric), e.args[0]!.pos.start, this.annotator(e.args[0]!.pos.start));
+        if (r) out.push(r.h ? { metric: s.metric, v: 0, h: r.h, drop: keep ? undefined : true } : { metric: s.metric, v: r.v, drop: keep ? undefined : true });
+        continue;
+      }
       w.ts = s.ts;
       w.vs = s.vs;
       w.lo = lo;
@@ -439,6 +526,23 @@ export class Evaluator {
     if (vec.length > this.ctx.maxSamples) throw new TooManySamplesError();
     return vec;
   }
+}
+
+/** Whether [lo, hi) of a histogram column holds a histogram. */
+function hasHistogram(hs: ArrayLike<FloatHistogram | undefined>, lo: number, hi: number): boolean {
+  for (let i = lo; i < hi; i++) if (hs[i]) return true;
+  return false;
+}
+
+function metricName(ls: Labels): string {
+  return ls.find((l) => l.name === '__name__')?.value ?? '';
+}
+
+/** A copy of [lo, hi) of any array-like. */
+export function sliceAny<T>(a: ArrayLike<T>, lo: number, hi: number): T[] {
+  const out = new Array<T>(hi - lo);
+  for (let i = lo; i < hi; i++) out[i - lo] = a[i]!;
+  return out;
 }
 
 /** A copy of [lo, hi) for functions that read whole arrays. */

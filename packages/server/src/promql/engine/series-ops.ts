@@ -1,5 +1,6 @@
 import { isStaleNaN } from '../../storage/index.ts';
 import type { LoadedSeries } from './value.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 
 /** Index of the first sample with t >= x. */
 export function lowerBound(ts: Float64Array, x: number): number {
@@ -29,11 +30,13 @@ export function upperBound(ts: Float64Array, x: number): number {
  * The instant-selector value at `t`: the newest sample in (t − lookback, t],
  * unless that sample is a staleness marker (Prometheus 3 left-open lookback).
  */
-export function sampleAt(s: LoadedSeries, t: number, lookback: number): { t: number; v: number } | undefined {
+export function sampleAt(s: LoadedSeries, t: number, lookback: number): { t: number; v: number; h?: FloatHistogram } | undefined {
   const i = upperBound(s.ts, t) - 1;
   if (i < 0) return undefined;
   const st = s.ts[i]!;
   if (st <= t - lookback) return undefined;
+  const h = s.hs?.[i];
+  if (h) return { t: st, v: 0, h };
   const v = s.vs[i]!;
   if (isStaleNaN(v)) return undefined;
   return { t: st, v };

@@ -1,9 +1,12 @@
 import type { Labels } from '@vigil/core';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
 
 /** One element of an instant vector during evaluation. `t` is set where timestamp() needs the sample's own time. */
 export interface VSample {
   metric: Labels;
   v: number;
+  /** A native histogram sample (then `v` is meaningless). */
+  h?: FloatHistogram;
   t?: number;
   /**
    * Delayed name removal (Prometheus 3 `promql-delayed-name-removal`): the
@@ -20,6 +23,8 @@ export interface MSeries {
   /** Plain arrays (subqueries) or zero-copy views into loaded series (range selectors). */
   ts: ArrayLike<number>;
   vs: ArrayLike<number>;
+  /** Only when the series holds native histograms: the histogram per sample, undefined for floats. */
+  hs?: ArrayLike<FloatHistogram | undefined>;
   /** The series' samples are ts/vs[lo, hi): range selectors index into the loaded series instead of copying. */
   lo: number;
   hi: number;
@@ -38,4 +43,6 @@ export interface LoadedSeries {
   metric: Labels;
   ts: Float64Array;
   vs: Float64Array;
+  /** Only when the series holds native histograms: the histogram per sample, undefined for floats. */
+  hs?: (FloatHistogram | undefined)[];
 }

@@ -3,7 +3,7 @@
 //   -v        list every failing core case with its reason
 //   -vv       also list failing native-histogram/experimental cases
 //   --no-at   skip the @-modifier variants (faster)
-//   --write-baseline  rewrite baseline.json with the current per-file core passes
+//   --write-baseline  rewrite baseline.json with the current per-file passes (core, native-histogram, experimental)
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runSuite, summarize } from './suite.ts';
@@ -21,10 +21,10 @@ let failed = 0;
 let skipped = 0;
 const nh = { passed: 0, total: 0 };
 const exp = { passed: 0, total: 0 };
-const baseline: Record<string, number> = {};
+const baseline: Record<string, { core: number; nativeHistogram: number; experimental: number }> = {};
 for (const r of results) {
   const s = summarize(r);
-  baseline[r.file] = s.core.passed;
+  baseline[r.file] = { core: s.core.passed, nativeHistogram: s.nativeHistogram.passed, experimental: s.experimental.passed };
   if (r.error) {
     console.log(`${r.file}: SCRIPT ERROR ${r.error}`);
     failed++;

@@ -2,6 +2,8 @@ import { compareLabels, labelsString, type Labels } from '@vigil/core';
 import { isStaleNaN } from '../../storage/index.ts';
 import type { QueryValue } from '../types.ts';
 import type { EvalCmd } from './script.ts';
+import type { FloatHistogram } from '../histogram/float-histogram.ts';
+import type { Slot } from './series-line.ts';
 
 const EPSILON = 1e-6;
 const MIN_NORMAL = 2.2250738585072014e-308;
@@ -19,6 +21,42 @@ export function almostEqual(a: number, b: number): boolean {
 
 function fmt(ls: Labels): string {
   return labelsString(ls);
+}
+
+/** Histogram equality as the upstream runner checks it (FORMAT.md §6.4): compacted, counts within tolerance. */
+export function histogramsMatch(want: FloatHistogram, got: FloatHistogram, checkHint: boolean): string | undefined {
+  const a = want.compact();
+  const b = got.compact();
+  if (a.schema !== b.schema) return 'schema differs';
+  if (!almostEqual(a.count, b.count)) return 'count differs';
+  if (!almostEqual(a.sum, b.sum)) return 'sum differs';
+  if (!almostEqual(a.zeroCount, b.zeroCount)) return 'zero count differs';
+  if (a.zeroThreshold !== b.zeroThreshold) return 'zero threshold differs';
+  if (a.usesCustomBuckets) {
+    const x = a.customValues ?? [];
+    const y = b.customValues ?? [];
+    if (x.length !== y.length || x.some((v, i) => v !== y[i])) return 'custom values differ';
+  }
+  for (const [ai, ac, bi, bc, side] of [
+    [a.pIdx, a.pCnt, b.pIdx, b.pCnt, 'positive'],
+    [a.nIdx, a.nCnt, b.nIdx, b.nCnt, 'negative'],
+  ] as const) {
+    if (ai.length !== bi.length || ai.some((x, i) => x !== bi[i])) return `${side} buckets differ`;
+    for (let i = 0; i < ac.length; i++) if (!almostEqual(ac[i]!, bc[i]!)) return `${side} bucket ${ai[i]} differs`;
+  }
+  if (checkHint && a.counterResetHint !== b.counterResetHint) return `counter reset hint ${b.counterResetHint}, expected ${a.counterResetHint}`;
+  return undefined;
+}
+
+function slotMatches(slot: Slot, v: number, h: FloatHistogram | undefined): string | undefined {
+  if (slot.kind === 'histogram') {
+    if (!h) return `expected histogram ${slot.h}, got float ${v}`;
+    const p = histogramsMatch(slot.h, h, slot.hintSet);
+    return p ? `expected ${slot.h}, got ${h} (${p})` : undefined;
+  }
+  if (slot.kind !== 'float') return `expected ${slot.kind}`;
+  if (h) return `expected float ${slot.v}, got histogram ${h}`;
+  return almostEqual(slot.v, v) ? undefined : `expected ${slot.v}, got ${v}`;
 }
 
 /** Compares a query result with the expectations of an eval block; returns a problem or undefined. */
@@ -46,15 +84,29 @@ export function compareResult(cmd: EvalCmd, got: QueryValue, evalRange?: { start
     for (const s of got.matrix) {
       const e = want.get(JSON.stringify(s.metric));
       if (!e) return `unexpected series ${fmt(s.metric)}`;
-      const pts: [number, number][] = [];
+      const fpts: [number, Slot][] = [];
+      const hpts: [number, Slot][] = [];
       e.slots.forEach((slot, k) => {
-        if (slot.kind === 'float') pts.push([r.start + k * r.step, slot.v]);
+        if (slot.kind === 'float') fpts.push([r.start + k * r.step, slot]);
+        else if (slot.kind === 'histogram') hpts.push([r.start + k * r.step, slot]);
       });
-      if (e.slots.some((x) => x.kind === 'histogram')) return `histogram expectations are not supported for ${fmt(s.metric)}`;
-      if (pts.some(([t]) => t > r.end)) return `expected values beyond the end for ${fmt(s.metric)}`;
-      if (pts.length !== s.ts.length) return `expected ${pts.length} points for ${fmt(s.metric)}, got ${s.ts.length}: ${s.ts.map((t, i) => `${s.vs[i]}@${t}`).join(' ')}`;
-      for (let i = 0; i < pts.length; i++) {
-        if (pts[i]![0] !== s.ts[i] || !almostEqual(pts[i]![1], s.vs[i]!)) return `series ${fmt(s.metric)} point ${i}: expected ${pts[i]![1]}@${pts[i]![0]}, got ${s.vs[i]}@${s.ts[i]}`;
+      if ([...fpts, ...hpts].some(([t]) => t > r.end)) return `expected values beyond the end for ${fmt(s.metric)}`;
+      const gf: number[] = [];
+      const gh: number[] = [];
+      s.ts.forEach((_, i) => (s.hs?.[i] ? gh : gf).push(i));
+      const show = () => s.ts.map((t, i) => `${s.hs?.[i] ?? s.vs[i]}@${t}`).join(' ');
+      if (fpts.length !== gf.length) return `expected ${fpts.length} float points for ${fmt(s.metric)}, got ${gf.length}: ${show()}`;
+      if (hpts.length !== gh.length) return `expected ${hpts.length} histogram points for ${fmt(s.metric)}, got ${gh.length}: ${show()}`;
+      for (const [pts, idx] of [
+        [fpts, gf],
+        [hpts, gh],
+      ] as const) {
+        for (let i = 0; i < pts.length; i++) {
+          const j = idx[i]!;
+          if (pts[i]![0] !== s.ts[j]) return `series ${fmt(s.metric)} point ${i}: expected a point at ${pts[i]![0]}, got ${s.ts[j]}`;
+          const p = slotMatches(pts[i]![1], s.vs[j]!, s.hs?.[j]);
+          if (p) return `series ${fmt(s.metric)} at ${s.ts[j]}: ${p}`;
+        }
       }
     }
     return undefined;
@@ -66,12 +118,11 @@ export function compareResult(cmd: EvalCmd, got: QueryValue, evalRange?: { start
     const s = got.vector[i]!;
     const key = JSON.stringify(s.metric);
     const e = want.get(key);
-    if (!e) return `unexpected sample ${fmt(s.metric)} ${s.v}`;
+    if (!e) return `unexpected sample ${fmt(s.metric)} ${s.h ?? s.v}`;
     if (seen.has(key)) return `duplicate sample ${fmt(s.metric)}`;
     seen.add(key);
-    const slot = e.slots[0]!;
-    if (slot.kind !== 'float') return `expected ${slot.kind} for ${fmt(s.metric)}, got float`;
-    if (!almostEqual(slot.v, s.v)) return `${fmt(s.metric)}: expected ${slot.v}, got ${s.v}`;
+    const p = slotMatches(e.slots[0]!, s.v, s.h);
+    if (p) return `${fmt(s.metric)}: ${p}`;
     if (cmd.ordered && e.pos !== i + 1) return `${fmt(s.metric)}: expected position ${e.pos}, got ${i + 1}`;
   }
   for (const e of cmd.expected) if (!seen.has(JSON.stringify(e.labels))) return `missing sample ${fmt(e.labels)}`;

@@ -6,10 +6,12 @@ import { parseScript } from './script.ts';
 import { expandValues } from './series-line.ts';
 import { isStaleNaN } from '../../storage/index.ts';
 
-// Per-file counts of passing core cases (no native histograms, no
-// experimental syntax). A file that drops below its count is a regression;
-// raise the numbers with `npm run conformance:promql -- --write-baseline`.
-const baseline = JSON.parse(readFileSync(new URL('./baseline.json', import.meta.url), 'utf8')) as Record<string, number>;
+// Per-file counts of passing cases in each group (core: no native
+// histograms, no experimental syntax). A file that drops below a count is a
+// regression; raise the numbers with
+// `npm run conformance:promql -- --write-baseline`.
+type Counts = { core: number; nativeHistogram: number; experimental: number };
+const baseline = JSON.parse(readFileSync(new URL('./baseline.json', import.meta.url), 'utf8')) as Record<string, Counts>;
 
 test('conformance scripts: no file regresses below its baseline', async () => {
   const results = await runSuite();
@@ -18,10 +20,15 @@ test('conformance scripts: no file regresses below its baseline', async () => {
   for (const r of results) {
     assert.equal(r.error, undefined, `${r.file}: ${r.error}`);
     const s = summarize(r);
-    const want = baseline[r.file] ?? 0;
-    if (s.core.passed < want) {
-      const failing = r.cases.filter((c) => c.group === 'core' && !c.ok).map((c) => `  ${r.file}:${c.line} ${c.query}: ${c.problem}`);
-      regressions.push(`${r.file}: ${s.core.passed} < baseline ${want}\n${failing.join('\n')}`);
+    const want = baseline[r.file] ?? { core: 0, nativeHistogram: 0, experimental: 0 };
+    for (const [group, got, min] of [
+      ['core', s.core.passed, want.core],
+      ['native-histogram', s.nativeHistogram.passed, want.nativeHistogram],
+      ['experimental', s.experimental.passed, want.experimental],
+    ] as const) {
+      if (got >= min) continue;
+      const failing = r.cases.filter((c) => c.group === group && !c.ok).map((c) => `  ${r.file}:${c.line} ${c.query}: ${c.problem}`);
+      regressions.push(`${r.file} ${group}: ${got} < baseline ${min}\n${failing.join('\n')}`);
     }
   }
   assert.deepEqual(regressions, []);

@@ -1,4 +1,7 @@
-import { compileUnanchored, compareLabels, getLabel, type Labels } from '@vigil/core';
+import { compileUnanchored, compareLabels, getLabel, labelsKey, type Labels } from '@vigil/core';
+import { isStaleNaN } from '../../storage/index.ts';
+import { CUSTOM_BUCKETS_SCHEMA, FloatHistogram } from '../histogram/float-histogram.ts';
+import { parseSeriesFloat, type Slot } from './series-line.ts';
 import { MemoryStorage } from '../../testutil/index.ts';
 import { formatExpr, parseExpr } from '../parser/index.ts';
 import type { Expr } from '../parser/ast.ts';
@@ -34,8 +37,8 @@ const TIME_DEPENDENT = new Set(['time', 'timestamp', 'day_of_month', 'day_of_wee
 
 /**
  * Runs one `.test` script against `engine`, with fresh in-memory storage
- * (replaced on `clear`). Native-histogram samples are not loaded (the
- * storage holds floats only); the cases that read them are grouped apart.
+ * (replaced on `clear`), native histograms included. Cases that read
+ * native histograms are counted in their own group.
  */
 export async function runScript(file: string, text: string, engine: QueryEngine, opts: RunOptions = {}): Promise<FileResult> {
   const cmds = parseScript(text);
@@ -68,21 +71,97 @@ async function load(storage: MemoryStorage, cmd: LoadCmd, histogramMetrics: Set<
   const app = storage.appender();
   for (const s of cmd.series) {
     const name = getLabel(s.labels, '__name__');
-    if (cmd.nhcb) {
-      const base = name.replace(/_(bucket|count|sum)$/, '');
-      if (base !== name) {
-        histogramMetrics.add(base);
-        histogramSeries.push(s.labels.filter((l) => l.name !== 'le').map((l) => (l.name === '__name__' ? { name: l.name, value: base } : l)));
-      }
-    }
     let ref = 0;
     if (s.slots.some((x) => x.kind === 'histogram')) histogramSeries.push(s.labels);
     s.slots.forEach((slot, k) => {
-      if (slot.kind === 'histogram') histogramMetrics.add(name);
-      else if (slot.kind === 'float') ref = app.append(ref, s.labels, k * cmd.interval, slot.v);
+      if (slot.kind === 'histogram') {
+        histogramMetrics.add(name);
+        ref = app.appendHistogram(ref, s.labels, k * cmd.interval, slot.h);
+      } else if (slot.kind === 'float') ref = app.append(ref, s.labels, k * cmd.interval, slot.v);
     });
   }
+  if (cmd.nhcb) {
+    for (const { labels, samples } of nhcbSeries(cmd)) {
+      histogramMetrics.add(getLabel(labels, '__name__'));
+      histogramSeries.push(labels);
+      let ref = 0;
+      for (const [t, h] of samples) ref = app.appendHistogram(ref, labels, t, h);
+    }
+  }
   await app.commit();
+}
+
+/**
+ * load_with_nhcb (FORMAT.md §2.4): classic histogram series (`_bucket`,
+ * `_count`, `_sum`) also become native histograms with custom buckets under
+ * their base name.
+ */
+function nhcbSeries(cmd: LoadCmd): { labels: Labels; samples: [number, FloatHistogram][] }[] {
+  interface Group {
+    labels: Labels;
+    buckets: { le: number; slots: Slot[] }[];
+    count?: Slot[];
+    sum?: Slot[];
+  }
+  const groups = new Map<string, Group>();
+  for (const s of cmd.series) {
+    const name = getLabel(s.labels, '__name__');
+    const m = /^(.*)_(bucket|count|sum)$/.exec(name);
+    if (!m) continue;
+    const base = s.labels.filter((l) => l.name !== 'le').map((l) => (l.name === '__name__' ? { name: l.name, value: m[1]! } : l));
+    const key = labelsKey(base);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels: base, buckets: [] }));
+    if (m[2] === 'bucket') {
+      const le = s.labels.find((l) => l.name === 'le');
+      if (!le) continue;
+      const v = parseSeriesFloat(le.value.trim());
+      if (Number.isNaN(v) || le.value.trim() === '') continue;
+      g.buckets.push({ le: v, slots: s.slots });
+    } else if (m[2] === 'count') g.count = s.slots;
+    else g.sum = s.slots;
+  }
+  const out: { labels: Labels; samples: [number, FloatHistogram][] }[] = [];
+  for (const g of groups.values()) {
+    g.buckets.sort((a, b) => a.le - b.le);
+    const n = Math.max(0, ...g.buckets.map((b) => b.slots.length), g.count?.length ?? 0, g.sum?.length ?? 0);
+    const samples: [number, FloatHistogram][] = [];
+    const val = (slots: Slot[] | undefined, k: number): number | undefined => {
+      const x = slots?.[k];
+      return x && x.kind === 'float' ? x.v : undefined;
+    };
+    for (let k = 0; k < n; k++) {
+      const bs = g.buckets.map((b) => ({ le: b.le, v: val(b.slots, k) })).filter((b) => b.v !== undefined) as { le: number; v: number }[];
+      const count = val(g.count, k);
+      const sum = val(g.sum, k);
+      if (bs.length === 0 && count === undefined && sum === undefined) continue;
+      if ([...bs.map((b) => b.v), count, sum].some((v) => v !== undefined && isStaleNaN(v))) continue;
+      const h = new FloatHistogram();
+      h.schema = CUSTOM_BUCKETS_SCHEMA;
+      const cv: number[] = [];
+      let prev = 0;
+      bs.forEach((b, i) => {
+        if (b.le !== Infinity) cv.push(b.le);
+        const c = b.v - prev;
+        if (c < 0) throw new Error(`load_with_nhcb: non-cumulative bucket counts for ${labelsKey(g.labels)}`);
+        h.pIdx.push(i);
+        h.pCnt.push(c);
+        prev = b.v;
+      });
+      if (bs.length === 0 || bs[bs.length - 1]!.le !== Infinity) {
+        const c = (count ?? prev) - prev;
+        h.pIdx.push(bs.length);
+        h.pCnt.push(c);
+        prev = count ?? prev;
+      }
+      h.customValues = cv;
+      h.count = count ?? prev;
+      h.sum = sum ?? 0;
+      samples.push([k * cmd.interval, h]);
+    }
+    if (samples.length) out.push({ labels: g.labels, samples });
+  }
+  return out;
 }
 
 async function exec(engine: QueryEngine, storage: MemoryStorage, query: string, start: number, end: number, step: number): Promise<{ res?: QueryResult; err?: Error }> {
@@ -138,10 +217,10 @@ async function rangeCheck(engine: QueryEngine, storage: MemoryStorage, cmd: Eval
   const v = res!.value;
   if (v.type !== 'matrix') return `range mode returned ${v.type}`;
   for (let i = 1; i < v.matrix.length; i++) if (compareLabels(v.matrix[i - 1]!.metric, v.matrix[i]!.metric) >= 0) return 'range mode: matrix not sorted';
-  const vector: { metric: Labels; t: number; v: number }[] = [];
+  const vector: { metric: Labels; t: number; v: number; h?: FloatHistogram }[] = [];
   for (const s of v.matrix) {
     const i = s.ts.indexOf(t);
-    if (i >= 0) vector.push({ metric: s.metric, t, v: s.vs[i]! });
+    if (i >= 0) vector.push({ metric: s.metric, t, v: s.vs[i]!, h: s.hs?.[i] });
   }
   const asValue: QueryValue = instantValue.type === 'scalar' ? { type: 'scalar', t, v: vector[0]?.v ?? NaN } : { type: 'vector', vector };
   const p = compareResult(cmd, asValue);

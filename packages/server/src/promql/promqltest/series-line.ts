@@ -1,9 +1,107 @@
 import type { Label, Labels } from '@vigil/core';
 import { sortLabels } from '@vigil/core';
 import { STALE_NAN } from '../../storage/index.ts';
+import { CUSTOM_BUCKETS_SCHEMA, FloatHistogram, type CounterResetHint } from '../histogram/float-histogram.ts';
 
-/** One expanded value slot of a series line: a float, an empty slot, or a native histogram (kept as text). */
-export type Slot = { kind: 'float'; v: number } | { kind: 'empty' } | { kind: 'histogram'; text: string };
+/**
+ * One expanded value slot of a series line: a float, an empty slot, or a
+ * native histogram. `hintSet` tells whether the literal wrote its counter
+ * reset hint (only then do expectations check it).
+ */
+export type Slot = { kind: 'float'; v: number } | { kind: 'empty' } | { kind: 'histogram'; h: FloatHistogram; hintSet: boolean };
+
+const HINTS: readonly CounterResetHint[] = ['unknown', 'reset', 'not_reset', 'gauge'];
+
+/** Parses the inside of a `{{…}}` literal (FORMAT.md §2.2). */
+export function parseHistogramLiteral(body: string): { h: FloatHistogram; hintSet: boolean } {
+  const h = new FloatHistogram();
+  let hintSet = false;
+  const seen = new Set<string>();
+  let pos: number[] = [];
+  let neg: number[] = [];
+  let offset = 0;
+  let nOffset = 0;
+  const re = /\s*([a-z_]+)\s*:\s*(\[[^\]]*\]|[^\s\]]+)/gy;
+  let m: RegExpExecArray | null;
+  let end = 0;
+  const list = (v: string): number[] => {
+    if (!v.startsWith('[')) throw new Error(`expected a list in histogram: ${v}`);
+    return v.slice(1, -1).trim().split(/\s+/).filter(Boolean).map(parseSeriesFloat);
+  };
+  while ((m = re.exec(body))) {
+    end = re.lastIndex;
+    const [, key, val] = m as unknown as [string, string, string];
+    if (seen.has(key)) throw new Error(`duplicate key ${key} in histogram`);
+    seen.add(key);
+    switch (key) {
+      case 'schema':
+        h.schema = Number(val);
+        break;
+      case 'sum':
+        h.sum = parseSeriesFloat(val);
+        break;
+      case 'count':
+        h.count = parseSeriesFloat(val);
+        break;
+      case 'z_bucket':
+        h.zeroCount = parseSeriesFloat(val);
+        break;
+      case 'z_bucket_w':
+        h.zeroThreshold = parseSeriesFloat(val);
+        break;
+      case 'buckets':
+        pos = list(val);
+        break;
+      case 'n_buckets':
+        neg = list(val);
+        break;
+      case 'offset':
+        offset = Number(val);
+        break;
+      case 'n_offset':
+        nOffset = Number(val);
+        break;
+      case 'custom_values':
+        h.customValues = list(val);
+        break;
+      case 'counter_reset_hint':
+        if (!HINTS.includes(val as CounterResetHint)) throw new Error(`invalid counter reset hint ${val}`);
+        h.counterResetHint = val as CounterResetHint;
+        hintSet = true;
+        break;
+      default:
+        throw new Error(`unknown histogram key ${key}`);
+    }
+  }
+  if (body.slice(end).trim() !== '') throw new Error(`invalid histogram: {{${body}}}`);
+  h.pIdx = pos.map((_, i) => offset + i);
+  h.pCnt = pos;
+  h.nIdx = neg.map((_, i) => nOffset + i);
+  h.nCnt = neg;
+  if (h.schema === CUSTOM_BUCKETS_SCHEMA && !h.customValues) h.customValues = [];
+  return { h, hintSet };
+}
+
+/** Expands `{{a}}`, `{{a}}xN`, `{{a}}+{{b}}xN`, `{{a}}-{{b}}xN`. */
+function expandHistogramItem(item: string): Slot[] {
+  const m = /^\{\{(.*?)\}\}(?:([+-])\{\{(.*?)\}\})?(?:x(\d+))?$/.exec(item);
+  if (!m) throw new Error(`invalid histogram item ${JSON.stringify(item)}`);
+  const base = parseHistogramLiteral(m[1]!);
+  const n = m[4] === undefined ? 0 : Number(m[4]);
+  if (m[2] === undefined) {
+    if (m[4] === undefined) return [{ kind: 'histogram', ...base }];
+    return Array.from({ length: n + 1 }, () => ({ kind: 'histogram' as const, h: base.h, hintSet: base.hintSet }));
+  }
+  const inc = parseHistogramLiteral(m[3]!);
+  const out: Slot[] = [{ kind: 'histogram', h: base.h, hintSet: inc.hintSet }];
+  let cur = base.h;
+  for (let k = 1; k <= n; k++) {
+    if (cur.schema > inc.h.schema) throw new Error(`error combining histograms: cannot merge from schema ${inc.h.schema} to ${cur.schema}`);
+    cur = (m[2] === '+' ? cur.add(inc.h) : cur.sub(inc.h)).h;
+    out.push({ kind: 'histogram', h: cur, hintSet: inc.hintSet });
+  }
+  return out;
+}
 
 export interface SeriesLine {
   labels: Labels;
@@ -154,9 +252,7 @@ export function expandValues(text: string): Slot[] {
   }
   for (const item of items) {
     if (item.startsWith('{{')) {
-      const m = /x(\d+)$/.exec(item);
-      const n = m && item.slice(0, -m[0].length).endsWith('}}') ? Number(m[1]) + 1 : 1;
-      for (let k = 0; k < n; k++) out.push({ kind: 'histogram', text: item });
+      out.push(...expandHistogramItem(item));
       continue;
     }
     if (item === '_') {

@@ -1,0 +1,502 @@
+import type { CounterResetHint, FloatHistogramValue, HistogramSpan } from '../../storage/interface.ts';
+
+export type { CounterResetHint };
+
+/** Schema number of native histograms with custom bucket bounds (NHCB). */
+export const CUSTOM_BUCKETS_SCHEMA = -53;
+
+/** Adding an exponential-bucket histogram to a custom-bucket one is undefined. */
+export class IncompatibleSchemaError extends Error {
+  constructor() {
+    super('cannot apply this operation to histograms with a mix of exponential and custom bucket schemas');
+  }
+}
+
+/** Outcome flags of an addition or subtraction. */
+export interface OpFlags {
+  /** One operand said "counter reset", the other "no counter reset". */
+  collision: boolean;
+  /** Custom bucket bounds differed and were cut down to their intersection. */
+  reconciled: boolean;
+}
+
+/** One bucket with absolute bounds, as bucket iterators yield them. */
+export interface BucketInfo {
+  lower: number;
+  upper: number;
+  count: number;
+  /** Bucket index in its schema (0 for the zero bucket). */
+  index: number;
+}
+
+/** Upper bound of exponential bucket `idx` in `schema`. */
+export function exponentialBound(idx: number, schema: number): number {
+  if (schema <= 0) return 2 ** (idx * 2 ** -schema);
+  const perPow = 2 ** schema;
+  const exp = Math.floor(idx / perPow);
+  const frac = idx - exp * perPow;
+  if (frac === 0) return 2 ** exp;
+  return 2 ** exp * 2 ** (frac / perPow);
+}
+
+/** Index of `idx` (in `from`) after merging buckets down to schema `to` (≤ from). */
+function targetIndex(idx: number, from: number, to: number): number {
+  return Math.floor((idx - 1) / 2 ** (from - to)) + 1;
+}
+
+/**
+ * A float native histogram: exponential buckets (schema −4…8) with a zero
+ * bucket, or custom bucket bounds (schema −53). Buckets are held sparsely as
+ * parallel, index-sorted arrays of absolute counts. Operations never mutate
+ * their operands; they return new histograms.
+ */
+export class FloatHistogram implements FloatHistogramValue {
+  schema = 0;
+  zeroThreshold = 0;
+  zeroCount = 0;
+  count = 0;
+  sum = 0;
+  /** Positive bucket indices (ascending) and their counts. */
+  pIdx: number[] = [];
+  pCnt: number[] = [];
+  /** Negative bucket indices (ascending) and their counts. */
+  nIdx: number[] = [];
+  nCnt: number[] = [];
+  customValues: number[] | undefined = undefined;
+  counterResetHint: CounterResetHint = 'unknown';
+
+  get usesCustomBuckets(): boolean {
+    return this.schema === CUSTOM_BUCKETS_SCHEMA;
+  }
+
+  get positiveSpans(): HistogramSpan[] {
+    return toSpans(this.pIdx);
+  }
+  get positiveBuckets(): number[] {
+    return this.pCnt;
+  }
+  get negativeSpans(): HistogramSpan[] {
+    return toSpans(this.nIdx);
+  }
+  get negativeBuckets(): number[] {
+    return this.nCnt;
+  }
+
+  /** Builds a histogram from the span form the storage interface uses (or returns it when it already is one). */
+  static from(v: FloatHistogramValue): FloatHistogram {
+    if (v instanceof FloatHistogram) return v;
+    const h = new FloatHistogram();
+    h.schema = v.schema;
+    h.zeroThreshold = v.zeroThreshold;
+    h.zeroCount = v.zeroCount;
+    h.count = v.count;
+    h.sum = v.sum;
+    [h.pIdx, h.pCnt] = fromSpans(v.positiveSpans, v.positiveBuckets);
+    [h.nIdx, h.nCnt] = fromSpans(v.negativeSpans, v.negativeBuckets);
+    h.customValues = v.customValues ? [...v.customValues] : undefined;
+    h.counterResetHint = v.counterResetHint ?? 'unknown';
+    return h;
+  }
+
+  copy(): FloatHistogram {
+    const h = new FloatHistogram();
+    h.schema = this.schema;
+    h.zeroThreshold = this.zeroThreshold;
+    h.zeroCount = this.zeroCount;
+    h.count = this.count;
+    h.sum = this.sum;
+    h.pIdx = this.pIdx.slice();
+    h.pCnt = this.pCnt.slice();
+    h.nIdx = this.nIdx.slice();
+    h.nCnt = this.nCnt.slice();
+    h.customValues = this.customValues;
+    h.counterResetHint = this.counterResetHint;
+    return h;
+  }
+
+  withHint(hint: CounterResetHint): FloatHistogram {
+    const h = this.copy();
+    h.counterResetHint = hint;
+    return h;
+  }
+
+  /** Scales every count and the sum; a negative factor makes it a gauge. */
+  mul(f: number): FloatHistogram {
+    const h = this.copy();
+    h.zeroCount *= f;
+    h.count *= f;
+    h.sum *= f;
+    h.pCnt = h.pCnt.map((c) => c * f);
+    h.nCnt = h.nCnt.map((c) => c * f);
+    if (f < 0) h.counterResetHint = 'gauge';
+    return h;
+  }
+
+  /** Divides every count and the sum; division by zero drops all buckets. */
+  div(f: number): FloatHistogram {
+    const h = this.copy();
+    h.zeroCount /= f;
+    h.count /= f;
+    h.sum /= f;
+    if (f === 0) {
+      h.pIdx = [];
+      h.pCnt = [];
+      h.nIdx = [];
+      h.nCnt = [];
+      return h;
+    }
+    h.pCnt = h.pCnt.map((c) => c / f);
+    h.nCnt = h.nCnt.map((c) => c / f);
+    if (f < 0) h.counterResetHint = 'gauge';
+    return h;
+  }
+
+  /** A copy with buckets merged down to `target` (≤ schema). */
+  reduceTo(target: number): FloatHistogram {
+    if (this.usesCustomBuckets || target >= this.schema) return this.copy();
+    const h = this.copy();
+    [h.pIdx, h.pCnt] = reduceBuckets(this.pIdx, this.pCnt, this.schema, target);
+    [h.nIdx, h.nCnt] = reduceBuckets(this.nIdx, this.nCnt, this.schema, target);
+    h.schema = target;
+    return h;
+  }
+
+  add(other: FloatHistogram): { h: FloatHistogram } & OpFlags {
+    return this.combine(other, 1);
+  }
+
+  sub(other: FloatHistogram): { h: FloatHistogram } & OpFlags {
+    return this.combine(other, -1);
+  }
+
+  private combine(other: FloatHistogram, sign: 1 | -1): { h: FloatHistogram } & OpFlags {
+    if (this.usesCustomBuckets !== other.usesCustomBuckets) throw new IncompatibleSchemaError();
+    let h = this.copy();
+    const collision = adjustHint(h, other);
+    h.count += sign * other.count;
+    h.sum += sign * other.sum;
+    if (h.usesCustomBuckets) {
+      if (boundsMatch(h.customValues, other.customValues)) {
+        [h.pIdx, h.pCnt] = mergeBuckets(h.pIdx, h.pCnt, other.pIdx, other.pCnt, sign);
+        return { h, collision, reconciled: false };
+      }
+      const bounds = intersectBounds(h.customValues ?? [], other.customValues ?? []);
+      const a = mapCustom(h.pIdx, h.pCnt, h.customValues ?? [], bounds);
+      const b = mapCustom(other.pIdx, other.pCnt, other.customValues ?? [], bounds);
+      [h.pIdx, h.pCnt] = mergeBuckets(a[0], a[1], b[0], b[1], sign);
+      // Zero-valued buckets are not kept here.
+      const keep = h.pCnt.map((c) => c !== 0);
+      h.pIdx = h.pIdx.filter((_, i) => keep[i]);
+      h.pCnt = h.pCnt.filter((_, i) => keep[i]);
+      h.customValues = bounds;
+      return { h, collision, reconciled: true };
+    }
+    // Zero buckets: widen to cover both.
+    let o = other;
+    if (o.zeroThreshold !== h.zeroThreshold) {
+      let oz = o.zeroCount;
+      let ot = o.zeroThreshold;
+      while (ot !== h.zeroThreshold) {
+        if (h.zeroThreshold > ot) [oz, ot] = o.zeroCountForLargerThreshold(h.zeroThreshold);
+        if (ot > h.zeroThreshold) {
+          const [hz, ht] = h.zeroCountForLargerThreshold(ot);
+          h.zeroCount = hz;
+          h.zeroThreshold = ht;
+          h.trimBucketsInZeroBucket();
+        }
+      }
+      h.zeroCount += sign * oz;
+    } else h.zeroCount += sign * o.zeroCount;
+    if (o.schema < h.schema) h = Object.assign(h.reduceTo(o.schema), { zeroCount: h.zeroCount, counterResetHint: h.counterResetHint });
+    else if (o.schema > h.schema) o = o.reduceTo(h.schema);
+    [h.pIdx, h.pCnt] = mergeBuckets(h.pIdx, h.pCnt, ...dropInZero(o.pIdx, o.pCnt, h.schema, h.zeroThreshold), sign);
+    [h.nIdx, h.nCnt] = mergeBuckets(h.nIdx, h.nCnt, ...dropInZero(o.nIdx, o.nCnt, h.schema, h.zeroThreshold), sign);
+    return { h, collision, reconciled: false };
+  }
+
+  /** Bounds of exponential/custom bucket `idx` on the positive side. */
+  upperBound(idx: number): number {
+    if (this.usesCustomBuckets) {
+      const cv = this.customValues ?? [];
+      if (idx >= cv.length) return Infinity;
+      if (idx < 0) return -Infinity;
+      return cv[idx]!;
+    }
+    return exponentialBound(idx, this.schema);
+  }
+
+  /**
+   * The zero count this histogram would have with a threshold of at least
+   * `t`, and the threshold actually needed (moved up to a bucket boundary
+   * when `t` falls inside a populated bucket).
+   */
+  zeroCountForLargerThreshold(t: number): [number, number] {
+    if (t === this.zeroThreshold) return [this.zeroCount, t];
+    for (;;) {
+      let z = this.zeroCount;
+      for (let i = 0; i < this.pIdx.length; i++) {
+        const lower = this.upperBound(this.pIdx[i]! - 1);
+        const upper = this.upperBound(this.pIdx[i]!);
+        if (lower >= t) break;
+        z += this.pCnt[i]!;
+        if (upper > t) {
+          if (this.pCnt[i] !== 0) t = upper;
+          break;
+        }
+      }
+      let redo = false;
+      for (let i = 0; i < this.nIdx.length; i++) {
+        const lower = this.upperBound(this.nIdx[i]! - 1);
+        const upper = this.upperBound(this.nIdx[i]!);
+        if (lower >= t) break;
+        z += this.nCnt[i]!;
+        if (upper > t) {
+          if (this.nCnt[i] !== 0) {
+            t = upper;
+            redo = true;
+          }
+          break;
+        }
+      }
+      if (!redo) return [z, t];
+    }
+  }
+
+  /** Drops buckets that lie inside the zero bucket (their counts are already in it). */
+  private trimBucketsInZeroBucket(): void {
+    const keep = (idx: number) => this.upperBound(idx - 1) >= this.zeroThreshold;
+    const p = this.pIdx.map(keep);
+    this.pIdx = this.pIdx.filter((_, i) => p[i]);
+    this.pCnt = this.pCnt.filter((_, i) => p[i]);
+    const n = this.nIdx.map(keep);
+    this.nIdx = this.nIdx.filter((_, i) => n[i]);
+    this.nCnt = this.nCnt.filter((_, i) => n[i]);
+  }
+
+  /** Removes empty buckets. */
+  compact(): FloatHistogram {
+    const h = this.copy();
+    const p = h.pCnt.map((c) => c !== 0);
+    h.pIdx = h.pIdx.filter((_, i) => p[i]);
+    h.pCnt = h.pCnt.filter((_, i) => p[i]);
+    const n = h.nCnt.map((c) => c !== 0);
+    h.nIdx = h.nIdx.filter((_, i) => n[i]);
+    h.nCnt = h.nCnt.filter((_, i) => n[i]);
+    return h;
+  }
+
+  /** Whether going from `prev` to this histogram is a counter reset (hints first, then the data). */
+  detectReset(prev: FloatHistogram): boolean {
+    if (this.counterResetHint === 'reset') return true;
+    if (this.counterResetHint === 'not_reset') return false;
+    if (this.count < prev.count) return true;
+    if (this.usesCustomBuckets) {
+      if (!prev.usesCustomBuckets) return true;
+      if (!boundsMatch(this.customValues, prev.customValues)) return this.resetWithMismatchedBounds(prev);
+    }
+    if (this.schema > prev.schema) return true;
+    if (this.zeroThreshold < prev.zeroThreshold) return true;
+    const [pz, nt] = prev.zeroCountForLargerThreshold(this.zeroThreshold);
+    if (nt !== this.zeroThreshold) return true;
+    if (this.zeroCount < pz) return true;
+    const cmp = (ci: number[], cc: number[], pi: number[], pc: number[]): boolean => {
+      const cur = bucketMap(ci, cc, this.schema, this.schema, this.usesCustomBuckets ? -Infinity : this.zeroThreshold, this.usesCustomBuckets);
+      const old = bucketMap(pi, pc, prev.schema, this.schema, prev.usesCustomBuckets ? -Infinity : this.zeroThreshold, prev.usesCustomBuckets);
+      for (const [i, c] of old) {
+        if (c === 0) continue;
+        const x = cur.get(i);
+        if (x === undefined || x < c) return true;
+      }
+      return false;
+    };
+    return cmp(this.pIdx, this.pCnt, prev.pIdx, prev.pCnt) || cmp(this.nIdx, this.nCnt, prev.nIdx, prev.nCnt);
+  }
+
+  private resetWithMismatchedBounds(prev: FloatHistogram): boolean {
+    const bounds = intersectBounds(this.customValues ?? [], prev.customValues ?? []);
+    const a = mapCustom(this.pIdx, this.pCnt, this.customValues ?? [], bounds);
+    const b = mapCustom(prev.pIdx, prev.pCnt, prev.customValues ?? [], bounds);
+    const cur = new Map(a[0].map((i, k) => [i, a[1][k]!]));
+    for (let k = 0; k < b[0].length; k++) if ((cur.get(b[0][k]!) ?? 0) < b[1][k]!) return true;
+    return false;
+  }
+
+  /** Every bucket in ascending order of value: negative, zero (when populated), positive; inner bounds clipped to the zero threshold. */
+  allBuckets(): BucketInfo[] {
+    const out: BucketInfo[] = [];
+    const zt = this.zeroThreshold;
+    for (let i = this.nIdx.length - 1; i >= 0; i--) {
+      const idx = this.nIdx[i]!;
+      let upper = -this.upperBound(idx - 1);
+      const lower = -this.upperBound(idx);
+      if (upper < 0 && upper > -zt) upper = -zt;
+      out.push({ lower, upper, count: this.nCnt[i]!, index: idx });
+    }
+    if (this.zeroCount > 0) out.push({ lower: -zt, upper: zt, count: this.zeroCount, index: 0 });
+    for (let i = 0; i < this.pIdx.length; i++) {
+      const idx = this.pIdx[i]!;
+      let lower = this.upperBound(idx - 1);
+      const upper = this.upperBound(idx);
+      if (!this.usesCustomBuckets && lower > 0 && lower < zt) lower = zt;
+      out.push({ lower, upper, count: this.pCnt[i]!, index: idx });
+    }
+    return out;
+  }
+
+  /** The Prometheus test-language rendering, `{{schema:0 count:…}}`. */
+  toString(): string {
+    const parts: string[] = [];
+    if (this.schema !== 0) parts.push(`schema:${this.schema}`);
+    parts.push(`count:${fmt(this.count)}`, `sum:${fmt(this.sum)}`);
+    if (this.zeroThreshold !== 0) parts.push(`z_bucket_w:${fmt(this.zeroThreshold)}`);
+    if (this.zeroCount !== 0) parts.push(`z_bucket:${fmt(this.zeroCount)}`);
+    const list = (idx: number[], cnt: number[]) => idx.map((i, k) => `${i}:${fmt(cnt[k]!)}`).join(' ');
+    if (this.pIdx.length) parts.push(`buckets:[${list(this.pIdx, this.pCnt)}]`);
+    if (this.nIdx.length) parts.push(`n_buckets:[${list(this.nIdx, this.nCnt)}]`);
+    if (this.customValues) parts.push(`custom_values:[${this.customValues.map(fmt).join(' ')}]`);
+    if (this.counterResetHint !== 'unknown') parts.push(`counter_reset_hint:${this.counterResetHint}`);
+    return `{{${parts.join(' ')}}}`;
+  }
+}
+
+function fmt(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : v === Infinity ? '+Inf' : v === -Infinity ? '-Inf' : String(v);
+}
+
+function toSpans(idx: readonly number[]): HistogramSpan[] {
+  const spans: HistogramSpan[] = [];
+  let prevEnd = 0;
+  for (let i = 0; i < idx.length; i++) {
+    const x = idx[i]!;
+    if (i > 0 && x === prevEnd) spans[spans.length - 1]!.length++;
+    else spans.push({ offset: i === 0 ? x : x - prevEnd, length: 1 });
+    prevEnd = x + 1;
+  }
+  return spans;
+}
+
+function fromSpans(spans: readonly HistogramSpan[], buckets: readonly number[]): [number[], number[]] {
+  const idx: number[] = [];
+  const cnt: number[] = [];
+  let at = 0;
+  let k = 0;
+  for (const s of spans) {
+    at += s.offset;
+    for (let j = 0; j < s.length; j++) {
+      idx.push(at);
+      cnt.push(buckets[k++] ?? 0);
+      at++;
+    }
+  }
+  return [idx, cnt];
+}
+
+function reduceBuckets(idx: number[], cnt: number[], from: number, to: number): [number[], number[]] {
+  const oi: number[] = [];
+  const oc: number[] = [];
+  for (let i = 0; i < idx.length; i++) {
+    const t = targetIndex(idx[i]!, from, to);
+    if (oi.length && oi[oi.length - 1] === t) oc[oc.length - 1]! += cnt[i]!;
+    else {
+      oi.push(t);
+      oc.push(cnt[i]!);
+    }
+  }
+  return [oi, oc];
+}
+
+/** Buckets of the other operand whose upper bound lies inside the zero bucket are ignored. */
+function dropInZero(idx: number[], cnt: number[], schema: number, threshold: number): [number[], number[]] {
+  if (threshold === 0) return [idx, cnt];
+  const keep = idx.map((i) => exponentialBound(i, schema) > threshold);
+  return [idx.filter((_, i) => keep[i]), cnt.filter((_, i) => keep[i])];
+}
+
+function mergeBuckets(ai: number[], ac: number[], bi: number[], bc: number[], sign: number): [number[], number[]] {
+  const oi: number[] = [];
+  const oc: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < ai.length || j < bi.length) {
+    if (j >= bi.length || (i < ai.length && ai[i]! < bi[j]!)) {
+      oi.push(ai[i]!);
+      oc.push(ac[i]!);
+      i++;
+    } else if (i >= ai.length || bi[j]! < ai[i]!) {
+      oi.push(bi[j]!);
+      oc.push(sign * bc[j]!);
+      j++;
+    } else {
+      oi.push(ai[i]!);
+      oc.push(ac[i]! + sign * bc[j]!);
+      i++;
+      j++;
+    }
+  }
+  return [oi, oc];
+}
+
+/** Buckets as index → count in `target` schema, skipping those whose upper bound is ≤ `above`. */
+function bucketMap(idx: number[], cnt: number[], schema: number, target: number, above: number, custom: boolean): Map<number, number> {
+  const m = new Map<number, number>();
+  for (let i = 0; i < idx.length; i++) {
+    if (!custom && exponentialBound(idx[i]!, schema) <= above) continue;
+    const t = custom ? idx[i]! : targetIndex(idx[i]!, schema, target);
+    m.set(t, (m.get(t) ?? 0) + cnt[i]!);
+  }
+  return m;
+}
+
+export function boundsMatch(a: readonly number[] | undefined, b: readonly number[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
+function intersectBounds(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i] === b[j]) {
+      out.push(a[i]!);
+      i++;
+      j++;
+    } else if (a[i]! < b[j]!) i++;
+    else j++;
+  }
+  return out;
+}
+
+/** Maps custom buckets onto the (coarser) bounds `target`: each bucket goes to the first target bound ≥ its own bound. */
+function mapCustom(idx: number[], cnt: number[], bounds: readonly number[], target: readonly number[]): [number[], number[]] {
+  const m = new Map<number, number>();
+  for (let k = 0; k < idx.length; k++) {
+    const src = idx[k]!;
+    let t = target.length;
+    if (src < bounds.length) {
+      const b = bounds[src]!;
+      const at = target.findIndex((x) => x >= b);
+      if (at >= 0) t = at;
+    }
+    m.set(t, (m.get(t) ?? 0) + cnt[k]!);
+  }
+  const keys = [...m.keys()].sort((a, b) => a - b);
+  return [keys, keys.map((k) => m.get(k)!)];
+}
+
+/** Counter-reset hint of a sum or difference; true on a reset/not-reset collision. */
+function adjustHint(h: FloatHistogram, o: FloatHistogram): boolean {
+  const a = h.counterResetHint;
+  const b = o.counterResetHint;
+  if (a === b || a === 'gauge') return false;
+  if (b === 'gauge') {
+    h.counterResetHint = 'gauge';
+    return false;
+  }
+  if (a === 'unknown') return false;
+  h.counterResetHint = 'unknown';
+  return b !== 'unknown';
+}
