@@ -26,8 +26,10 @@ export function histogramElemBinop(op: string, lv: number, rv: number, lh: Float
   if (lh && !rh) {
     if (op === '*') return { v: 0, h: lh.mul(rv).compact(), keep: true };
     if (op === '/') return { v: 0, h: lh.div(rv).compact(), keep: true };
+    if (op === '</' || op === '>/') return { v: 0, h: lh.trim(rv, op === '</'), keep: true };
     return incompatible();
   }
+  if (!lh && !rh && (op === '</' || op === '>/')) return incompatible();
   if (lh && rh) {
     switch (op) {
       case '+':
@@ -109,8 +111,8 @@ export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, sc
   const out: VSample[] = [];
   const drop = DROPS_NAME.has(op) || returnBool;
   for (const s of vec) {
-    if (s.h) {
-      const r = scalarOnLeft ? histogramElemBinop(op, scalar, 0, undefined, s.h, annotate ?? (() => {})) : histogramElemBinop(op, 0, scalar, s.h, undefined, annotate ?? (() => {}));
+    if (s.h || op === '</' || op === '>/') {
+      const r = scalarOnLeft ? histogramElemBinop(op, scalar, s.v, undefined, s.h, annotate ?? (() => {})) : histogramElemBinop(op, s.v, scalar, s.h, undefined, annotate ?? (() => {}));
       if (!r.keep) continue;
       out.push(r.h ? { metric: s.metric, v: 0, h: r.h, drop: drop || s.drop } : { metric: s.metric, v: r.v, drop: drop || s.drop });
       continue;
@@ -209,7 +211,7 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
     const fr = swap ? ls.v : rs.v;
     const hl = swap ? rs.h : ls.h;
     const hr = swap ? ls.h : rs.h;
-    let { v, keep, h } = hl || hr ? histogramElemBinop(op, fl, fr, hl, hr, annotate ?? (() => {})) : { ...elemBinop(op, fl, fr), h: undefined };
+    let { v, keep, h } = hl || hr || op === '</' || op === '>/' ? histogramElemBinop(op, fl, fr, hl, hr, annotate ?? (() => {})) : { ...elemBinop(op, fl, fr), h: undefined };
     if (returnBool) {
       v = keep ? 1 : 0;
       keep = true;

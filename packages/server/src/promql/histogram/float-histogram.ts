@@ -343,6 +343,75 @@ export class FloatHistogram implements FloatHistogramValue {
     return out;
   }
 
+  /**
+   * The `</` (upper) and `>/` (lower) trim operators: keeps the observations
+   * below (above) `rhs`, interpolating inside the bucket that holds it
+   * (linearly for custom and zero buckets, logarithmically otherwise), and
+   * re-estimates count and sum from what is left.
+   */
+  trim(rhs: number, upper: boolean): FloatHistogram {
+    const h = this.copy();
+    const custom = h.usesCustomBuckets;
+    let count = 0;
+    let sum = 0;
+    let trimmed = false;
+    let hasPos = false;
+    let hasNeg = false;
+    const side = (idx: number[], cnt: number[], positive: boolean) => {
+      for (let i = 0; i < idx.length; i++) {
+        const c = cnt[i]!;
+        if (c === 0) continue;
+        if (positive) hasPos = true;
+        else hasNeg = true;
+        const b = positive ? { lower: h.upperBound(idx[i]! - 1), upper: h.upperBound(idx[i]!), count: c } : { lower: -h.upperBound(idx[i]!), upper: -h.upperBound(idx[i]! - 1), count: c };
+        const whole = upper ? b.upper <= rhs : b.lower >= rhs;
+        const partial = upper ? b.lower < rhs : b.upper > rhs;
+        if (whole) {
+          count += c;
+          sum += midpoint(b.lower, b.upper, positive, custom) * c;
+        } else if (partial) {
+          const [keep, mid] = bucketTrim(b, rhs, upper, positive, custom);
+          count += keep;
+          sum += mid * keep;
+          if (cnt[i] !== keep) {
+            cnt[i] = keep;
+            trimmed = true;
+          }
+        } else {
+          cnt[i] = 0;
+          trimmed = true;
+        }
+      }
+    };
+    side(h.pIdx, h.pCnt, true);
+    side(h.nIdx, h.nCnt, false);
+    if (h.zeroCount > 0) {
+      let lower = -h.zeroThreshold;
+      let up = h.zeroThreshold;
+      if (hasNeg && !hasPos) up = 0;
+      if (hasPos && !hasNeg) lower = 0;
+      let keep: number;
+      let mid: number;
+      if (upper) {
+        if (rhs <= lower) [keep, mid] = [0, 0];
+        else if (rhs >= up) [keep, mid] = [h.zeroCount, (lower + up) / 2];
+        else [keep, mid] = [(h.zeroCount * (rhs - lower)) / (up - lower), (lower + rhs) / 2];
+      } else if (rhs <= lower) [keep, mid] = [h.zeroCount, (lower + up) / 2];
+      else if (rhs >= up) [keep, mid] = [0, 0];
+      else [keep, mid] = [(h.zeroCount * (up - rhs)) / (up - lower), (rhs + up) / 2];
+      if (h.zeroCount !== keep) {
+        h.zeroCount = keep;
+        trimmed = true;
+      }
+      sum += mid * keep;
+      count += keep;
+    }
+    if (!trimmed) return h;
+    h.count = count;
+    h.sum = sum;
+    return h.compact();
+  }
+
   /** The Prometheus test-language rendering, `{{schema:0 count:…}}`. */
   toString(): string {
     const parts: string[] = [];
@@ -357,6 +426,49 @@ export class FloatHistogram implements FloatHistogramValue {
     if (this.counterResetHint !== 'unknown') parts.push(`counter_reset_hint:${this.counterResetHint}`);
     return `{{${parts.join(' ')}}}`;
   }
+}
+
+function midpoint(lo: number, hi: number, positive: boolean, linear: boolean): number {
+  if (lo === Infinity || lo === -Infinity) {
+    if (hi === Infinity || hi === -Infinity) return 0;
+    return hi > 0 ? hi / 2 : hi;
+  }
+  if (hi === Infinity || hi === -Infinity) return lo;
+  if (linear) return (lo + hi) / 2;
+  const g = Math.sqrt(Math.abs(lo * hi));
+  return positive ? g : -g;
+}
+
+function bucketTrim(b: { lower: number; upper: number; count: number }, rhs: number, upper: boolean, positive: boolean, linear: boolean): [number, number] {
+  const zeroIfInf = (x: number) => (x === Infinity || x === -Infinity ? 0 : x);
+  if (b.lower === -Infinity) {
+    if (upper) {
+      if (rhs >= b.upper) return [b.count, 0];
+      if (rhs > 0 && b.upper > 0 && b.upper !== Infinity) return [(b.count * rhs) / b.upper, rhs / 2];
+      if (b.upper <= 0) return [b.count, rhs];
+      return [0, zeroIfInf(b.upper)];
+    }
+    if (rhs <= b.lower) return [b.count, 0];
+    if (rhs >= 0 && b.upper > rhs && b.upper !== Infinity) return [b.count * (1 - rhs / b.upper), (rhs + b.upper) / 2];
+    return [0, zeroIfInf(b.upper)];
+  }
+  if (b.upper === Infinity) {
+    if (upper) return [0, zeroIfInf(b.lower)];
+    if (rhs >= b.lower) return [b.count, rhs];
+    return [0, zeroIfInf(b.lower)];
+  }
+  let under: number;
+  if (rhs <= b.lower) under = 0;
+  else if (rhs >= b.upper) under = b.count;
+  else if (linear) under = (b.count * (rhs - b.lower)) / (b.upper - b.lower);
+  else {
+    const ll = Math.log2(Math.abs(b.lower));
+    const lu = Math.log2(Math.abs(b.upper));
+    const lv = Math.log2(Math.abs(rhs));
+    under = b.count * (rhs > 0 ? (lv - ll) / (lu - ll) : 1 - (lv - lu) / (ll - lu));
+  }
+  if (upper) return [under, midpoint(b.lower, rhs, positive, linear)];
+  return [b.count - under, midpoint(rhs, b.upper, positive, linear)];
 }
 
 function fmt(v: number): string {

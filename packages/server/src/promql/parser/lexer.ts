@@ -29,7 +29,8 @@ export interface Token {
 
 const DURATION = /^(\d+(y|w|d|h|ms|m|s))+/;
 const NUMBER = /^(0[xX][0-9a-fA-F]+|(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[iI][nN][fF]|[nN][aA][nN])/;
-const OPS = ['==', '!=', '>=', '<=', '=~', '!~', '+', '-', '*', '/', '%', '^', '=', '>', '<'];
+// `</` and `>/` are the native-histogram trim operators.
+const OPS = ['==', '!=', '>=', '<=', '</', '>/', '=~', '!~', '+', '-', '*', '/', '%', '^', '=', '>', '<'];
 
 /** Line:col of a byte offset, as Prometheus prefixes parse errors (`1:5: parse error: …`). */
 export function lineCol(input: string, pos: number): string {

@@ -22,6 +22,8 @@ function precedence(op: string): number {
     case '<':
     case '>=':
     case '>':
+    case '</':
+    case '>/':
       return 3;
     case '+':
     case '-':
