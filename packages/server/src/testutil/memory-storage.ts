@@ -110,25 +110,25 @@ function sameHistogram(a: FloatHistogramValue | null, b: FloatHistogramValue | n
 
 /**
  * The counter-reset hint Prometheus's TSDB gives a histogram when it is read
- * back: a gauge stays a gauge; a sample that starts a new chunk because of
- * a counter reset (explicit hint, or a count or bucket that went down, or
- * changed custom bounds) reads as `reset`; one that starts a new chunk for
- * another reason (first histogram of the series, after a float or a stale
- * marker, changed schema or zero threshold) as `unknown`; the rest as
- * `not_reset`. (Chunks cut for size are not modelled.)
+ * back: a gauge stays a gauge; the first sample of a chunk reads as
+ * `unknown`; later samples of a chunk as `not_reset`. A new chunk starts
+ * with the series' first histogram, after a float or a stale marker, on a
+ * counter reset (explicit hint, or a count, zero count or bucket that went
+ * down, or changed custom bounds) and on a changed schema or zero threshold.
+ * (Chunks cut for size or time are not modelled.)
  */
 function storedHint(h: FloatHistogramValue, prev: FloatHistogramValue | null, afterStale: boolean): CounterResetHint {
   if (h.counterResetHint === 'gauge') return 'gauge';
-  if (h.counterResetHint === 'reset') return 'reset';
+  if (h.counterResetHint === 'reset') return 'unknown';
   if (!prev || afterStale || isStaleNaN(prev.sum)) return 'unknown';
   if (isStaleNaN(h.sum)) return 'not_reset';
-  if (h.count < prev.count) return 'reset';
+  if (h.count < prev.count) return 'unknown';
   if (h.schema !== prev.schema || h.zeroThreshold !== prev.zeroThreshold) return 'unknown';
   const cv = (x: FloatHistogramValue) => JSON.stringify(x.customValues ?? []);
-  if (h.schema === -53 && cv(h) !== cv(prev)) return 'reset';
-  if (h.zeroCount < prev.zeroCount) return 'reset';
-  if (bucketsDecreased(h.positiveSpans, h.positiveBuckets, prev.positiveSpans, prev.positiveBuckets)) return 'reset';
-  if (bucketsDecreased(h.negativeSpans, h.negativeBuckets, prev.negativeSpans, prev.negativeBuckets)) return 'reset';
+  if (h.schema === -53 && cv(h) !== cv(prev)) return 'unknown';
+  if (h.zeroCount < prev.zeroCount) return 'unknown';
+  if (bucketsDecreased(h.positiveSpans, h.positiveBuckets, prev.positiveSpans, prev.positiveBuckets)) return 'unknown';
+  if (bucketsDecreased(h.negativeSpans, h.negativeBuckets, prev.negativeSpans, prev.negativeBuckets)) return 'unknown';
   return 'not_reset';
 }
 

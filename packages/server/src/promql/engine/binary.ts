@@ -14,10 +14,10 @@ export type BinopAnnotate = (text: string, warning: boolean) => void;
  * (promql/engine.go `vectorElemBinop`): `h * f`, `f * h`, `h / f`, `h + h`,
  * `h - h`, `h == h`, `h != h`; anything else drops the sample with an info.
  */
-export function histogramElemBinop(op: string, lv: number, rv: number, lh: FloatHistogram | undefined, rh: FloatHistogram | undefined, annotate: BinopAnnotate): { v: number; h?: FloatHistogram; keep: boolean } {
+export function histogramElemBinop(op: string, lv: number, rv: number, lh: FloatHistogram | undefined, rh: FloatHistogram | undefined, annotate: BinopAnnotate): { v: number; h?: FloatHistogram; keep: boolean; invalid?: boolean } {
   const incompatible = () => {
     annotate(`PromQL info: incompatible sample types encountered for binary operator ${JSON.stringify(op)}: ${lh ? 'histogram' : 'float'} ${op} ${rh ? 'histogram' : 'float'}`, false);
-    return { v: 0, keep: false };
+    return { v: 0, keep: false, invalid: true };
   };
   if (!lh && rh) {
     if (op === '*') return { v: 0, h: rh.mul(lv).compact(), keep: true };
@@ -40,7 +40,7 @@ export function histogramElemBinop(op: string, lv: number, rv: number, lh: Float
         } catch (e) {
           if (e instanceof IncompatibleSchemaError) {
             annotate(`PromQL warning: incompatible bucket layout encountered for binary operator ${op}`, true);
-            return { v: 0, keep: false };
+            return { v: 0, keep: false, invalid: true };
           }
           throw e;
         }
@@ -113,6 +113,11 @@ export function vectorScalarBinop(op: string, vec: VSample[], scalar: number, sc
   for (const s of vec) {
     if (s.h || op === '</' || op === '>/') {
       const r = scalarOnLeft ? histogramElemBinop(op, scalar, s.v, undefined, s.h, annotate ?? (() => {})) : histogramElemBinop(op, s.v, scalar, s.h, undefined, annotate ?? (() => {}));
+      if (r.invalid) continue;
+      if (returnBool && isComparison(op)) {
+        out.push({ metric: s.metric, v: r.keep ? 1 : 0, drop: true });
+        continue;
+      }
       if (!r.keep) continue;
       out.push(r.h ? { metric: s.metric, v: 0, h: r.h, drop: drop || s.drop } : { metric: s.metric, v: r.v, drop: drop || s.drop });
       continue;
@@ -211,7 +216,8 @@ export function vectorBinop(op: string, lhs: VSample[], rhs: VSample[], m: Vecto
     const fr = swap ? ls.v : rs.v;
     const hl = swap ? rs.h : ls.h;
     const hr = swap ? ls.h : rs.h;
-    let { v, keep, h } = hl || hr || op === '</' || op === '>/' ? histogramElemBinop(op, fl, fr, hl, hr, annotate ?? (() => {})) : { ...elemBinop(op, fl, fr), h: undefined };
+    let { v, keep, h, invalid } = hl || hr || op === '</' || op === '>/' ? histogramElemBinop(op, fl, fr, hl, hr, annotate ?? (() => {})) : { ...elemBinop(op, fl, fr), h: undefined, invalid: false };
+    if (invalid) return;
     if (returnBool) {
       v = keep ? 1 : 0;
       keep = true;

@@ -163,7 +163,13 @@ export class Evaluator {
         cache.set(ts, v);
       }
       if (v.type === 'scalar') this.push(bySeries, [], ts, v.v, false);
-      else if (v.type === 'vector') for (const s of v.samples) this.push(bySeries, s.metric, ts, s.v, s.drop ?? false, s.h);
+      else if (v.type === 'vector') {
+        for (const s of v.samples) {
+          // Subquery output may skip or repeat the sample with a counter reset: its hints can't be trusted.
+          const h = s.h && (s.h.counterResetHint === 'reset' || s.h.counterResetHint === 'not_reset') ? s.h.withHint('unknown') : s.h;
+          this.push(bySeries, s.metric, ts, s.v, s.drop ?? false, h);
+        }
+      }
     }
     return { type: 'matrix', series: [...bySeries.values()] };
   }
