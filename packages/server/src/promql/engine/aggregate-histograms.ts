@@ -1,5 +1,5 @@
 import { labelsKey, type Labels } from '@vigil/core';
-import { IncompatibleSchemaError, type FloatHistogram } from '../histogram/float-histogram.ts';
+import { IncompatibleSchemaError, withCompensation, type FloatHistogram } from '../histogram/float-histogram.ts';
 import { COLLISION, MIXED_EXP_CUSTOM, RECONCILED } from '../functions/histogram-functions.ts';
 import { aggregate } from './aggregate.ts';
 import { groupLabels } from './grouping.ts';
@@ -52,6 +52,7 @@ export function aggregateWithHistograms(op: string, input: VSample[], grouping: 
     let reconciled = false;
     let acc: FloatHistogram = hs[0]!.h!;
     let mean: FloatHistogram | undefined;
+    let c: FloatHistogram | undefined;
     let failed = false;
     for (let i = 0; i < hs.length; i++) {
       const h = hs[i]!.h!;
@@ -60,13 +61,14 @@ export function aggregateWithHistograms(op: string, input: VSample[], grouping: 
       if (i === 0) continue;
       try {
         if (op === 'sum' || !mean) {
-          const r = acc.add(h);
+          const r = acc.kahanAdd(h, c);
           if (r.reconciled) reconciled = true;
           if (op === 'sum' || !overflow(r.h)) {
             acc = r.h;
+            c = r.c;
             continue;
           }
-          mean = acc.div(i);
+          mean = withCompensation(acc, c).div(i);
         }
         const count = i + 1;
         const q = (count - 1) / count;
@@ -82,7 +84,7 @@ export function aggregateWithHistograms(op: string, input: VSample[], grouping: 
     }
     if (reconciled) ann.info(RECONCILED('aggregation'));
     if (failed) continue;
-    const res = op === 'sum' ? acc : (mean ?? acc.div(hs.length));
+    const res = op === 'sum' ? withCompensation(acc, c) : (mean ?? (c ? withCompensation(acc.div(hs.length), c.div(hs.length)) : acc.div(hs.length)));
     if (reset && notReset) ann.warn(COLLISION('aggregation'));
     out.push({ metric: g.metric, v: 0, h: res.compact(), drop: g.samples.some((s) => s.drop) });
   }

@@ -4,7 +4,7 @@
  * `_over_time` functions over windows that hold histograms, and the
  * `histogram_*` functions.
  */
-import { FloatHistogram, IncompatibleSchemaError } from '../histogram/float-histogram.ts';
+import { FloatHistogram, IncompatibleSchemaError, withCompensation } from '../histogram/float-histogram.ts';
 import { isStaleNaN } from '../../storage/index.ts';
 import { RANGE_FUNCTIONS, type Window } from './range-functions.ts';
 
@@ -188,18 +188,20 @@ export function sumHistograms(hs: FloatHistogram[], ann: Annotator, pos: number)
   let notReset = false;
   let reconciled = false;
   let sum = hs[0]!;
+  let c: FloatHistogram | undefined;
   for (let i = 0; i < hs.length; i++) {
     const h = hs[i]!;
     if (h.counterResetHint === 'reset') reset = true;
     if (h.counterResetHint === 'not_reset') notReset = true;
     if (i === 0) continue;
-    const r = sum.add(h);
+    const r = sum.kahanAdd(h, c);
     sum = r.h;
+    c = r.c;
     if (r.reconciled) reconciled = true;
   }
   if (reset && notReset) ann.warn(COLLISION('aggregation'), pos);
   if (reconciled) ann.info(RECONCILED('aggregation'), pos);
-  return sum.compact();
+  return withCompensation(sum, c).compact();
 }
 
 /** Mean of histograms (as avg_over_time). Throws IncompatibleSchemaError. */
@@ -208,6 +210,7 @@ export function avgHistograms(hs: FloatHistogram[], ann: Annotator, pos: number)
   let notReset = false;
   let reconciled = false;
   let sum = hs[0]!;
+  let c: FloatHistogram | undefined;
   let mean: FloatHistogram | undefined;
   for (let i = 0; i < hs.length; i++) {
     const h = hs[i]!;
@@ -216,13 +219,14 @@ export function avgHistograms(hs: FloatHistogram[], ann: Annotator, pos: number)
     if (i === 0) continue;
     const count = i + 1;
     if (!mean) {
-      const r = sum.add(h);
+      const r = sum.kahanAdd(h, c);
       if (r.reconciled) reconciled = true;
       if (!hasOverflow(r.h)) {
         sum = r.h;
+        c = r.c;
         continue;
       }
-      mean = sum.div(count - 1);
+      mean = withCompensation(sum, c).div(count - 1);
     }
     const q = (count - 1) / count;
     const r = mean.mul(q).add(h.div(count));
@@ -231,7 +235,7 @@ export function avgHistograms(hs: FloatHistogram[], ann: Annotator, pos: number)
   }
   if (reset && notReset) ann.warn(COLLISION('aggregation'), pos);
   if (reconciled) ann.info(RECONCILED('aggregation'), pos);
-  return (mean ?? sum.div(hs.length)).compact();
+  return (mean ?? (c ? withCompensation(sum.div(hs.length), c.div(hs.length)) : sum.div(hs.length))).compact();
 }
 
 function hasOverflow(h: FloatHistogram): boolean {

@@ -214,6 +214,52 @@ export class FloatHistogram implements FloatHistogramValue {
     return { h, collision, reconciled: false };
   }
 
+  /**
+   * Compensated (Kahan–Neumaier) addition: `c` holds the running
+   * compensation; the final value is `h.add(c)`. Where the bucket layouts
+   * need reconciling (schema, zero threshold, custom bounds), the
+   * compensation is folded in and the addition is plain.
+   */
+  kahanAdd(other: FloatHistogram, c: FloatHistogram | undefined): { h: FloatHistogram; c: FloatHistogram | undefined } & OpFlags {
+    const simple =
+      this.usesCustomBuckets === other.usesCustomBuckets &&
+      (this.usesCustomBuckets ? boundsMatch(this.customValues, other.customValues) : other.schema === this.schema && other.zeroThreshold === this.zeroThreshold);
+    if (!simple) {
+      const base = c ? this.add(c).h : this;
+      base.counterResetHint = this.counterResetHint;
+      const r = base.add(other);
+      return { ...r, c: undefined };
+    }
+    const h = this.copy();
+    const collision = adjustHint(h, other);
+    const comp = c ? c.copy() : new FloatHistogram();
+    [h.count, comp.count] = kahanStep(other.count, h.count, comp.count);
+    [h.sum, comp.sum] = kahanStep(other.sum, h.sum, comp.sum);
+    [h.zeroCount, comp.zeroCount] = kahanStep(other.zeroCount, h.zeroCount, comp.zeroCount);
+    const side = (hi: number[], hc: number[], ci: number[], cc: number[], oi: number[], oc: number[]): [number[], number[], number[], number[]] => {
+      const vals = new Map<number, [number, number]>();
+      hi.forEach((i, k) => vals.set(i, [hc[k]!, 0]));
+      ci.forEach((i, k) => {
+        const v = vals.get(i) ?? [0, 0];
+        v[1] = cc[k]!;
+        vals.set(i, v);
+      });
+      oi.forEach((i, k) => {
+        const v = vals.get(i) ?? [0, 0];
+        vals.set(i, kahanStep(oc[k]!, v[0], v[1]));
+      });
+      const keys = [...vals.keys()].sort((a, b) => a - b);
+      return [keys, keys.map((k) => vals.get(k)![0]), keys, keys.map((k) => vals.get(k)![1])];
+    };
+    [h.pIdx, h.pCnt, comp.pIdx, comp.pCnt] = side(h.pIdx, h.pCnt, comp.pIdx, comp.pCnt, other.pIdx, other.pCnt);
+    [h.nIdx, h.nCnt, comp.nIdx, comp.nCnt] = side(h.nIdx, h.nCnt, comp.nIdx, comp.nCnt, other.nIdx, other.nCnt);
+    comp.schema = h.schema;
+    comp.zeroThreshold = h.zeroThreshold;
+    comp.customValues = h.customValues;
+    comp.counterResetHint = h.counterResetHint;
+    return { h, c: comp, collision, reconciled: false };
+  }
+
   /** Bounds of exponential/custom bucket `idx` on the positive side. */
   upperBound(idx: number): number {
     if (this.usesCustomBuckets) {
@@ -469,6 +515,24 @@ function bucketTrim(b: { lower: number; upper: number; count: number }, rhs: num
   }
   if (upper) return [under, midpoint(b.lower, rhs, positive, linear)];
   return [b.count - under, midpoint(rhs, b.upper, positive, linear)];
+}
+
+/** One Neumaier step; the compensation resets when the sum overflows. */
+function kahanStep(inc: number, sum: number, c: number): [number, number] {
+  const t = sum + inc;
+  if (t === Infinity || t === -Infinity) return [t, 0];
+  if (Math.abs(sum) >= Math.abs(inc)) return [t, c + (sum - t + inc)];
+  return [t, c + (inc - t + sum)];
+}
+
+/** Adds the Kahan compensation into a sum (the hint of the sum stays). */
+export function withCompensation(h: FloatHistogram, c: FloatHistogram | undefined): FloatHistogram {
+  if (!c) return h;
+  const r = h.add(c).h;
+  r.counterResetHint = h.counterResetHint;
+  // Infinite sums keep their value (the compensation would turn them into NaN).
+  for (const k of ['count', 'sum', 'zeroCount'] as const) if (h[k] === Infinity || h[k] === -Infinity) r[k] = h[k];
+  return r;
 }
 
 function fmt(v: number): string {
