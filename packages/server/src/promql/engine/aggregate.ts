@@ -4,6 +4,7 @@ import { avg, kahanSum, quantile } from '../functions/range-functions.ts';
 import { formatOpenMetricsLikeGo } from './format.ts';
 import { groupLabels, setLabel } from './grouping.ts';
 import type { VSample } from './value.ts';
+import { ratioOffset } from './label-hash.ts';
 
 interface Group {
   metric: Labels;
@@ -55,6 +56,15 @@ export function aggregate(
       const k = Math.floor(param as number);
       if (!(k >= 1)) return { out, infos };
       for (const g of groups.values()) out.push(...[...g.samples].sort((a, b) => compareLabels(a.metric, b.metric)).slice(0, k));
+      return { out, infos };
+    }
+    case 'limit_ratio': {
+      // A stable pseudo-random subset: a series is in when its hash offset is below the ratio (or, for a negative ratio, in the complement).
+      const r = param as number;
+      for (const s of input) {
+        const o = ratioOffset(s.metric);
+        if ((r >= 0 && o < r) || (r < 0 && o >= 1 + r)) out.push(s);
+      }
       return { out, infos };
     }
     case 'count_values': {

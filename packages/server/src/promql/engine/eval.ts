@@ -115,6 +115,11 @@ export class Evaluator {
           }
           if ((e.op === 'topk' || e.op === 'bottomk' || e.op === 'limitk') && Number.isNaN(param)) throw new PromQLExecError('Parameter value is NaN');
           if (e.op === 'limit_ratio' && Number.isNaN(param)) throw new PromQLExecError('Ratio value is NaN');
+          if (e.op === 'limit_ratio' && typeof param === 'number' && (param < -1 || param > 1)) {
+            const to = param < -1 ? -1 : 1;
+            this.annotate(this.ctx.warnings, `PromQL warning: ratio value should be between -1 and 1, got ${formatOpenMetricsLikeGo(param)}, capping to ${to}`, e.param.pos.start);
+            param = to;
+          }
           if (e.op === 'quantile' && typeof param === 'number' && !(param >= 0 && param <= 1)) {
             this.annotate(this.ctx.warnings, `PromQL warning: quantile value should be between 0 and 1, got ${param}`, e.param.pos.start);
           }
