@@ -1,23 +1,38 @@
 // Storage side by side: the same remote-write workload into Debian's
 // prometheus, victoria-metrics and Vigil, one after the other, then
-// ingestion rate, resident memory per series, bytes on disk per sample and
-// restart (WAL replay) time, with Vigil's figures as ratios to each peer.
+// ingestion rate (4 writers in parallel, each over its own shard of series,
+// so per-series order holds), resident memory per series, bytes on disk per
+// sample after compaction and restart (WAL replay) time, with Vigil's figures
+// as ratios to each peer.
+//
+// Disk after compaction: Prometheus and Vigil write a snapshot (compacted
+// blocks, head included) through /api/v1/admin/tsdb/snapshot (Vigil: of its
+// stopped data directory, through the same code, when the server has no
+// admin API); VictoriaMetrics is force-flushed and force-merged and its whole
+// storage directory counted (data and indexdb).
 // Bounded: fixed series and sample counts; every process is stopped at the end.
 //
-//   npx tsx bench/tsdb-compare.bench.ts [--series 20000] [--samples 60]
+//   npx tsx bench/tsdb-compare.bench.ts [--series 100000] [--samples 120]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snappy from 'snappy';
 import { writeRequestType } from '../packages/server/src/remote/index.ts';
+import { openDB } from '../packages/server/src/tsdb/index.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
-const SERIES = arg('series', 20_000);
-const SAMPLES = arg('samples', 60);
+const SERIES = arg('series', 100_000);
+const SAMPLES = arg('samples', 120);
+const WRITERS = 4;
+/** `--only vigil` (comma-separated names) runs a subset; ratios need all three. */
+const ONLY = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? process.argv[i + 1]!.split(',') : undefined;
+})();
 const STEP = 15_000;
 const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'vigil-tsdb-bench-'));
@@ -41,7 +56,7 @@ const peers: Peer[] = [
     write: '/api/v1/write',
     start() {
       writeFileSync(join(work, 'prometheus.yml'), 'global: {scrape_interval: 1h}\n');
-      return spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: 'ignore' });
+      return spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--web.enable-admin-api', '--log.level=error'], { stdio: 'ignore' });
     },
   },
   {
@@ -62,7 +77,7 @@ const peers: Peer[] = [
     write: '/api/v1/write',
     start() {
       writeFileSync(join(work, 'vigil.yml'), 'global: {scrape_interval: 1h}\n');
-      return spawn(process.execPath, [join(root, 'packages/cli/bin/vigil.js'), 'start', `--config.file=${join(work, 'vigil.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: 'ignore' });
+      return spawn(process.execPath, [...(process.env.VIGIL_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'packages/cli/bin/vigil.js'), 'start', `--config.file=${join(work, 'vigil.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: 'ignore' });
     },
   },
 ];
@@ -100,8 +115,11 @@ async function stop(p: Peer): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
-/** Realistic-ish series: noisy counters, random-walk gauges with 4 decimals, histogram buckets. */
-function workload(): Buffer[] {
+/**
+ * Realistic-ish series: noisy counters, random-walk gauges with 4 decimals,
+ * histogram buckets. bodies[k][w] holds timestamp k for writer w's shard.
+ */
+function workload(): Buffer[][] {
   const type = writeRequestType();
   const t0 = Date.now() - SAMPLES * STEP;
   const state = new Float64Array(SERIES);
@@ -113,59 +131,102 @@ function workload(): Buffer[] {
     return [{ name: '__name__', value: 'request_duration_seconds_bucket' }, { name: 'instance', value: inst }, { name: 'job', value: 'api' }, { name: 'le', value: ['0.1', '0.5', '1.0', '5.0', '+Inf'][i % 5]! }];
   });
   for (let i = 0; i < SERIES; i++) state[i] = i % 5 >= 2 && i % 5 < 4 ? 40 + (i % 20) : 0;
-  const bodies: Buffer[] = [];
+  const bodies: Buffer[][] = [];
   for (let k = 0; k < SAMPLES; k++) {
     const t = t0 + k * STEP;
-    const timeseries = labels.map((ls, i) => {
+    const shards: Array<Array<{ labels: (typeof labels)[number]; samples: Array<{ value: number; timestamp: number }> }>> = Array.from({ length: WRITERS }, () => []);
+    for (let i = 0; i < SERIES; i++) {
       const kind = i % 5;
       if (kind < 2 || kind === 4) state[i] += Math.floor(Math.random() * 20);
       else state[i] = Math.round((state[i]! + (Math.random() - 0.5) * 0.4) * 10_000) / 10_000;
-      return { labels: ls, samples: [{ value: state[i]!, timestamp: t }] };
-    });
-    bodies.push(snappy.compressSync(Buffer.from(type.encode(type.create({ timeseries })).finish())) as Buffer);
+      shards[i % WRITERS]!.push({ labels: labels[i]!, samples: [{ value: state[i]!, timestamp: t }] });
+    }
+    bodies.push(shards.map((timeseries) => snappy.compressSync(Buffer.from(type.encode(type.create({ timeseries })).finish())) as Buffer));
   }
   return bodies;
+}
+
+async function send(p: Peer, body: Buffer): Promise<void> {
+  const r = await fetch(`http://127.0.0.1:${p.port}${p.write}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
+    body: new Uint8Array(body),
+  });
+  if (r.status >= 300) throw new Error(`${p.name}: remote write answered ${r.status} ${await r.text()}`);
+}
+
+/** Bytes on disk after compaction (see the header comment). */
+async function compactedBytes(p: Peer): Promise<number> {
+  if (p.name === 'prometheus') {
+    const r = await fetch(`http://127.0.0.1:${p.port}/api/v1/admin/tsdb/snapshot`, { method: 'POST' });
+    const name = ((await r.json()) as { data: { name: string } }).data.name;
+    return duBytes(join(p.dataDir, 'snapshots', name));
+  }
+  if (p.name === 'victoria-metrics') {
+    await fetch(`http://127.0.0.1:${p.port}/internal/force_flush`);
+    await fetch(`http://127.0.0.1:${p.port}/internal/force_merge`);
+    // force_merge runs in the background: wait until the size settles.
+    let last = -1;
+    for (let i = 0; i < 120; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const b = duBytes(p.dataDir);
+      if (b === last) break;
+      last = b;
+    }
+    return duBytes(p.dataDir) - duBytes(join(p.dataDir, 'snapshots'));
+  }
+  return NaN; // Vigil: measured offline after stop
+}
+
+async function vigilOfflineSnapshot(p: Peer): Promise<number> {
+  const db = await openDB({ dir: p.dataDir });
+  const dir = join(p.dataDir, 'snapshots', 'bench');
+  db.snapshot(dir, true);
+  await db.close();
+  return duBytes(dir);
 }
 
 const results = new Map<string, { ingest: number; rss: number; disk: number; restart: number }>();
 try {
   console.log(`workload: ${SERIES} series × ${SAMPLES} samples (${(SERIES * SAMPLES).toLocaleString()} samples), 15 s apart; one peer at a time`);
   const bodies = workload();
-  for (const p of peers) {
+  for (const p of peers.filter((x) => !ONLY || ONLY.includes(x.name))) {
     p.proc = p.start();
     await waitReady(p);
     await new Promise((r) => setTimeout(r, 1000));
     const rss0 = rssBytes(p.proc.pid!);
     const t0 = performance.now();
-    for (const body of bodies) {
-      const r = await fetch(`http://127.0.0.1:${p.port}${p.write}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
-        body: new Uint8Array(body),
-      });
-      if (r.status >= 300) throw new Error(`${p.name}: remote write answered ${r.status} ${await r.text()}`);
-    }
+    await Promise.all(
+      Array.from({ length: WRITERS }, async (_, w) => {
+        for (const shards of bodies) await send(p, shards[w]!);
+      }),
+    );
     const secs = (performance.now() - t0) / 1000;
-    if (p.name === 'victoria-metrics') await fetch(`http://127.0.0.1:${p.port}/internal/force_flush`);
     await new Promise((r) => setTimeout(r, 2000));
     const rss = rssBytes(p.proc.pid!) - rss0;
+    if (p.name === 'vigil') {
+      const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+      const heap = text.split('\n').filter((l) => /^(nodejs_heap_size_(total|used)_bytes|nodejs_external_memory_bytes|vigil_tsdb_head_chunks_bytes) /.test(l));
+      console.log(`  vigil memory after ingestion: ${heap.map((l) => l.replace(/ (\S+)$/, (_, n) => ` ${(Number(n) / SERIES).toFixed(0)} B/series`)).join(', ')}`);
+    }
+    let disk = await compactedBytes(p);
     await stop(p);
-    const disk = duBytes(p.dataDir);
+    if (p.name === 'vigil') disk = await vigilOfflineSnapshot(p);
     p.proc = p.start();
     const restart = await waitReady(p);
     await stop(p);
     results.set(p.name, { ingest: (SERIES * SAMPLES) / secs, rss: rss / SERIES, disk: disk / (SERIES * SAMPLES), restart });
     console.log(`  ${p.name.padEnd(17)} ingest ${Math.round((SERIES * SAMPLES) / secs).toLocaleString()} samples/s, +RSS ${(rss / SERIES).toFixed(0)} B/series, disk ${(disk / (SERIES * SAMPLES)).toFixed(2)} B/sample, restart ${restart.toFixed(0)} ms`);
   }
-  const v = results.get('vigil')!;
-  console.log('\nVigil as a ratio to each peer (ingest: higher is better; the rest: lower is better)');
-  for (const peer of ['prometheus', 'victoria-metrics']) {
+  const v = results.get('vigil');
+  if (v && results.size === 3) console.log('\nVigil as a ratio to each peer (ingest: higher is better; the rest: lower is better)');
+  for (const peer of v && results.size === 3 ? ['prometheus', 'victoria-metrics'] : []) {
     const o = results.get(peer)!;
     console.log(
-      `  vs ${peer.padEnd(17)} ingest ${(v.ingest / o.ingest).toFixed(2)}×  memory/series ${(v.rss / o.rss).toFixed(2)}×  disk/sample ${(v.disk / o.disk).toFixed(2)}×  restart ${(v.restart / o.restart).toFixed(2)}×`,
+      `  vs ${peer.padEnd(17)} ingest ${(v!.ingest / o.ingest).toFixed(2)}×  memory/series ${(v!.rss / o.rss).toFixed(2)}×  disk/sample ${(v!.disk / o.disk).toFixed(2)}×  restart ${(v!.restart / o.restart).toFixed(2)}×`,
     );
   }
-  console.log('note: disk is what each keeps right after ingestion (Prometheus: WAL + head chunks, no compaction yet; Vigil: WAL).');
+  console.log('note: memory is RSS growth over the idle process divided by series; restart is process start to ready (WAL replay included).');
 } finally {
   for (const p of peers) await stop(p);
   rmSync(work, { recursive: true, force: true });

@@ -4,7 +4,7 @@ import { sortLabels, type Label, type Logger } from '@vigil/core';
 import { Counter, type Registry } from 'prom-client';
 import type { Appendable } from '../storage/index.ts';
 import { StorageRejection } from '../storage/index.ts';
-import { writeRequestType, type WireWriteRequest } from './proto.ts';
+import { decodeWireLabels, forEachWireSeries, hashWireLabels, WireError, wireLabelsEqual } from './wire.ts';
 
 export interface WriteHandlerOptions {
   appendable: Appendable;
@@ -21,7 +21,6 @@ export interface WriteHandlerOptions {
  * committed.
  */
 export function registerWriteHandler(app: FastifyInstance, opts: WriteHandlerOptions): void {
-  const type = writeRequestType();
   const received = new Counter({
     name: 'vigil_remote_write_received_samples_total',
     help: 'Samples received through the remote-write receiver.',
@@ -36,36 +35,60 @@ export function registerWriteHandler(app: FastifyInstance, opts: WriteHandlerOpt
 
   app.addContentTypeParser('application/x-protobuf', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
+  // Raw label bytes → series ref: a repeated series costs a hash and a byte
+  // comparison, no strings or label objects. Bounded; cleared when full.
+  const refCache = new Map<number, number>();
+  const seriesLabels = opts.appendable.seriesLabels?.bind(opts.appendable);
+
   app.post('/api/v1/write', async (req, reply) => {
     const body = req.body;
     if (!Buffer.isBuffer(body)) return reply.code(400).type('text/plain').send('expected a snappy-compressed protobuf body (Content-Type: application/x-protobuf)\n');
-    let msg: WireWriteRequest;
+    let raw: Buffer;
     try {
-      const raw = snappy.uncompressSync(body, { asBuffer: true }) as Buffer;
-      msg = type.toObject(type.decode(raw), { longs: Number, defaults: true }) as WireWriteRequest;
+      raw = snappy.uncompressSync(body, { asBuffer: true }) as Buffer;
     } catch (err) {
       return reply.code(400).type('text/plain').send(`decode remote write request: ${(err as Error).message}\n`);
     }
     const app_ = opts.appendable.appender();
     let firstRejection: string | undefined;
     let n = 0;
-    for (const ts of msg.timeseries) {
-      const labels = sortLabels(ts.labels.filter((l) => l.value !== '').map((l): Label => ({ name: l.name, value: l.value })));
-      let ref = 0;
-      for (const s of ts.samples) {
-        const t = typeof s.timestamp === 'number' ? s.timestamp : s.timestamp.toNumber();
-        try {
-          ref = app_.append(ref, labels, t, s.value);
-          n++;
-        } catch (err) {
-          if (!(err instanceof StorageRejection)) {
-            await app_.rollback();
-            throw err;
+    try {
+      forEachWireSeries(raw, (s) => {
+        if (s.n === 0) return;
+        let labels: readonly Label[] | undefined;
+        let ref = 0;
+        let hash = -1;
+        if (s.labelsContiguous && seriesLabels) {
+          hash = hashWireLabels(s);
+          const cached = refCache.get(hash);
+          if (cached !== undefined) {
+            const ls = seriesLabels(cached);
+            if (ls && wireLabelsEqual(s, ls)) {
+              labels = ls;
+              ref = cached;
+            }
           }
-          rejected.inc({ reason: err.reason });
-          firstRejection ??= `${err.message} for series ${JSON.stringify(Object.fromEntries(labels.map((l) => [l.name, l.value])))}`;
         }
-      }
+        labels ??= sortLabels(decodeWireLabels(s).filter((l) => l.value !== ''));
+        for (let i = 0; i < s.n; i++) {
+          try {
+            ref = app_.append(ref, labels as Label[], s.ts[i]!, s.vs[i]!);
+            n++;
+          } catch (err) {
+            if (!(err instanceof StorageRejection)) throw err;
+            rejected.inc({ reason: err.reason });
+            firstRejection ??= `${err.message} for series ${JSON.stringify(Object.fromEntries(labels.map((l) => [l.name, l.value])))}`;
+          }
+        }
+        if (hash >= 0 && ref > 0 && ref < TMP_REF_BASE) {
+          if (refCache.size >= REF_CACHE_MAX) refCache.clear();
+          refCache.set(hash, ref);
+        }
+      });
+    } catch (err) {
+      await app_.rollback();
+      if (err instanceof WireError) return reply.code(400).type('text/plain').send(`decode remote write request: ${err.message}\n`);
+      throw err;
     }
     await app_.commit();
     received.inc(n);
@@ -73,3 +96,7 @@ export function registerWriteHandler(app: FastifyInstance, opts: WriteHandlerOpt
     return reply.code(204).send();
   });
 }
+
+/** Refs at or above this are an appender's temporary ones for uncommitted series. */
+const TMP_REF_BASE = 0x80000000;
+const REF_CACHE_MAX = 4_000_000;

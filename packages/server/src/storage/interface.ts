@@ -82,6 +82,12 @@ export interface FloatHistogramValue {
 /** Something samples can be appended to. `appender()` is safe to call concurrently. */
 export interface Appendable {
   appender(): Appender;
+  /**
+   * The labels of a series by a ref an appender of this storage returned, or
+   * undefined when the ref is unknown or stale. Optional: lets a writer that
+   * caches refs skip rebuilding label sets it has seen before.
+   */
+  seriesLabels?(ref: SeriesRef): Labels | undefined;
 }
 
 /**

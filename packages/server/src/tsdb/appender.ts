@@ -8,6 +8,7 @@ import type { MemSeries } from './series.ts';
 /** Refs at or above this are temporary ones handed out for series created inside an uncommitted appender. */
 export const TMP_BASE = 0x80000000;
 
+let appenders = 0;
 const bitsA = new Float64Array(1);
 const bitsB = new Float64Array(1);
 const wordsA = new Uint32Array(bitsA.buffer);
@@ -33,6 +34,7 @@ export class HeadAppender implements Appender {
   /** Newest timestamp appended in this batch per ref, for ordering checks. */
   private readonly pendingMax = new Map<number, number>();
   private done = false;
+  private readonly serial = ++appenders;
 
   constructor(private readonly db: DB) {}
 
@@ -67,7 +69,7 @@ export class HeadAppender implements Appender {
       throw new StorageRejection('out_of_bounds');
     }
     const committedMax = s ? s.lastT : -Infinity;
-    const pending = this.pendingMax.get(r) ?? -Infinity;
+    const pending = s ? (s.pendBy === this.serial ? s.pendT : -Infinity) : (this.pendingMax.get(r) ?? -Infinity);
     const newest = committedMax > pending ? committedMax : pending;
     if (t <= newest) {
       if (t === committedMax && s && t > pending) {
@@ -85,6 +87,9 @@ export class HeadAppender implements Appender {
         this.db.metrics.rejected.inc({ reason: 'out_of_order' });
         throw new StorageRejection('out_of_order');
       }
+    } else if (s) {
+      s.pendT = t;
+      s.pendBy = this.serial;
     } else {
       this.pendingMax.set(r, t);
     }

@@ -426,6 +426,10 @@ export class DB implements Storage {
     return new HeadAppender(this);
   }
 
+  seriesLabels(ref: number): Labels | undefined {
+    return this.catalog.get(ref)?.labels;
+  }
+
   /** @internal */
   minValidTime(): number {
     const byHead = this.maxT === -Infinity ? -Infinity : this.maxT - this.blockRange / 2;

@@ -23,6 +23,9 @@ export class MemSeries {
   headMinT = Infinity;
   /** How many persisted blocks hold this series. */
   nblocks = 0;
+  /** Newest timestamp appended by the uncommitted appender `pendBy` (ordering checks inside one batch). */
+  pendT = -Infinity;
+  pendBy = 0;
 
   constructor(
     readonly id: number,
