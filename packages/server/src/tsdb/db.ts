@@ -101,17 +101,17 @@ export class DB implements Storage {
     const metas = this.scanBlocks();
     for (const m of metas) if (m.maxTime > this.lastBlockMaxT) this.lastBlockMaxT = m.maxTime;
     // WAL refs become series ids first, so ids logged before stay valid; blocks' series get ids after.
-    const refMap = new Map<number, MemSeries>();
+    const refMap: Array<MemSeries | undefined> = [];
     const segs = this.wal.segments();
     this.walReplay = { min: segs[0] ?? 0, max: segs[segs.length - 1] ?? 0, current: segs[0] ?? 0 };
     const stats = this.wal.replay({
       series: (s) => {
         const { series } = this.catalog.getOrCreate(s.labels, s.ref);
-        refMap.set(s.ref, series);
+        refMap[s.ref] = series;
       },
       samples: (refs, ts, vs, n) => {
         for (let i = 0; i < n; i++) {
-          const s = refMap.get(refs[i]!);
+          const s = refMap[refs[i]!];
           const t = ts[i]!;
           if (!s || t < this.lastBlockMaxT) continue;
           if (t > s.lastT) this.head.append(s, t, vs[i]!);

@@ -14,6 +14,8 @@ import type { Label, Logger } from '@vigil/core';
  */
 export const RECORD_SERIES = 1;
 export const RECORD_SAMPLES = 2;
+/** Samples with varint ref and time deltas (half the size of type 2); what Vigil writes. */
+export const RECORD_SAMPLES_V2 = 3;
 const HEADER = 9;
 const SEGMENT_BYTES = 128 * 1024 * 1024;
 
@@ -92,7 +94,7 @@ export class WAL {
       write((series, refs, ts, vs, n) => {
         const parts: Buffer[] = [];
         if (series.length) parts.push(record(RECORD_SERIES, encodeSeries(series)));
-        if (n > 0) parts.push(record(RECORD_SAMPLES, encodeSamples(refs, ts, vs, n)));
+        if (n > 0) parts.push(record(RECORD_SAMPLES_V2, encodeSamples(refs, ts, vs, n)));
         for (const b of parts) {
           let w = 0;
           while (w < b.length) w += writeSync(fd, b, w);
@@ -144,7 +146,7 @@ export class WAL {
         const type = buf[off]!;
         const len = buf.readUInt32LE(off + 1);
         const sum = buf.readUInt32LE(off + 5);
-        if (type !== RECORD_SERIES && type !== RECORD_SAMPLES) {
+        if (type !== RECORD_SERIES && type !== RECORD_SAMPLES && type !== RECORD_SAMPLES_V2) {
           bad = `unknown record type ${type}`;
           break;
         }
@@ -204,7 +206,7 @@ export class WAL {
   logRaw(series: readonly WalSeries[], refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): number {
     const parts: Buffer[] = [];
     if (series.length) parts.push(record(RECORD_SERIES, encodeSeries(series)));
-    if (n > 0) parts.push(record(RECORD_SAMPLES, encodeSamples(refs, ts, vs, n)));
+    if (n > 0) parts.push(record(RECORD_SAMPLES_V2, encodeSamples(refs, ts, vs, n)));
     if (parts.length === 0) return 0;
     const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     if (this.size > 0 && this.size + buf.length > SEGMENT_BYTES) this.rotate();
@@ -293,18 +295,82 @@ function encodeSeries(series: readonly WalSeries[]): Buffer {
   return buf;
 }
 
+/**
+ * Samples record v2: `count:uvarint baseT:varint`, then per sample
+ * `zigzag(ref - prevRef):uvarint zigzag(t - baseT):uvarint v:f64le`
+ * (prevRef starts at 0). A batch from one scrape or request shares its
+ * timestamp and has ascending refs, so a sample takes 10 bytes.
+ */
 function encodeSamples(refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): Buffer {
-  const buf = Buffer.allocUnsafe(4 + n * 20);
+  const buf = Buffer.allocUnsafe(20 + n * 28);
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  view.setUint32(0, n, true);
-  let off = 4;
+  let off = putUvarint(buf, 0, n);
+  const baseT = n > 0 ? ts[0]! : 0;
+  off = putUvarint(buf, off, zz(baseT));
+  let prev = 0;
   for (let i = 0; i < n; i++) {
-    view.setUint32(off, refs[i]!, true);
-    view.setFloat64(off + 4, ts[i]!, true);
-    view.setFloat64(off + 12, vs[i]!, true);
-    off += 20;
+    const r = refs[i]!;
+    off = putUvarint(buf, off, zz(r - prev));
+    prev = r;
+    off = putUvarint(buf, off, zz(ts[i]! - baseT));
+    view.setFloat64(off, vs[i]!, true);
+    off += 8;
   }
-  return buf;
+  return buf.subarray(0, off);
+}
+
+function zz(v: number): number {
+  return v >= 0 ? v * 2 : -v * 2 - 1;
+}
+
+function unzz(u: number): number {
+  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+}
+
+function putUvarint(b: Buffer, off: number, v: number): number {
+  while (v >= 0x80) {
+    b[off++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  b[off++] = v;
+  return off;
+}
+
+let rpos = 0;
+function getUvarint(b: Buffer, end: number): number {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 8; i++) {
+    if (rpos >= end) throw new Error(`samples record truncated at byte ${rpos}`);
+    const c = b[rpos++]!;
+    if (c < 0x80) return v + c * mul;
+    v += (c & 0x7f) * mul;
+    mul *= 0x80;
+  }
+  throw new Error(`varint too long at byte ${rpos}`);
+}
+
+function decodeSamplesV2(p: Buffer, h: ReplayHandlers): void {
+  rpos = 0;
+  const end = p.length;
+  const n = getUvarint(p, end);
+  if (n > end) throw new Error(`samples record claims ${n} samples in ${end} bytes`);
+  const baseT = unzz(getUvarint(p, end));
+  const refs = new Uint32Array(n);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  const bits = new DataView(p.buffer, p.byteOffset, p.length);
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    prev += unzz(getUvarint(p, end));
+    refs[i] = prev;
+    ts[i] = baseT + unzz(getUvarint(p, end));
+    if (rpos + 8 > end) throw new Error(`samples record truncated at byte ${rpos}`);
+    vs[i] = bits.getFloat64(rpos, true);
+    rpos += 8;
+  }
+  if (rpos !== end) throw new Error(`samples record has ${end - rpos} trailing bytes`);
+  h.samples(refs, ts, vs, n);
 }
 
 function decodeRecord(type: number, p: Buffer, h: ReplayHandlers): void {
@@ -328,6 +394,10 @@ function decodeRecord(type: number, p: Buffer, h: ReplayHandlers): void {
       h.series({ ref, labels });
     }
     if (off !== p.length) throw new Error(`series record has ${p.length - off} trailing bytes`);
+    return;
+  }
+  if (type === RECORD_SAMPLES_V2) {
+    decodeSamplesV2(p, h);
     return;
   }
   const n = p.readUInt32LE(0);

@@ -49,11 +49,20 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
   if (n <= 0) throw new RangeError('empty chunk');
   const { a, b } = scratchArrays(n);
   // Mode first, so a reader knows the layout before anything else.
+  // The chunk's exponent is the largest any value needs: a value exact at the
+  // current one costs a single check.
   let exp = 0;
-  for (let i = start; i < end && exp >= 0; i++) {
-    const e = decimalExponent(vs[i]!);
-    if (e < 0) exp = -1;
-    else if (e > exp) exp = e;
+  for (let i = start; i < end; i++) {
+    const v = vs[i]!;
+    const p = POW10[exp]!;
+    const m = Math.round(v * p);
+    if (m / p === v && Math.abs(m) < MAX_MANTISSA && !Object.is(v, -0)) continue;
+    const e = decimalExponent(v);
+    if (e < 0) {
+      exp = -1;
+      break;
+    }
+    if (e > exp) exp = e;
   }
   let mode = MODE_XOR;
   let m0 = 0;
