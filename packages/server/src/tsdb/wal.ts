@@ -361,14 +361,31 @@ function decodeSamplesV2(p: Buffer, h: ReplayHandlers): void {
   const vs = new Float64Array(n);
   const bits = new DataView(p.buffer, p.byteOffset, p.length);
   let prev = 0;
+  let q = rpos;
   for (let i = 0; i < n; i++) {
-    prev += unzz(getUvarint(p, end));
+    // One-byte varints (the usual case) inline; longer ones through getUvarint.
+    let c = q < end ? p[q]! : 0x80;
+    if (c < 0x80) q++;
+    else {
+      rpos = q;
+      c = getUvarint(p, end);
+      q = rpos;
+    }
+    prev += c % 2 === 0 ? c / 2 : -(c + 1) / 2;
     refs[i] = prev;
-    ts[i] = baseT + unzz(getUvarint(p, end));
-    if (rpos + 8 > end) throw new Error(`samples record truncated at byte ${rpos}`);
-    vs[i] = bits.getFloat64(rpos, true);
-    rpos += 8;
+    c = q < end ? p[q]! : 0x80;
+    if (c < 0x80) q++;
+    else {
+      rpos = q;
+      c = getUvarint(p, end);
+      q = rpos;
+    }
+    ts[i] = baseT + (c % 2 === 0 ? c / 2 : -(c + 1) / 2);
+    if (q + 8 > end) throw new Error(`samples record truncated at byte ${q}`);
+    vs[i] = bits.getFloat64(q, true);
+    q += 8;
   }
+  rpos = q;
   if (rpos !== end) throw new Error(`samples record has ${end - rpos} trailing bytes`);
   h.samples(refs, ts, vs, n);
 }

@@ -22,11 +22,12 @@ export const MAX_DECIMALS = 15;
 const MAX_MANTISSA = 2 ** 49;
 const POW10 = Array.from({ length: MAX_DECIMALS + 1 }, (_, i) => 10 ** i);
 
-const scratch = { a: new Float64Array(1024), b: new Float64Array(1024) };
-function scratchArrays(n: number): { a: Float64Array; b: Float64Array } {
+const scratch = { a: new Float64Array(1024), b: new Float64Array(1024), c: new Float64Array(1024) };
+function scratchArrays(n: number): { a: Float64Array; b: Float64Array; c: Float64Array } {
   if (scratch.a.length < n) {
     scratch.a = new Float64Array(n * 2);
     scratch.b = new Float64Array(n * 2);
+    scratch.c = new Float64Array(n * 2);
   }
   return scratch;
 }
@@ -47,7 +48,7 @@ function decimalExponent(v: number): number {
 export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<number>, start: number, end: number, base: number): void {
   const n = end - start;
   if (n <= 0) throw new RangeError('empty chunk');
-  const { a, b } = scratchArrays(n);
+  const { a, b, c } = scratchArrays(n);
   // Mode first, so a reader knows the layout before anything else.
   // The chunk's exponent is the largest any value needs: a value exact at the
   // current one costs a single check.
@@ -102,7 +103,7 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
   if (n > 1) {
     const td1 = ts[start + 1]! - ts[start]!;
     w.varint(td1);
-    const dods = exp >= 0 ? new Float64Array(n) : a; // a is free in XOR mode
+    const dods = c;
     let prevT = ts[start + 1]!;
     let prevD = td1;
     for (let i = 2; i < n; i++) {
