@@ -9,6 +9,9 @@ import type { MemSeries } from './series.ts';
 export const TMP_BASE = 0x80000000;
 
 let appenders = 0;
+const pool: Array<{ refs: Uint32Array; ts: Float64Array; vs: Float64Array }> = [];
+const POOL_MAX = 8;
+const POOL_MAX_LEN = 1 << 20;
 const bitsA = new Float64Array(1);
 const bitsB = new Float64Array(1);
 const wordsA = new Uint32Array(bitsA.buffer);
@@ -25,9 +28,9 @@ function sameBits(a: number, b: number): boolean {
  * the DB on commit, which logs them to the WAL before they become visible.
  */
 export class HeadAppender implements Appender {
-  private refs = new Uint32Array(64);
-  private ts = new Float64Array(64);
-  private vs = new Float64Array(64);
+  private refs: Uint32Array;
+  private ts: Float64Array;
+  private vs: Float64Array;
   private n = 0;
   private readonly newSeries: Array<{ labels: Labels; tmpRef: number }> = [];
   private readonly newByHash = new Map<number, number[]>();
@@ -36,7 +39,17 @@ export class HeadAppender implements Appender {
   private done = false;
   private readonly serial = ++appenders;
 
-  constructor(private readonly db: DB) {}
+  constructor(private readonly db: DB) {
+    const b = pool.pop();
+    this.refs = b?.refs ?? new Uint32Array(64);
+    this.ts = b?.ts ?? new Float64Array(64);
+    this.vs = b?.vs ?? new Float64Array(64);
+  }
+
+  /** Hands the arrays back for the next appender (a busy server reuses them instead of making garbage per commit). */
+  private release(): void {
+    if (pool.length < POOL_MAX && this.refs.length <= POOL_MAX_LEN) pool.push({ refs: this.refs, ts: this.ts, vs: this.vs });
+  }
 
   private resolveNew(labels: Labels): number {
     if (labels.length === 0) throw new StorageRejection('invalid_labels', 'empty label set');
@@ -117,11 +130,19 @@ export class HeadAppender implements Appender {
   async commit(): Promise<void> {
     if (this.done) throw new Error('appender already committed or rolled back');
     this.done = true;
-    if (this.n === 0 && this.newSeries.length === 0) return;
-    this.db.commitBatch(this.newSeries, this.refs, this.ts, this.vs, this.n);
+    if (this.n === 0 && this.newSeries.length === 0) {
+      this.release();
+      return;
+    }
+    try {
+      this.db.commitBatch(this.newSeries, this.refs, this.ts, this.vs, this.n);
+    } finally {
+      this.release();
+    }
   }
 
   async rollback(): Promise<void> {
+    if (!this.done) this.release();
     this.done = true;
     this.n = 0;
   }

@@ -441,7 +441,7 @@ export class DB implements Storage {
     return this.opts.outOfOrderWindowMs ?? 0;
   }
 
-  /** @internal writes the commit to the WAL, then makes it visible. */
+  /** @internal writes the commit to the WAL, then makes it visible; `refs` is overwritten with the final ids. */
   commitBatch(newSeries: ReadonlyArray<{ labels: Labels; tmpRef: number }>, refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): void {
     if (this.closed) throw new Error('storage is closed');
     const walSeries: WalSeries[] = [];
@@ -451,7 +451,7 @@ export class DB implements Storage {
       if (created || !series.inHead()) walSeries.push({ ref: series.id, labels: series.labels as WalSeries['labels'] });
       tmp.set(ns.tmpRef, series);
     }
-    const finalRefs = new Uint32Array(n);
+    const finalRefs = refs; // resolved in place: the appender is done with them
     for (let i = 0; i < n; i++) {
       const r = refs[i]!;
       const s = r >= TMP_BASE ? tmp.get(r)! : this.catalog.get(r)!;

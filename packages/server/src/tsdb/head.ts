@@ -74,7 +74,7 @@ export class Head {
     const r = this.freeRows.pop();
     if (r !== undefined) return r;
     if (this.rows === this.lastV.length) {
-      const cap = this.rows * 2;
+      const cap = Math.ceil(this.rows * 1.5);
       const t = new Uint32Array(cap * OPEN_ROW);
       t.set(this.slabT);
       const v = new Float64Array(cap * OPEN_ROW);

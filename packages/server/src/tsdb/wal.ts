@@ -204,16 +204,28 @@ export class WAL {
    * NaN payloads (staleness markers) reach the disk bit for bit.
    */
   logRaw(series: readonly WalSeries[], refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): number {
-    const parts: Buffer[] = [];
-    if (series.length) parts.push(record(RECORD_SERIES, encodeSeries(series)));
-    if (n > 0) parts.push(record(RECORD_SAMPLES_V2, encodeSamples(refs, ts, vs, n)));
-    if (parts.length === 0) return 0;
-    const buf = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-    if (this.size > 0 && this.size + buf.length > SEGMENT_BYTES) this.rotate();
+    let bytes = 0;
+    if (series.length) bytes += this.writeRecord(record(RECORD_SERIES, encodeSeries(series)), -1);
+    if (n > 0) {
+      // Encoded straight into a reused buffer after room for the record header: no per-commit garbage.
+      const need = HEADER + 20 + n * 28;
+      if (scratch.length < need) scratch = Buffer.allocUnsafe(Math.max(need, scratch.length * 2));
+      const len = encodeSamplesInto(scratch, HEADER, refs, ts, vs, n) - HEADER;
+      scratch[0] = RECORD_SAMPLES_V2;
+      scratch.writeUInt32LE(len, 1);
+      scratch.writeUInt32LE(crc32(scratch.subarray(HEADER, HEADER + len)), 5);
+      bytes += this.writeRecord(scratch, HEADER + len);
+    }
+    return bytes;
+  }
+
+  private writeRecord(buf: Buffer, len: number): number {
+    const size = len < 0 ? buf.length : len;
+    if (this.size > 0 && this.size + size > SEGMENT_BYTES) this.rotate();
     let written = 0;
-    while (written < buf.length) written += writeSync(this.fd, buf, written);
-    this.size += buf.length;
-    return buf.length;
+    while (written < size) written += writeSync(this.fd, buf, written, size - written);
+    this.size += size;
+    return size;
   }
 
   private rotate(): void {
@@ -295,6 +307,9 @@ function encodeSeries(series: readonly WalSeries[]): Buffer {
   return buf;
 }
 
+/** Reused by {@link WAL.logRaw} for the samples of every commit (single-threaded). */
+let scratch = Buffer.allocUnsafe(1 << 16);
+
 /**
  * Samples record v2: `count:uvarint baseT:varint`, then per sample
  * `zigzag(ref - prevRef):uvarint zigzag(t - baseT):uvarint v:f64le`
@@ -303,8 +318,13 @@ function encodeSeries(series: readonly WalSeries[]): Buffer {
  */
 function encodeSamples(refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): Buffer {
   const buf = Buffer.allocUnsafe(20 + n * 28);
+  return buf.subarray(0, encodeSamplesInto(buf, 0, refs, ts, vs, n));
+}
+
+/** Writes a v2 samples payload at `at`; returns the offset after it. */
+function encodeSamplesInto(buf: Buffer, at: number, refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): number {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
-  let off = putUvarint(buf, 0, n);
+  let off = putUvarint(buf, at, n);
   const baseT = n > 0 ? ts[0]! : 0;
   off = putUvarint(buf, off, zz(baseT));
   let prev = 0;
@@ -316,7 +336,7 @@ function encodeSamples(refs: Uint32Array, ts: Float64Array, vs: Float64Array, n:
     view.setFloat64(off, vs[i]!, true);
     off += 8;
   }
-  return buf.subarray(0, off);
+  return off;
 }
 
 function zz(v: number): number {
