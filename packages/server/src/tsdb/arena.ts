@@ -10,7 +10,8 @@ export const NIL = 0xffffffff;
 
 export class Arena {
   readonly pages: Uint8Array[] = [];
-  private off = PAGE;
+  /** @internal offset of the next free byte in the last page */
+  off = PAGE;
   bytes = 0;
 
   /** Reserves `len` (< PAGE) contiguous bytes; returns their address. */

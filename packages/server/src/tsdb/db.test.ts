@@ -32,7 +32,7 @@ const up = (job: string) => labelsFromObject({ __name__: 'up', job });
 test('committed samples survive a restart through the WAL, staleness markers bit for bit', async () => {
   const dir = tmp();
   try {
-    let db = await openDB({ dir });
+    let db = await openDB({ dir, headSnapshotOnShutdown: false });
     const app = db.appender();
     let ref = app.append(0, up('a'), 1000, 1);
     ref = app.append(ref, up('a'), 2000, 0.5);
@@ -43,7 +43,7 @@ test('committed samples survive a restart through the WAL, staleness markers bit
     uncommitted.append(0, up('c'), 1000, 1);
     await db.close();
 
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     const got = await samples(db, [new Matcher('=', '__name__', 'up')]);
     assert.equal(got.length, 2, 'only committed series come back');
     assert.deepEqual(got[0]![1], [1000, 2000, 3000]);
@@ -66,7 +66,7 @@ async function firstValueAt(db: DB, job: string, t: number): Promise<number | un
 test('append follows Prometheus rules: out of order and different duplicates refused, equal duplicates accepted', async () => {
   const dir = tmp();
   try {
-    const db = await openDB({ dir });
+    const db = await openDB({ dir, headSnapshotOnShutdown: false });
     const a = db.appender();
     a.append(0, up('a'), 10_000, 1);
     await a.commit();
@@ -105,7 +105,7 @@ test('out-of-order window accepts older samples and keeps time order', async () 
 test('a torn WAL tail is cut off with a warning and the rest is served', async () => {
   const dir = tmp();
   try {
-    let db = await openDB({ dir });
+    let db = await openDB({ dir, headSnapshotOnShutdown: false });
     for (let i = 1; i <= 5; i++) {
       const a = db.appender();
       a.append(0, up('a'), i * 1000, i);
@@ -116,7 +116,7 @@ test('a torn WAL tail is cut off with a warning and the rest is served', async (
     const seg = join(walDir, readdirSync(walDir).sort()[0]!);
     const size = statSync(seg).size;
     truncateSync(seg, size - 7); // tear the last record
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     assert.equal(db.replayStats!.corruptions.length, 1);
     assert.match(db.replayStats!.corruptions[0]!.reason, /torn record/);
     assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000, 3000, 4000]);
@@ -125,7 +125,7 @@ test('a torn WAL tail is cut off with a warning and the rest is served', async (
     a.append(0, up('a'), 6000, 6);
     await a.commit();
     await db.close();
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000, 3000, 4000, 6000]);
     await db.close();
   } finally {
@@ -136,7 +136,7 @@ test('a torn WAL tail is cut off with a warning and the rest is served', async (
 test('a flipped byte fails the checksum; records before it are kept', async () => {
   const dir = tmp();
   try {
-    let db = await openDB({ dir });
+    let db = await openDB({ dir, headSnapshotOnShutdown: false });
     for (let i = 1; i <= 3; i++) {
       const a = db.appender();
       a.append(0, up('a'), i * 1000, i);
@@ -149,7 +149,7 @@ test('a flipped byte fails the checksum; records before it are kept', async () =
     buf[buf.length - 3] ^= 0xff;
     writeFileSync(seg, buf);
     appendFileSync(seg, Buffer.from([0x02, 0xff])); // and garbage after it
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     assert.equal(db.replayStats!.corruptions[0]!.reason, 'checksum mismatch');
     assert.deepEqual((await samples(db, [new Matcher('=', 'job', 'a')]))[0]![1], [1000, 2000]);
     await db.close();
@@ -161,7 +161,7 @@ test('a flipped byte fails the checksum; records before it are kept', async () =
 test('select serves all four matcher types, including matchers that match the empty string', async () => {
   const dir = tmp();
   try {
-    const db = await openDB({ dir });
+    const db = await openDB({ dir, headSnapshotOnShutdown: false });
     const a = db.appender();
     a.append(0, labelsFromObject({ __name__: 'm', env: 'prod', route: '/a' }), 1000, 1);
     a.append(0, labelsFromObject({ __name__: 'm', env: 'dev', route: '/b' }), 1000, 1);
@@ -187,7 +187,7 @@ test('select serves all four matcher types, including matchers that match the em
 test('a WAL checkpoint replaces the segments it covers and replays with later commits', async () => {
   const dir = tmp();
   try {
-    let db = await openDB({ dir });
+    let db = await openDB({ dir, headSnapshotOnShutdown: false });
     for (let i = 1; i <= 4; i++) {
       const a = db.appender();
       a.append(0, up('a'), i * 1000, i);
@@ -206,7 +206,7 @@ test('a WAL checkpoint replaces the segments it covers and replays with later co
     await a.commit();
     await db.close();
 
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     const got = await samples(db, [new Matcher('=', '__name__', 'up')]);
     assert.deepEqual(got.map((g) => g[1]), [[1000, 2000, 3000, 4000, 5000], [4000], [5000]]);
     assert.ok(isStaleNaN((await firstValueAt(db, 'b', 4000))!), 'staleness marker survives the checkpoint');
@@ -215,7 +215,7 @@ test('a WAL checkpoint replaces the segments it covers and replays with later co
     // A damaged checkpoint loses only what it held; later segments still replay.
     const cp = join(walDir, readdirSync(walDir).find((f) => /^checkpoint\.\d{8}$/.test(f))!);
     truncateSync(cp, statSync(cp).size - 5);
-    db = await openDB({ dir });
+    db = await openDB({ dir, headSnapshotOnShutdown: false });
     assert.equal(db.replayStats!.corruptions[0]!.segment.startsWith('checkpoint.'), true);
     const after = await samples(db, [new Matcher('=', 'job', 'c')]);
     assert.deepEqual(after[0]![1], [5000], 'a series created after the checkpoint survives');
@@ -229,9 +229,9 @@ test('a storage directory held by a live process is refused; a stale lock is tak
   const dir = tmp();
   try {
     writeFileSync(join(dir, 'lock'), `${process.ppid}\n`);
-    await assert.rejects(openDB({ dir }), (e: unknown) => (e as { code?: string }).code === 'VIGIL_ERR_TSDB_LOCKED' && /in use by process/.test((e as Error).message));
+    await assert.rejects(openDB({ dir, headSnapshotOnShutdown: false }), (e: unknown) => (e as { code?: string }).code === 'VIGIL_ERR_TSDB_LOCKED' && /in use by process/.test((e as Error).message));
     writeFileSync(join(dir, 'lock'), '999999999\n');
-    const db = await openDB({ dir });
+    const db = await openDB({ dir, headSnapshotOnShutdown: false });
     assert.equal(readFileSync(join(dir, 'lock'), 'utf8').trim(), String(process.pid));
     await db.close();
   } finally {

@@ -7,7 +7,8 @@ import type { Appender, Querier, Storage } from '../storage/index.ts';
 import { SeriesCatalog } from './catalog.ts';
 import { Head, mergeSorted } from './head.ts';
 import type { MemSeries } from './series.ts';
-import { WAL, type ReplayStats, type WalSeries } from './wal.ts';
+import { WAL, type ReplayStats, type WalPosition, type WalSeries } from './wal.ts';
+import { readHeadSnapshot, removeHeadSnapshot, writeHeadSnapshot } from './head-snapshot.ts';
 import { TsdbMetrics } from './metrics.ts';
 import { DirLock } from './lock.ts';
 import { Block, BlockCorruption, readIndex, readMeta } from './block/reader.ts';
@@ -29,6 +30,8 @@ export interface DBOptions {
   outOfOrderWindowMs?: number;
   /** Time range of a level-1 block (the head is cut into blocks of this size); default 2 h. */
   blockRangeMs?: number;
+  /** Write the head to `head.snapshot` on close so the next start skips most of the WAL replay; default true. */
+  headSnapshotOnShutdown?: boolean;
   /** How often the head is checked for a block to cut, blocks for compaction and retention; default 15 s. */
   maintenanceIntervalMs?: number;
   logger?: Logger;
@@ -57,8 +60,8 @@ export interface HeadStats {
  * retention. Implements {@link Storage}. Formats: docs/format/.
  */
 export class DB implements Storage {
-  /** @internal */ readonly catalog = new SeriesCatalog();
-  /** @internal */ readonly head: Head;
+  /** @internal */ catalog = new SeriesCatalog();
+  /** @internal */ head: Head;
   /** @internal */ blocks: Block[] = [];
   /** @internal */ readonly tombstones: Tombstones;
   private maxT = -Infinity;
@@ -77,6 +80,8 @@ export class DB implements Storage {
   replayDurationMs = 0;
   /** Progress of the WAL replay (segments), for /api/v1/status/walreplay. */
   walReplay = { min: 0, max: 0, current: 0 };
+  /** Whether the last open loaded a head snapshot (and replayed only the WAL after it). */
+  headSnapshotLoaded = false;
   /** Blocks found corrupt at open (moved aside). */
   readonly corruptBlocks: Array<{ dir: string; reason: string }> = [];
 
@@ -104,6 +109,8 @@ export class DB implements Storage {
     const refMap: Array<MemSeries | undefined> = [];
     const segs = this.wal.segments();
     this.walReplay = { min: segs[0] ?? 0, max: segs[segs.length - 1] ?? 0, current: segs[0] ?? 0 };
+    const from = this.loadHeadSnapshot();
+    for (const s of this.catalog.values()) refMap[s.id] = s;
     const stats = this.wal.replay({
       series: (s) => {
         const { series } = this.catalog.getOrCreate(s.labels, s.ref);
@@ -123,7 +130,7 @@ export class DB implements Storage {
       progress: (seg) => {
         this.walReplay.current = seg;
       },
-    });
+    }, from);
     this.replayStats = stats;
     this.metrics.walCorruptions.inc(stats.corruptions.length);
     for (const m of metas) this.attachBlock(join(this.dir, m.ulid));
@@ -131,6 +138,8 @@ export class DB implements Storage {
     if (this.lastBlockMaxT > -Infinity && this.maxT < this.lastBlockMaxT - 1) this.maxT = this.lastBlockMaxT - 1;
     this.replayDurationMs = performance.now() - started;
     this.wal.openForWrite();
+    if (from) removeHeadSnapshot(this.dir);
+    this.headSnapshotLoaded = from !== undefined;
     this.tombstones.load((labels) => this.catalog.lookup(labels)?.id);
     this.logger.info(
       {
@@ -140,7 +149,7 @@ export class DB implements Storage {
         series: this.catalog.size,
         durationMs: Math.round(this.replayDurationMs),
       },
-      'storage opened: blocks loaded and WAL replayed',
+      from ? 'storage opened: blocks loaded, head snapshot loaded, WAL replayed after it' : 'storage opened: blocks loaded and WAL replayed',
     );
     const every = this.opts.maintenanceIntervalMs ?? 15_000;
     this.timer = setInterval(() => {
@@ -151,6 +160,27 @@ export class DB implements Storage {
       }
     }, every);
     this.timer.unref();
+  }
+
+  /** Loads `head.snapshot` when there is a usable one; returns the WAL position to replay from. */
+  private loadHeadSnapshot(): WalPosition | undefined {
+    try {
+      const st = readHeadSnapshot(this.dir, this.head, this.catalog);
+      if (!st) return undefined;
+      if (this.wal.checkpointUpTo() >= st.pos.segment) throw new Error('the WAL was checkpointed after the snapshot was written');
+      this.maxT = st.maxT;
+      this.headMinT = st.headMinT;
+      this.logger.info({ series: this.catalog.size, walSegment: st.pos.segment, walOffset: st.pos.offset }, 'head snapshot loaded');
+      return st.pos;
+    } catch (e) {
+      this.logger.warn({ err: (e as Error).message }, 'head snapshot not used; replaying the whole WAL');
+      this.catalog = new SeriesCatalog();
+      this.head = new Head(this.blockRange);
+      this.maxT = -Infinity;
+      this.headMinT = Infinity;
+      removeHeadSnapshot(this.dir);
+      return undefined;
+    }
   }
 
   /** Reads every block's meta, moving aside corrupt blocks and deleting leftovers of interrupted writes and compactions. */
@@ -586,7 +616,18 @@ export class DB implements Storage {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    const pos = this.wal.position();
     this.wal.close();
+    if (this.opts.headSnapshotOnShutdown ?? true) {
+      try {
+        const started = performance.now();
+        const bytes = writeHeadSnapshot(this.dir, this.head, this.catalog, { pos, maxT: this.maxT, headMinT: this.headMinT });
+        this.logger.info({ bytes, durationMs: Math.round(performance.now() - started) }, 'head snapshot written');
+      } catch (e) {
+        this.logger.warn({ err: (e as Error).message }, 'head snapshot failed; the next start replays the whole WAL');
+        removeHeadSnapshot(this.dir);
+      }
+    }
     for (const b of this.blocks) b.close();
     this.lock.release();
   }

@@ -16,11 +16,11 @@ const GROUP_HEADER = 6; // next:u32, len:u16
  * sample or per group on the JS heap.
  */
 export class Head {
-  private slabT = new Uint32Array(OPEN_ROW * 1024);
-  private slabV = new Float64Array(OPEN_ROW * 1024);
-  private lastV = new Float64Array(1024);
-  private rows = 0;
-  private readonly freeRows: number[] = [];
+  /** @internal */ slabT = new Uint32Array(OPEN_ROW * 1024);
+  /** @internal */ slabV = new Float64Array(OPEN_ROW * 1024);
+  /** @internal */ lastV = new Float64Array(1024);
+  /** @internal */ rows = 0;
+  /** @internal */ readonly freeRows: number[] = [];
   readonly arenas = new Map<number, Arena>();
   private readonly w = new ByteWriter(1024);
   private readonly tmpT = new Float64Array(OPEN_ROW);
@@ -70,7 +70,7 @@ export class Head {
     return ts.length > 0;
   }
 
-  private allocRow(): number {
+  /** @internal */ allocRow(): number {
     const r = this.freeRows.pop();
     if (r !== undefined) return r;
     if (this.rows === this.lastV.length) {

@@ -31,6 +31,12 @@ export interface ReplayHandlers {
   progress?(segment: number): void;
 }
 
+/** A place in the log: a segment number and a byte offset in it. */
+export interface WalPosition {
+  segment: number;
+  offset: number;
+}
+
 export interface ReplayStats {
   segments: number;
   records: number;
@@ -120,14 +126,15 @@ export class WAL {
    * offset and later segments are deleted, so what was acknowledged before
    * the damage is kept and the log is appendable again.
    */
-  replay(h: ReplayHandlers): ReplayStats {
+  replay(h: ReplayHandlers, from?: WalPosition): ReplayStats {
     const stats: ReplayStats = { segments: 0, records: 0, corruptions: [] };
     const cp = this.checkpoint();
     // A checkpoint replays first; segments it covers are skipped (they may
     // survive a crash between the checkpoint's rename and their deletion).
-    const segs = this.segments().filter((n) => !cp || n > cp.upTo);
+    // With `from` (a head snapshot's position), everything before it is skipped.
+    const segs = this.segments().filter((n) => (!cp || n > cp.upTo) && (!from || n >= from.segment));
     const files: Array<{ name: string; segIndex: number }> = [];
-    if (cp) files.push({ name: cp.name, segIndex: -1 });
+    if (cp && !from) files.push({ name: cp.name, segIndex: -1 });
     segs.forEach((n, i) => files.push({ name: segmentName(n), segIndex: i }));
     for (const file of files) {
       const si = file.segIndex;
@@ -136,7 +143,7 @@ export class WAL {
       if (si >= 0) h.progress?.(Number(name));
       const buf = readFileSync(path);
       stats.segments++;
-      let off = 0;
+      let off = from && si >= 0 && Number(name) === from.segment ? Math.min(from.offset, buf.length) : 0;
       let bad: string | undefined;
       while (off < buf.length) {
         if (buf.length - off < HEADER) {
@@ -238,6 +245,16 @@ export class WAL {
   /** Current segment number (for checkpoints). */
   currentSegment(): number {
     return this.segment;
+  }
+
+  /** Where the next record will be written. */
+  position(): WalPosition {
+    return { segment: this.segment, offset: this.size };
+  }
+
+  /** The newest checkpoint's last covered segment, or -1. */
+  checkpointUpTo(): number {
+    return this.checkpoint()?.upTo ?? -1;
   }
 
   /** Starts a new segment and returns the number of the last closed one. */
