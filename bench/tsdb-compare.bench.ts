@@ -186,7 +186,7 @@ async function vigilOfflineSnapshot(p: Peer): Promise<number> {
   return duBytes(dir);
 }
 
-const results = new Map<string, { ingest: number; rss: number; disk: number; restart: number }>();
+const results = new Map<string, { ingest: number; rss: number; disk: number; restart: number; crashRestart: number }>();
 try {
   console.log(`workload: ${SERIES} series × ${SAMPLES} samples (${(SERIES * SAMPLES).toLocaleString()} samples), 15 s apart; one peer at a time`);
   const bodies = workload();
@@ -214,19 +214,26 @@ try {
     if (p.name === 'vigil') disk = await vigilOfflineSnapshot(p);
     p.proc = p.start();
     const restart = await waitReady(p);
+    // Crash restart: start, kill -9 once ready, start again (the whole WAL is replayed).
+    p.proc.kill('SIGKILL');
+    await new Promise((r) => p.proc!.once('exit', r));
+    p.proc = p.start();
+    const crashRestart = await waitReady(p);
     await stop(p);
-    results.set(p.name, { ingest: (SERIES * SAMPLES) / secs, rss: rss / SERIES, disk: disk / (SERIES * SAMPLES), restart });
-    console.log(`  ${p.name.padEnd(17)} ingest ${Math.round((SERIES * SAMPLES) / secs).toLocaleString()} samples/s, +RSS ${(rss / SERIES).toFixed(0)} B/series, disk ${(disk / (SERIES * SAMPLES)).toFixed(2)} B/sample, restart ${restart.toFixed(0)} ms`);
+    results.set(p.name, { ingest: (SERIES * SAMPLES) / secs, rss: rss / SERIES, disk: disk / (SERIES * SAMPLES), restart, crashRestart });
+    console.log(
+      `  ${p.name.padEnd(17)} ingest ${Math.round((SERIES * SAMPLES) / secs).toLocaleString()} samples/s, +RSS ${(rss / SERIES).toFixed(0)} B/series, disk ${(disk / (SERIES * SAMPLES)).toFixed(2)} B/sample, restart ${restart.toFixed(0)} ms, after kill -9 ${crashRestart.toFixed(0)} ms`,
+    );
   }
   const v = results.get('vigil');
   if (v && results.size === 3) console.log('\nVigil as a ratio to each peer (ingest: higher is better; the rest: lower is better)');
   for (const peer of v && results.size === 3 ? ['prometheus', 'victoria-metrics'] : []) {
     const o = results.get(peer)!;
     console.log(
-      `  vs ${peer.padEnd(17)} ingest ${(v!.ingest / o.ingest).toFixed(2)}×  memory/series ${(v!.rss / o.rss).toFixed(2)}×  disk/sample ${(v!.disk / o.disk).toFixed(2)}×  restart ${(v!.restart / o.restart).toFixed(2)}×`,
+      `  vs ${peer.padEnd(17)} ingest ${(v!.ingest / o.ingest).toFixed(2)}×  memory/series ${(v!.rss / o.rss).toFixed(2)}×  disk/sample ${(v!.disk / o.disk).toFixed(2)}×  restart ${(v!.restart / o.restart).toFixed(2)}×  after kill -9 ${(v!.crashRestart / o.crashRestart).toFixed(2)}×`,
     );
   }
-  console.log('note: memory is RSS growth over the idle process divided by series; restart is process start to ready (WAL replay included).');
+  console.log('note: memory is RSS growth over the idle process divided by series; restart is process start to ready after a clean stop (Vigil: head snapshot + WAL after it) and after kill -9 (whole WAL replayed).');
 } finally {
   for (const p of peers) await stop(p);
   rmSync(work, { recursive: true, force: true });

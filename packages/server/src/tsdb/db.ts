@@ -226,7 +226,7 @@ export class DB implements Storage {
     let entries;
     try {
       block = new Block(dir);
-      entries = readIndex(dir, block.meta.minTime, (n, v) => this.catalog.interner.pair(n, v));
+      entries = readIndex(dir, block.meta.minTime, block.meta.maxTime, (n, v) => this.catalog.interner.pair(n, v));
     } catch (e) {
       if (e instanceof BlockCorruption) {
         this.quarantine(dir, e.message);

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
 import type { Labels } from '@vigil/core';
 import { ByteReader } from '../chunkenc/bytes.ts';
@@ -39,14 +39,20 @@ export function readMeta(dir: string): BlockMeta {
   if (typeof meta.ulid !== 'string' || !Number.isFinite(meta.minTime) || !Number.isFinite(meta.maxTime) || meta.maxTime < meta.minTime) {
     throw new BlockCorruption(file, 0, 'meta.json lacks ulid/minTime/maxTime');
   }
+  if (meta.ulid !== basename(dir)) throw new BlockCorruption(file, 0, `meta.json names block ${JSON.stringify(meta.ulid)}, directory is ${basename(dir)}`);
   if (meta.vigil?.format !== FORMAT_VERSION) throw new BlockCorruption(file, 0, `unsupported block format ${JSON.stringify(meta.vigil?.format)}`);
   return meta;
 }
 
 /** Decodes a block's index file (checksummed, deflate-compressed); labels are produced through `mkLabel` (interning). */
-export function readIndex(dir: string, blockMin: number, mkLabel: (name: string, value: string) => { name: string; value: string } = (name, value) => ({ name, value })): IndexSeries[] {
+export function readIndex(dir: string, blockMin: number, blockMax: number, mkLabel: (name: string, value: string) => { name: string; value: string } = (name, value) => ({ name, value })): IndexSeries[] {
   const file = join(dir, INDEX_FILE);
-  const buf = readFileSync(file);
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    throw new BlockCorruption(file, 0, `cannot read: ${(e as Error).message}`);
+  }
   if (buf.length < 16) throw new BlockCorruption(file, 0, `index too short (${buf.length} bytes)`);
   const hr = new ByteReader(buf);
   if (hr.u32() !== INDEX_MAGIC) throw new BlockCorruption(file, 0, 'bad magic number');
@@ -66,6 +72,9 @@ export function readIndex(dir: string, blockMin: number, mkLabel: (name: string,
   if (raw.length !== rawLen) throw new BlockCorruption(file, 12, `inflated ${raw.length} bytes, header says ${rawLen}`);
   const r = new ByteReader(raw);
   try {
+    const min = r.varint();
+    const max = r.varint();
+    if (min !== blockMin || max !== blockMax) throw new RangeError(`index covers [${min}, ${max}) but meta.json says [${blockMin}, ${blockMax})`);
     const nsym = r.uvarint();
     const symbols: string[] = new Array(nsym);
     for (let i = 0; i < nsym; i++) symbols[i] = r.string();
@@ -111,10 +120,14 @@ export class Block {
   constructor(readonly dir: string) {
     this.meta = readMeta(dir);
     const chunks = join(dir, CHUNKS_FILE);
-    this.fd = openSync(chunks, 'r');
+    try {
+      this.fd = openSync(chunks, 'r');
+    } catch (e) {
+      throw new BlockCorruption(chunks, 0, `cannot open: ${(e as Error).message}`);
+    }
     const head = Buffer.alloc(8);
-    readSync(this.fd, head, 0, 8, 0);
-    if (head.readUInt32LE(0) !== CHUNKS_MAGIC) {
+    const got = readSync(this.fd, head, 0, 8, 0);
+    if (got < 8 || head.readUInt32LE(0) !== CHUNKS_MAGIC) {
       closeSync(this.fd);
       throw new BlockCorruption(chunks, 0, 'bad magic number');
     }

@@ -87,7 +87,7 @@ export class BlockWriter {
       return undefined;
     }
     this.entries.sort((a, b) => compareLabels(a.labels, b.labels));
-    writeFileAndSync(join(this.tmp, INDEX_FILE), encodeIndex(this.entries, this.minTime));
+    writeFileAndSync(join(this.tmp, INDEX_FILE), encodeIndex(this.entries, this.minTime, this.maxTime));
     const meta: BlockMeta = {
       ulid: this.ulid,
       minTime: this.minTime,
@@ -114,7 +114,7 @@ export class BlockWriter {
   }
 }
 
-function encodeIndex(entries: IndexEntry[], blockMin: number): Buffer {
+function encodeIndex(entries: IndexEntry[], blockMin: number, blockMax: number): Buffer {
   const symbols = new Map<string, number>();
   for (const e of entries) {
     for (const l of e.labels) {
@@ -125,6 +125,9 @@ function encodeIndex(entries: IndexEntry[], blockMin: number): Buffer {
   const sorted = [...symbols.keys()].sort();
   sorted.forEach((s, i) => symbols.set(s, i));
   const w = new ByteWriter(1 << 16);
+  // The block's range again, under the checksum: meta.json has none, so a damaged meta cannot shift every timestamp.
+  w.varint(blockMin);
+  w.varint(blockMax);
   w.uvarint(sorted.length);
   for (const s of sorted) w.string(s);
   w.uvarint(entries.length);
