@@ -208,7 +208,7 @@ export function decodeWireLabels(s: WireSeries): Label[] {
   return out;
 }
 
-/** 53-bit hash of the series' raw label bytes. */
+/** 30-bit hash of the series' raw label bytes (an unboxed integer key; collisions are told apart by comparing the labels). */
 export function hashWireLabels(s: WireSeries): number {
   const buf = s.buf;
   let h1 = 0x811c9dc5;
@@ -219,7 +219,7 @@ export function hashWireLabels(s: WireSeries): number {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 13;
   }
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  return ((h1 ^ (h2 >>> 7)) >>> 0) & 0x3fffffff;
 }
 
 /**

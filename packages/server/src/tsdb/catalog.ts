@@ -9,22 +9,28 @@ import { Postings } from './postings.ts';
  * inverted index over them. Labels are interned.
  */
 export class SeriesCatalog {
-  private readonly byId = new Map<number, MemSeries>();
+  /** Indexed by id (ids are dense: handed out in order). */
+  private byId: Array<MemSeries | undefined> = [];
+  private count = 0;
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
   readonly postings = new Postings();
   readonly interner = new LabelInterner();
   private nextId = 1;
 
   get size(): number {
-    return this.byId.size;
+    return this.count;
   }
 
   get(id: number): MemSeries | undefined {
-    return this.byId.get(id);
+    return this.byId[id];
   }
 
-  values(): IterableIterator<MemSeries> {
-    return this.byId.values();
+  *values(): IterableIterator<MemSeries> {
+    const a = this.byId;
+    for (let i = 0; i < a.length; i++) {
+      const s = a[i];
+      if (s !== undefined) yield s;
+    }
   }
 
   lookup(labels: Labels, hash = hashLabels(labels)): MemSeries | undefined {
@@ -40,11 +46,12 @@ export class SeriesCatalog {
     const hash = hashLabels(labels);
     const found = this.lookup(labels, hash);
     if (found) return { series: found, created: false };
-    let id = wantId !== undefined && wantId > 0 && !this.byId.has(wantId) ? wantId : this.nextId;
+    let id = wantId !== undefined && wantId > 0 && this.byId[wantId] === undefined ? wantId : this.nextId;
     if (id >= this.nextId) this.nextId = id + 1;
-    if (this.byId.has(id)) id = this.nextId++;
+    if (this.byId[id] !== undefined) id = this.nextId++;
     const s = new MemSeries(id, this.interner.labels(labels), hash);
-    this.byId.set(id, s);
+    this.byId[id] = s;
+    this.count++;
     const e = this.byHash.get(hash);
     if (e === undefined) this.byHash.set(hash, s);
     else if (Array.isArray(e)) e.push(s);
@@ -54,7 +61,9 @@ export class SeriesCatalog {
   }
 
   remove(s: MemSeries): void {
-    if (!this.byId.delete(s.id)) return;
+    if (this.byId[s.id] !== s) return;
+    this.byId[s.id] = undefined;
+    this.count--;
     const e = this.byHash.get(s.hash);
     if (Array.isArray(e)) {
       const rest = e.filter((x) => x !== s);
@@ -73,7 +82,7 @@ export class SeriesCatalog {
   compactIndex(): void {
     this.postings.compact();
     const used = new Set<unknown>();
-    for (const s of this.byId.values()) for (const l of s.labels) used.add(l);
+    for (const s of this.values()) for (const l of s.labels) used.add(l);
     this.interner.sweep((l) => used.has(l));
   }
 }

@@ -41,9 +41,10 @@ function flat(s: string): string {
 }
 
 /**
- * 53-bit hash of a label set (two 32-bit FNV-1a/murmur-style lanes). Equal
- * label sets hash equal; collisions are possible and handled by the caller
- * by comparing labels.
+ * 30-bit hash of a label set (FNV-1a mixed with a murmur-style lane), small
+ * enough to stay an unboxed integer in V8. Equal label sets hash equal;
+ * collisions are expected at scale and handled by the caller by comparing
+ * labels.
  */
 export function hashLabels(ls: Labels): number {
   let h1 = 0x811c9dc5;
@@ -61,7 +62,7 @@ export function hashLabels(ls: Labels): number {
       h2 = Math.imul(h2 ^ 0xfe, 0x5bd1e995);
     }
   }
-  return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
+  return ((h1 ^ (h2 >>> 7)) >>> 0) & 0x3fffffff;
 }
 
 export function labelsEqual(a: Labels, b: Labels): boolean {
