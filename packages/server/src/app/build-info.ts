@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { serverPackageDir } from './paths.ts';
 import type { BuildInfo } from '../api/v1/index.ts';
 
 /** Version facts for `/api/v1/status/buildinfo` and `vigil --version`, read from the package manifest. */
 export function buildInfo(): BuildInfo {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(join(serverPackageDir(), 'package.json'), 'utf8')) as { version: string };
   return {
     version: pkg.version,
     revision: process.env.VIGIL_REVISION ?? 'unknown',

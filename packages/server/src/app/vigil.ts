@@ -1,11 +1,11 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { VigilError, type Logger } from '@vigil/core';
 import { registerApiV1, type ApiV1Deps } from '../api/v1/index.ts';
 import { createWebServer } from '../web/index.ts';
 import { openDB } from '../tsdb/index.ts';
+import { uiDistDir } from './paths.ts';
 import { createEngine, formatExpr, parseExpr, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
 import { ScrapeManager } from '../scrape/index.ts';
@@ -40,7 +40,7 @@ interface Reloader {
   apply(cfg: PrometheusConfig): Promise<void>;
 }
 
-const UI_DIR = fileURLToPath(new URL('../../../ui/dist', import.meta.url));
+const UI_DIR = uiDistDir();
 
 /**
  * The composition root: builds every subsystem, wires them through their

@@ -4,8 +4,9 @@ import { Template } from '../../model/gotemplate/index.ts';
 import type { TemplateData } from './data.ts';
 import { TEMPLATE_FUNCS, goTemplateData } from './funcs.ts';
 import type { TemplateEngine } from './render.ts';
+import { serverAsset } from '../../app/paths.ts';
 
-const DEFAULT_TMPL = new URL('./default.tmpl', import.meta.url);
+const DEFAULT_TMPL = serverAsset('alerting/template/default.tmpl');
 
 /** Expands the `templates:` globs (only `*` and `?` in the last path segment, as most configs use) relative to the config file. */
 export function loadTemplateFiles(globs: readonly string[], configFile: string): Array<{ name: string; text: string }> {
