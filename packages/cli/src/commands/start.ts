@@ -43,6 +43,7 @@ export async function runStart(argv: string[]): Promise<number> {
     retentionTime: duration(values, 'storage.tsdb.retention.time'),
     retentionSize,
     outOfOrderWindow: duration(values, 'storage.tsdb.out-of-order-window'),
+    minBlockDuration: duration(values, 'storage.tsdb.min-block-duration'),
     enableLifecycle: values.get('web.enable-lifecycle') === 'true',
     enableAdminApi: values.get('web.enable-admin-api') === 'true',
     enableRemoteWriteReceiver: values.get('web.enable-remote-write-receiver') === 'true',

@@ -11,6 +11,8 @@ export interface VigilOptions {
   retentionTime: number;
   retentionSize: number;
   outOfOrderWindow: number;
+  /** Time range of the blocks the head is cut into (Prometheus's hidden `--storage.tsdb.min-block-duration`). */
+  minBlockDuration: number;
   enableLifecycle: boolean;
   enableAdminApi: boolean;
   enableRemoteWriteReceiver: boolean;
@@ -40,6 +42,7 @@ export function defaultOptions(logger: Logger, overrides: Partial<VigilOptions> 
     retentionTime: 15 * 24 * 3600_000,
     retentionSize: 0,
     outOfOrderWindow: 0,
+    minBlockDuration: 2 * 3600_000,
     enableLifecycle: false,
     enableAdminApi: false,
     enableRemoteWriteReceiver: false,

@@ -74,6 +74,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     retentionMs: opts.retentionTime,
     retentionBytes: opts.retentionSize,
     outOfOrderWindowMs: opts.outOfOrderWindow,
+    blockRangeMs: opts.minBlockDuration,
     logger: logger.child({ component: 'tsdb' }),
     registry,
   });
