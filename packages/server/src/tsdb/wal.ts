@@ -26,6 +26,7 @@ export interface WalSeries {
 
 export interface ReplayHandlers {
   series(s: WalSeries): void;
+  /** The arrays may be reused after the call returns: copy what must outlive it. */
   samples(refs: Uint32Array, ts: Float64Array, vs: Float64Array, n: number): void;
   /** Called as each segment starts replaying (its number). */
   progress?(segment: number): void;
@@ -387,15 +388,25 @@ function getUvarint(b: Buffer, end: number): number {
   throw new Error(`varint too long at byte ${rpos}`);
 }
 
+// Reused between records: handlers get views valid only during their call.
+let decRefs = new Uint32Array(1 << 16);
+let decTs = new Float64Array(1 << 16);
+let decVs = new Float64Array(1 << 16);
+
 function decodeSamplesV2(p: Buffer, h: ReplayHandlers): void {
   rpos = 0;
   const end = p.length;
   const n = getUvarint(p, end);
   if (n > end) throw new Error(`samples record claims ${n} samples in ${end} bytes`);
   const baseT = unzz(getUvarint(p, end));
-  const refs = new Uint32Array(n);
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
+  if (decRefs.length < n) {
+    decRefs = new Uint32Array(n * 2);
+    decTs = new Float64Array(n * 2);
+    decVs = new Float64Array(n * 2);
+  }
+  const refs = decRefs;
+  const ts = decTs;
+  const vs = decVs;
   const bits = new DataView(p.buffer, p.byteOffset, p.length);
   let prev = 0;
   let q = rpos;

@@ -25,6 +25,25 @@ export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, 
     w.u8(width);
     if (width === 0) continue;
     w.ensure(Math.ceil(((fe - f) * width) / 8) + 1);
+    if (width <= 24) {
+      // Fast path: a 32-bit accumulator holds the pending bits (fewer than 8 before each add).
+      const b = w.buf;
+      let p = w.len;
+      let acc = 0;
+      let nb = 0;
+      for (let i = f; i < fe; i++) {
+        acc |= vals[i]! << nb;
+        nb += width;
+        while (nb >= 8) {
+          b[p++] = acc & 0xff;
+          acc >>>= 8;
+          nb -= 8;
+        }
+      }
+      if (nb > 0) b[p++] = acc & 0xff;
+      w.len = p;
+      continue;
+    }
     sB = w.buf;
     sP = w.len;
     sCur = 0;
@@ -79,6 +98,23 @@ export function unpackFrom(r: ByteReader, out: Float64Array, n: number): void {
     }
     const bytes = Math.ceil(((fe - f) * width) / 8);
     if (r.pos + bytes > r.end) throw new RangeError(`bit-packed frame truncated at offset ${r.pos}`);
+    if (width <= 24) {
+      const mask = (1 << width) - 1;
+      let p = r.pos;
+      let acc = 0;
+      let nb = 0;
+      for (let i = f; i < fe; i++) {
+        while (nb < width) {
+          acc = (acc | (b[p++]! << nb)) >>> 0;
+          nb += 8;
+        }
+        out[i] = acc & mask;
+        acc >>>= width;
+        nb -= width;
+      }
+      r.pos += bytes;
+      continue;
+    }
     let p = r.pos;
     let cur = b[p]!;
     let pos = 0;
