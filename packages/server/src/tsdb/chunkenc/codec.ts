@@ -84,16 +84,23 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     // delta costs vs delta-of-delta costs, estimated by frame maxima.
     let prev = m0;
     let prevD = 0;
+    let maxD = 0;
+    let maxDD = 0;
     for (let i = 1; i < n; i++) {
       const d = a[i]! - prev;
-      b[i] = zigzag(d - prevD); // dod (index 1 holds d1, replaced below)
+      const dd = zigzag(d - prevD);
+      b[i] = dd; // dod (index 1 holds d1, replaced below)
+      if (i >= 2 && dd > maxDD) maxDD = dd;
       prev = a[i]!;
       prevD = d;
-      a[i - 1] = zigzag(d);
+      const zd = zigzag(d);
+      a[i - 1] = zd;
+      if (zd > maxD) maxD = zd;
     }
     d1 = n > 1 ? unzigzag(a[0]!) : 0;
-    const costDelta = packedCost(a, 0, n - 1);
-    const costDelta2 = packedCost(b, 2, n) + 8;
+    // One frame (the head's groups): the costs follow from the maxima; longer chunks count per frame.
+    const costDelta = n - 1 <= 64 ? bitsFor(maxD) * (n - 1) : packedCost(a, 0, n - 1);
+    const costDelta2 = (n - 2 <= 64 ? bitsFor(maxDD) * Math.max(0, n - 2) : packedCost(b, 2, n)) + 8;
     mode = costDelta2 < costDelta ? MODE_DELTA2 : MODE_DELTA;
   }
   w.u8(mode);
@@ -126,6 +133,10 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     if (n > 1) w.varint(d1);
     packInto(w, b, 2, n);
   }
+}
+
+function bitsFor(max: number): number {
+  return max === 0 ? 0 : max < 4294967296 ? 32 - Math.clz32(max) : Math.ceil(Math.log2(max + 1));
 }
 
 function packedCost(vals: Float64Array, start: number, end: number): number {
