@@ -45,16 +45,19 @@ export async function runScript(file: string, text: string, engine: QueryEngine,
   let storage = new MemoryStorage();
   let histogramMetrics = new Set<string>();
   let histogramSeries: Labels[] = [];
+  let startTimestamps = false;
   const cases: CaseResult[] = [];
   for (const cmd of cmds) {
     if (cmd.kind === 'clear') {
       storage = new MemoryStorage();
       histogramMetrics = new Set();
       histogramSeries = [];
+      startTimestamps = false;
     } else if (cmd.kind === 'load') {
+      if (cmd.startTimestamps) startTimestamps = true;
       await load(storage, cmd, histogramMetrics, histogramSeries);
     } else {
-      const group = classify(cmd, histogramMetrics, histogramSeries);
+      const group = classify(cmd, histogramMetrics, histogramSeries, startTimestamps);
       let problem: string | undefined;
       try {
         problem = await runEval(engine, storage, cmd, opts.atVariants ?? true);

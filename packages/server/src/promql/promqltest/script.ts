@@ -9,6 +9,8 @@ export interface LoadCmd {
   interval: number;
   nhcb: boolean;
   series: { labels: Labels; slots: Slot[] }[];
+  /** The block had `@st` (start timestamp) lines (FORMAT.md §2.3). */
+  startTimestamps?: boolean;
 }
 
 export interface ClearCmd {
@@ -121,8 +123,10 @@ export function parseScript(text: string): Command[] {
       i++;
       while (i < lines.length && lines[i] !== '') {
         const sl = lines[i]!;
-        // @st lines give start timestamps for the next line; their effect is not modelled.
+        // @st lines give start timestamps for the next line (a 3.x feature behind the
+        // use-start-timestamps flag); they are not modelled, only noted for classification.
         if (/^\S*@st\s/.test(sl)) {
+          cmd.startTimestamps = true;
           i++;
           continue;
         }
