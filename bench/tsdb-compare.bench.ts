@@ -12,7 +12,7 @@
 // storage directory counted (data and indexdb).
 // Bounded: fixed series and sample counts; every process is stopped at the end.
 //
-//   npx tsx bench/tsdb-compare.bench.ts [--series 100000] [--samples 120]
+//   npx tsx bench/tsdb-compare.bench.ts [--series 100000] [--samples 120] [--steady-seconds 60] [--only vigil]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +28,8 @@ const arg = (name: string, def: number) => {
 const SERIES = arg('series', 100_000);
 const SAMPLES = arg('samples', 120);
 const WRITERS = 4;
+const STEADY_SECONDS = arg('steady-seconds', 60);
+const STEADY_INTERVAL = 5000;
 /** `--only vigil` (comma-separated names) runs a subset; ratios need all three. */
 const ONLY = (() => {
   const i = process.argv.indexOf('--only');
@@ -119,7 +121,7 @@ async function stop(p: Peer): Promise<void> {
  * Realistic-ish series: noisy counters, random-walk gauges with 4 decimals,
  * histogram buckets. bodies[k][w] holds timestamp k for writer w's shard.
  */
-function workload(): Buffer[][] {
+function workload(): { bodies: Buffer[][]; step(t: number): Buffer[] } {
   const type = writeRequestType();
   const t0 = Date.now() - SAMPLES * STEP;
   const state = new Float64Array(SERIES);
@@ -132,8 +134,7 @@ function workload(): Buffer[][] {
   });
   for (let i = 0; i < SERIES; i++) state[i] = i % 5 >= 2 && i % 5 < 4 ? 40 + (i % 20) : 0;
   const bodies: Buffer[][] = [];
-  for (let k = 0; k < SAMPLES; k++) {
-    const t = t0 + k * STEP;
+  const step = (t: number): Buffer[] => {
     const shards: Array<Array<{ labels: (typeof labels)[number]; samples: Array<{ value: number; timestamp: number }> }>> = Array.from({ length: WRITERS }, () => []);
     for (let i = 0; i < SERIES; i++) {
       const kind = i % 5;
@@ -141,9 +142,10 @@ function workload(): Buffer[][] {
       else state[i] = Math.round((state[i]! + (Math.random() - 0.5) * 0.4) * 10_000) / 10_000;
       shards[i % WRITERS]!.push({ labels: labels[i]!, samples: [{ value: state[i]!, timestamp: t }] });
     }
-    bodies.push(shards.map((timeseries) => snappy.compressSync(Buffer.from(type.encode(type.create({ timeseries })).finish())) as Buffer));
-  }
-  return bodies;
+    return shards.map((timeseries) => snappy.compressSync(Buffer.from(type.encode(type.create({ timeseries })).finish())) as Buffer);
+  };
+  for (let k = 0; k < SAMPLES; k++) bodies.push(step(t0 + k * STEP));
+  return { bodies, step };
 }
 
 async function send(p: Peer, body: Buffer): Promise<void> {
@@ -189,7 +191,7 @@ async function vigilOfflineSnapshot(p: Peer): Promise<number> {
 const results = new Map<string, { ingest: number; rss: number; disk: number; restart: number; crashRestart: number }>();
 try {
   console.log(`workload: ${SERIES} series × ${SAMPLES} samples (${(SERIES * SAMPLES).toLocaleString()} samples), 15 s apart; one peer at a time`);
-  const bodies = workload();
+  const { bodies, step } = workload();
   for (const p of peers.filter((x) => !ONLY || ONLY.includes(x.name))) {
     p.proc = p.start();
     await waitReady(p);
@@ -202,14 +204,19 @@ try {
       }),
     );
     const secs = (performance.now() - t0) / 1000;
-    // Resident memory: the median of samples taken every 500 ms over 5 s after ingestion
-    // (a single reading swings with where each runtime's garbage collector happens to be).
+    // Resident memory at a fixed load: every series gets a current sample every
+    // STEADY_INTERVAL for STEADY_SECONDS (as scraping 100k series would), and the
+    // memory is the median of the readings taken after each round in the second half.
     const readings: number[] = [];
-    for (let i = 0; i < 10; i++) {
-      await new Promise((r) => setTimeout(r, 500));
-      readings.push(rssBytes(p.proc.pid!) - rss0);
+    const rounds = Math.round(STEADY_SECONDS / (STEADY_INTERVAL / 1000));
+    for (let k = 0; k < rounds; k++) {
+      const started = Date.now();
+      const shards = step(started);
+      await Promise.all(shards.map((b) => send(p, b)));
+      await new Promise((r) => setTimeout(r, Math.max(0, STEADY_INTERVAL - (Date.now() - started))));
+      if (k >= rounds / 2) readings.push(rssBytes(p.proc.pid!) - rss0);
     }
-    const rss = readings.sort((a, b) => a - b)[5]!;
+    const rss = readings.sort((a, b) => a - b)[Math.floor(readings.length / 2)]!;
     if (p.name === 'vigil') {
       const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
       const heap = text.split('\n').filter((l) => /^(nodejs_heap_size_(total|used)_bytes|nodejs_external_memory_bytes|vigil_tsdb_head_chunks_bytes) /.test(l));
@@ -226,9 +233,9 @@ try {
     p.proc = p.start();
     const crashRestart = await waitReady(p);
     await stop(p);
-    results.set(p.name, { ingest: (SERIES * SAMPLES) / secs, rss: rss / SERIES, disk: disk / (SERIES * SAMPLES), restart, crashRestart });
+    results.set(p.name, { ingest: (SERIES * SAMPLES) / secs, rss: rss / SERIES, disk: disk / (SERIES * (SAMPLES + rounds)), restart, crashRestart });
     console.log(
-      `  ${p.name.padEnd(17)} ingest ${Math.round((SERIES * SAMPLES) / secs).toLocaleString()} samples/s, +RSS ${(rss / SERIES).toFixed(0)} B/series, disk ${(disk / (SERIES * SAMPLES)).toFixed(2)} B/sample, restart ${restart.toFixed(0)} ms, after kill -9 ${crashRestart.toFixed(0)} ms`,
+      `  ${p.name.padEnd(17)} ingest ${Math.round((SERIES * SAMPLES) / secs).toLocaleString()} samples/s, +RSS ${(rss / SERIES).toFixed(0)} B/series, disk ${(disk / (SERIES * (SAMPLES + rounds))).toFixed(2)} B/sample, restart ${restart.toFixed(0)} ms, after kill -9 ${crashRestart.toFixed(0)} ms`,
     );
   }
   const v = results.get('vigil');
@@ -239,7 +246,7 @@ try {
       `  vs ${peer.padEnd(17)} ingest ${(v!.ingest / o.ingest).toFixed(2)}×  memory/series ${(v!.rss / o.rss).toFixed(2)}×  disk/sample ${(v!.disk / o.disk).toFixed(2)}×  restart ${(v!.restart / o.restart).toFixed(2)}×  after kill -9 ${(v!.crashRestart / o.crashRestart).toFixed(2)}×`,
     );
   }
-  console.log('note: memory is RSS growth over the idle process divided by series (median of 10 readings over 5 s after ingestion); restart is process start to ready after a clean stop (Vigil: head snapshot + WAL after it) and after kill -9 (whole WAL replayed).');
+  console.log('note: memory is RSS growth over the idle process divided by series, at a fixed load of one sample per series every 5 s after the history was written (median of the readings in the second half of a 60 s phase); restart is process start to ready after a clean stop (Vigil: head snapshot + WAL after it) and after kill -9 (whole WAL replayed).');
 } finally {
   for (const p of peers) await stop(p);
   rmSync(work, { recursive: true, force: true });
