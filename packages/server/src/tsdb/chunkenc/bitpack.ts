@@ -1,14 +1,69 @@
 import type { ByteReader, ByteWriter } from './bytes.ts';
 
 /**
- * Frame-of-reference bit packing of non-negative integers below 2^53:
- * values go in frames of {@link FRAME}; each frame is one byte holding the
- * bit width of its largest value, then the values at that width, LSB first,
- * padded to a whole byte. A frame of zeros costs one byte, so runs of equal
+ * Patched frame-of-reference bit packing of non-negative integers below
+ * 2^53: values go in frames of {@link FRAME}; each frame is one header byte
+ * (bit width `w` in the low 6 bits, 0x80 when exceptions follow), then, with
+ * exceptions, their count and `(index:u8, value:uvarint)` each, then every
+ * value at `w` bits, LSB first, padded to a whole byte (an exception's slot
+ * holds 0). The writer picks the `w` that makes the frame smallest, so one
+ * outlier (a scrape gap, a counter reset) costs a few bytes instead of
+ * widening 64 values. A frame of zeros costs one byte, so runs of equal
  * deltas (regular scrape intervals, constant counters) are nearly free.
  */
 export const FRAME = 64;
 const TWO32 = 4294967296;
+const EXCEPTIONS = 0x80;
+const widthCounts = new Int32Array(54);
+
+function varintBytes(v: number): number {
+  let n = 1;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    n++;
+  }
+  return n;
+}
+
+/** The cheapest width for values [f, fe) and its cost in bits (exceptions included). */
+function bestWidth(vals: ArrayLike<number>, f: number, fe: number): { width: number; bits: number } {
+  widthCounts.fill(0);
+  let maxW = 0;
+  for (let i = f; i < fe; i++) {
+    const bw = bitWidth(vals[i]!);
+    widthCounts[bw]!++;
+    if (bw > maxW) maxW = bw;
+  }
+  const n = fe - f;
+  let best = maxW;
+  let bestBits = n * maxW;
+  // Walk widths downwards: values wider than w become exceptions.
+  let excBits = 0;
+  let excCount = 0;
+  for (let w = maxW - 1; w >= 0; w--) {
+    // Values of width w+1 stop fitting.
+    const c = widthCounts[w + 1]!;
+    if (c > 0) {
+      excCount += c;
+      // Bytes of a varint of a (w+1)-bit value, plus the index byte.
+      excBits += c * 8 * (1 + Math.ceil((w + 1) / 7));
+      if (excCount >= n) break;
+    }
+    const bits = n * w + excBits + 8 * varintBytes(excCount);
+    if (bits < bestBits) {
+      bestBits = bits;
+      best = w;
+    }
+  }
+  return { width: best, bits: bestBits + 8 };
+}
+
+/** Exact size in bits of the packed form of values [start, end). */
+export function packedBits(vals: ArrayLike<number>, start: number, end: number): number {
+  let bits = 0;
+  for (let f = start; f < end; f += FRAME) bits += bestWidth(vals, f, Math.min(end, f + FRAME)).bits;
+  return bits;
+}
 
 function bitWidth(v: number): number {
   if (v === 0) return 0;
@@ -19,10 +74,19 @@ function bitWidth(v: number): number {
 export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, end: number): void {
   for (let f = start; f < end; f += FRAME) {
     const fe = Math.min(end, f + FRAME);
-    let max = 0;
-    for (let i = f; i < fe; i++) if (vals[i]! > max) max = vals[i]!;
-    const width = bitWidth(max);
-    w.u8(width);
+    const { width } = bestWidth(vals, f, fe);
+    const limit = width >= 53 ? Infinity : 2 ** width;
+    let exc = 0;
+    for (let i = f; i < fe; i++) if (vals[i]! >= limit) exc++;
+    if (exc > 0) {
+      w.u8(width | EXCEPTIONS);
+      w.uvarint(exc);
+      for (let i = f; i < fe; i++) {
+        if (vals[i]! < limit) continue;
+        w.u8(i - f);
+        w.uvarint(vals[i]!);
+      }
+    } else w.u8(width);
     if (width === 0) continue;
     w.ensure(Math.ceil(((fe - f) * width) / 8) + 1);
     if (width <= 24) {
@@ -32,7 +96,8 @@ export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, 
       let acc = 0;
       let nb = 0;
       for (let i = f; i < fe; i++) {
-        acc |= vals[i]! << nb;
+        const v = vals[i]!;
+        acc |= (v < limit ? v : 0) << nb;
         nb += width;
         while (nb >= 8) {
           b[p++] = acc & 0xff;
@@ -49,7 +114,7 @@ export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, 
     sCur = 0;
     sPos = 0;
     for (let i = f; i < fe; i++) {
-      const v = vals[i]!;
+      const v = vals[i]! < limit ? vals[i]! : 0;
       if (width <= 32) writeBits(v, width);
       else {
         writeBits(v % TWO32, 32);
@@ -90,53 +155,77 @@ export function unpackFrom(r: ByteReader, out: Float64Array, n: number): void {
   for (let f = 0; f < n; f += FRAME) {
     const fe = Math.min(n, f + FRAME);
     if (r.pos >= r.end) throw new RangeError(`bit-packed frame missing at offset ${r.pos}`);
-    const width = b[r.pos++]!;
-    if (width > 53) throw new RangeError(`bit width ${width} out of range at offset ${r.pos - 1}`);
-    if (width === 0) {
-      out.fill(0, f, fe);
-      continue;
-    }
-    const bytes = Math.ceil(((fe - f) * width) / 8);
-    if (r.pos + bytes > r.end) throw new RangeError(`bit-packed frame truncated at offset ${r.pos}`);
-    if (width <= 24) {
-      const mask = (1 << width) - 1;
-      let p = r.pos;
-      let acc = 0;
-      let nb = 0;
-      for (let i = f; i < fe; i++) {
-        while (nb < width) {
-          acc = (acc | (b[p++]! << nb)) >>> 0;
-          nb += 8;
-        }
-        out[i] = acc & mask;
-        acc >>>= width;
-        nb -= width;
+    const head = b[r.pos++]!;
+    const width = head & 0x3f;
+    if (width > 53 || (head & 0x40) !== 0) throw new RangeError(`bit width ${width} out of range at offset ${r.pos - 1}`);
+    let excStart = -1;
+    let excN = 0;
+    if (head & EXCEPTIONS) {
+      excN = r.uvarint();
+      if (excN > fe - f) throw new RangeError(`${excN} exceptions in a frame of ${fe - f} at offset ${r.pos}`);
+      excStart = r.pos;
+      for (let k = 0; k < excN; k++) {
+        r.u8();
+        r.uvarint();
       }
-      r.pos += bytes;
-      continue;
     }
+    if (width === 0) out.fill(0, f, fe);
+    else unpackFrame(r, out, f, fe, width);
+    if (excStart >= 0) {
+      const save = r.pos;
+      r.pos = excStart;
+      for (let k = 0; k < excN; k++) {
+        const idx = r.u8();
+        if (idx >= fe - f) throw new RangeError(`exception index ${idx} outside its frame at offset ${r.pos - 1}`);
+        out[f + idx] = r.uvarint();
+      }
+      r.pos = save;
+    }
+  }
+}
+
+function unpackFrame(r: ByteReader, out: Float64Array, f: number, fe: number, width: number): void {
+  const b = r.buf;
+  const bytes = Math.ceil(((fe - f) * width) / 8);
+  if (r.pos + bytes > r.end) throw new RangeError(`bit-packed frame truncated at offset ${r.pos}`);
+  if (width <= 24) {
+    const mask = (1 << width) - 1;
     let p = r.pos;
-    let cur = b[p]!;
-    let pos = 0;
+    let acc = 0;
+    let nb = 0;
     for (let i = f; i < fe; i++) {
-      let v = 0;
-      let got = 0;
-      let mul = 1;
-      while (got < width) {
-        if (pos === 8) {
-          cur = b[++p]!;
-          pos = 0;
-        }
-        const want = width - got;
-        const room = 8 - pos;
-        const take = want < room ? want : room;
-        v += ((cur >>> pos) & ((1 << take) - 1)) * mul;
-        mul *= 1 << take;
-        got += take;
-        pos += take;
+      while (nb < width) {
+        acc = (acc | (b[p++]! << nb)) >>> 0;
+        nb += 8;
       }
-      out[i] = v;
+      out[i] = acc & mask;
+      acc >>>= width;
+      nb -= width;
     }
     r.pos += bytes;
+    return;
   }
+  let p = r.pos;
+  let cur = b[p]!;
+  let pos = 0;
+  for (let i = f; i < fe; i++) {
+    let v = 0;
+    let got = 0;
+    let mul = 1;
+    while (got < width) {
+      if (pos === 8) {
+        cur = b[++p]!;
+        pos = 0;
+      }
+      const want = width - got;
+      const room = 8 - pos;
+      const take = want < room ? want : room;
+      v += ((cur >>> pos) & ((1 << take) - 1)) * mul;
+      mul *= 1 << take;
+      got += take;
+      pos += take;
+    }
+    out[i] = v;
+  }
+  r.pos += bytes;
 }

@@ -86,3 +86,32 @@ test('a truncated or corrupt chunk throws a RangeError naming an offset, never r
   assert.throws(() => decodeChunk(new ByteReader(bad), 0), /unknown chunk encoding 9 at offset 0/);
   void MODE_DELTA2;
 });
+
+test('one outlier (a scrape gap, a counter reset) does not widen its whole frame: exceptions', () => {
+  const t0 = 1_700_000_000_000;
+  const ts = Array.from({ length: 200 }, (_, i) => t0 + i * 15_000 + (i >= 100 ? 3_600_000 : 0) + (i % 7 === 3 ? 2 : 0));
+  let c = 1000;
+  const vs = ts.map((_, i) => (i === 150 ? (c = 5) : (c += 3)));
+  const r = roundTrip(ts, vs, t0);
+  // Timestamps: jitter of 2 ms and one 1 h gap; values: steady rate with one reset.
+  assert.ok(r.bytes < 140, `${r.bytes} bytes for 200 samples`);
+});
+
+test('bit packing round-trips frames of every width with and without exceptions', async () => {
+  const { ByteWriter: W, ByteReader: R } = await import('./bytes.ts');
+  const { packInto, unpackFrom, packedBits } = await import('./bitpack.ts');
+  const rnd = rng(3);
+  for (let trial = 0; trial < 300; trial++) {
+    const n = 1 + Math.floor(rnd() * 200);
+    const width = Math.floor(rnd() * 54);
+    const vals = Array.from({ length: n }, () => (rnd() < 0.05 ? Math.floor(rnd() * 2 ** 52) : Math.floor(rnd() * 2 ** width)));
+    const w = new W();
+    packInto(w, vals, 0, n);
+    assert.equal(w.len * 8 >= packedBits(vals, 0, n) - 8 * Math.ceil(n / 64), true);
+    const out = new Float64Array(n);
+    const r = new R(w.finish());
+    unpackFrom(r, out, n);
+    assert.deepEqual([...out], vals, `trial ${trial}`);
+    assert.equal(r.pos, w.len);
+  }
+});

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, zigzag, unzigzag } from './bytes.ts';
-import { packInto, unpackFrom } from './bitpack.ts';
+import { packedBits, packInto, unpackFrom } from './bitpack.ts';
 
 /**
  * Vigil's sample chunk encoding (format: docs/format/chunks.md).
@@ -98,9 +98,9 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
       if (zd > maxD) maxD = zd;
     }
     d1 = n > 1 ? unzigzag(a[0]!) : 0;
-    // One frame (the head's groups): the costs follow from the maxima; longer chunks count per frame.
-    const costDelta = n - 1 <= 64 ? bitsFor(maxD) * (n - 1) : packedCost(a, 0, n - 1);
-    const costDelta2 = (n - 2 <= 64 ? bitsFor(maxDD) * Math.max(0, n - 2) : packedCost(b, 2, n)) + 8;
+    // Exact packed sizes when the maxima differ; equal maxima cost the same, so delta (one varint less) wins.
+    const costDelta = maxD === maxDD ? 0 : packedBits(a, 0, n - 1);
+    const costDelta2 = maxD === maxDD ? 1 : packedBits(b, 2, n) + 8;
     mode = costDelta2 < costDelta ? MODE_DELTA2 : MODE_DELTA;
   }
   w.u8(mode);
@@ -133,21 +133,6 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     if (n > 1) w.varint(d1);
     packInto(w, b, 2, n);
   }
-}
-
-function bitsFor(max: number): number {
-  return max === 0 ? 0 : max < 4294967296 ? 32 - Math.clz32(max) : Math.ceil(Math.log2(max + 1));
-}
-
-function packedCost(vals: Float64Array, start: number, end: number): number {
-  let bits = 0;
-  for (let f = start; f < end; f += 64) {
-    const fe = Math.min(end, f + 64);
-    let max = 0;
-    for (let i = f; i < fe; i++) if (vals[i]! > max) max = vals[i]!;
-    bits += 8 + (max === 0 ? 0 : Math.ceil(Math.log2(max + 1))) * (fe - f);
-  }
-  return bits;
 }
 
 const F = new Float64Array(2);
