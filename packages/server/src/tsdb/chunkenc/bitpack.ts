@@ -16,17 +16,19 @@ const TWO32 = 4294967296;
 const EXCEPTIONS = 0x80;
 const widthCounts = new Int32Array(54);
 
-function varintBytes(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 0x80);
-    n++;
-  }
-  return n;
-}
-
 /** The cheapest width for values [f, fe) and its cost in bits (exceptions included). */
+const result = { width: 0, bits: 8 };
+
 function bestWidth(vals: ArrayLike<number>, f: number, fe: number): { width: number; bits: number } {
+  let max = 0;
+  for (let i = f; i < fe; i++) if (vals[i]! > max) max = vals[i]!;
+  const n = fe - f;
+  if (max < 256) {
+    // Narrow frames: an exception (at least 16 bits) rarely pays; plain width.
+    result.width = bitWidth(max);
+    result.bits = 8 + n * result.width;
+    return result;
+  }
   widthCounts.fill(0);
   let maxW = 0;
   for (let i = f; i < fe; i++) {
@@ -34,7 +36,6 @@ function bestWidth(vals: ArrayLike<number>, f: number, fe: number): { width: num
     widthCounts[bw]!++;
     if (bw > maxW) maxW = bw;
   }
-  const n = fe - f;
   let best = maxW;
   let bestBits = n * maxW;
   // Walk widths downwards: values wider than w become exceptions.
@@ -49,19 +50,26 @@ function bestWidth(vals: ArrayLike<number>, f: number, fe: number): { width: num
       excBits += c * 8 * (1 + Math.ceil((w + 1) / 7));
       if (excCount >= n) break;
     }
-    const bits = n * w + excBits + 8 * varintBytes(excCount);
+    const bits = n * w + excBits + 8; // the exception count: one byte (a frame holds at most 64)
     if (bits < bestBits) {
       bestBits = bits;
       best = w;
     }
   }
-  return { width: best, bits: bestBits + 8 };
+  result.width = best;
+  result.bits = bestBits + 8;
+  return result;
 }
 
 /** Exact size in bits of the packed form of values [start, end). */
-export function packedBits(vals: ArrayLike<number>, start: number, end: number): number {
+export function packedBits(vals: ArrayLike<number>, start: number, end: number, widths?: number[]): number {
   let bits = 0;
-  for (let f = start; f < end; f += FRAME) bits += bestWidth(vals, f, Math.min(end, f + FRAME)).bits;
+  let k = 0;
+  for (let f = start; f < end; f += FRAME) {
+    const r = bestWidth(vals, f, Math.min(end, f + FRAME));
+    bits += r.bits;
+    if (widths) widths[k++] = r.width;
+  }
   return bits;
 }
 
@@ -71,10 +79,12 @@ function bitWidth(v: number): number {
   return 32 + (32 - Math.clz32(Math.floor(v / TWO32)));
 }
 
-export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, end: number): void {
+/** Packs values [start, end); `widths` may carry the per-frame widths {@link packedBits} chose for the same values. */
+export function packInto(w: ByteWriter, vals: ArrayLike<number>, start: number, end: number, widths?: readonly number[]): void {
+  let k = 0;
   for (let f = start; f < end; f += FRAME) {
     const fe = Math.min(end, f + FRAME);
-    const { width } = bestWidth(vals, f, fe);
+    const width = widths ? widths[k++]! : bestWidth(vals, f, fe).width;
     const limit = width >= 53 ? Infinity : 2 ** width;
     let exc = 0;
     for (let i = f; i < fe; i++) if (vals[i]! >= limit) exc++;

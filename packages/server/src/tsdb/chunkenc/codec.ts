@@ -66,6 +66,7 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     if (e > exp) exp = e;
   }
   let mode = MODE_XOR;
+  let chosenWidths: number[] | undefined;
   let m0 = 0;
   let d1 = 0;
   if (exp >= 0) {
@@ -99,9 +100,10 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     }
     d1 = n > 1 ? unzigzag(a[0]!) : 0;
     // Exact packed sizes when the maxima differ; equal maxima cost the same, so delta (one varint less) wins.
-    const costDelta = maxD === maxDD ? 0 : packedBits(a, 0, n - 1);
-    const costDelta2 = maxD === maxDD ? 1 : packedBits(b, 2, n) + 8;
+    const costDelta = maxD === maxDD ? 0 : packedBits(a, 0, n - 1, widthsD);
+    const costDelta2 = maxD === maxDD ? 1 : packedBits(b, 2, n, widthsDD) + 8;
     mode = costDelta2 < costDelta ? MODE_DELTA2 : MODE_DELTA;
+    chosenWidths = maxD === maxDD ? undefined : mode === MODE_DELTA ? widthsD : widthsDD;
   }
   w.u8(mode);
   w.uvarint(n);
@@ -128,12 +130,15 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
   }
   w.u8(exp);
   w.varint(m0);
-  if (mode === MODE_DELTA) packInto(w, a, 0, n - 1);
+  if (mode === MODE_DELTA) packInto(w, a, 0, n - 1, chosenWidths);
   else {
     if (n > 1) w.varint(d1);
-    packInto(w, b, 2, n);
+    packInto(w, b, 2, n, chosenWidths);
   }
 }
+
+const widthsD: number[] = [];
+const widthsDD: number[] = [];
 
 const F = new Float64Array(2);
 const W = new Uint32Array(F.buffer);
