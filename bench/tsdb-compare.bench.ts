@@ -219,7 +219,7 @@ try {
     const rss = readings.sort((a, b) => a - b)[Math.floor(readings.length / 2)]!;
     if (p.name === 'vigil') {
       const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
-      const heap = text.split('\n').filter((l) => /^(nodejs_heap_size_(total|used)_bytes|nodejs_external_memory_bytes|vigil_tsdb_head_chunks_bytes) /.test(l));
+      const heap = text.split('\n').filter((l) => /^(nodejs_heap_size_(total|used)_bytes|nodejs_external_memory_bytes|vigil_tsdb_head_chunks_bytes|nodejs_heap_space_size_total_bytes{space="(new|old)"}) /.test(l));
       console.log(`  vigil memory after ingestion: ${heap.map((l) => l.replace(/ (\S+)$/, (_, n) => ` ${(Number(n) / SERIES).toFixed(0)} B/series`)).join(', ')}`);
     }
     let disk = await compactedBytes(p);
