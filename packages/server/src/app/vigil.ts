@@ -5,6 +5,7 @@ import { VigilError, type Logger } from '@vigil/core';
 import { registerApiV1, type ApiV1Deps } from '../api/v1/index.ts';
 import { createWebServer } from '../web/index.ts';
 import { openDB } from '../tsdb/index.ts';
+import { deleteSeries, snapshot, tsdbStatus } from '../tsdb/admin.ts';
 import { uiDistDir } from './paths.ts';
 import { createEngine, formatExpr, parseExpr, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
@@ -125,7 +126,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
       CWD: process.cwd(),
       reloadConfigSuccess: reloadSuccess,
       lastConfigTime: lastConfigTime.toISOString(),
-      corruptionCount: 0,
+      corruptionCount: (db.replayStats?.corruptions.length ?? 0) + db.corruptBlocks.length,
       goroutineCount: 0,
       GOMAXPROCS: 1,
       GOMEMLIMIT: 0,
@@ -134,6 +135,14 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
       storageRetention: retentionText(opts),
     }),
     alertmanagers: () => ({ activeAlertmanagers: notifier.alertmanagerURLs().map((url) => ({ url })), droppedAlertmanagers: [] }),
+    tsdb: {
+      adminEnabled: opts.enableAdminApi,
+      status: (limit) => tsdbStatus(db, limit),
+      walReplay: () => db.walReplay,
+      deleteSeries: (sets, mint, maxt) => void deleteSeries(db, sets, mint, maxt),
+      cleanTombstones: () => void db.cleanTombstones(),
+      snapshot: (skipHead) => snapshot(db, skipHead),
+    },
   };
   registerApiV1(web, deps);
   if (opts.enableRemoteWriteReceiver) {

@@ -63,6 +63,20 @@ export interface ApiV1Deps {
   flags: () => Record<string, string>;
   buildInfo: BuildInfo;
   runtimeInfo: () => Record<string, unknown>;
+  /** The embedded storage's status and admin surface; absent for other storages. */
+  tsdb?: TsdbApi;
   /** Alertmanagers the notifier sends to (for `/api/v1/alertmanagers`). */
   alertmanagers: () => { activeAlertmanagers: Array<{ url: string }>; droppedAlertmanagers: Array<{ url: string }> };
+}
+
+/** What `/api/v1/status/tsdb`, `/status/walreplay` and `/admin/tsdb/*` need from the storage. */
+export interface TsdbApi {
+  /** `--web.enable-admin-api`. */
+  adminEnabled: boolean;
+  status(limit: number): unknown;
+  walReplay(): { min: number; max: number; current: number };
+  deleteSeries(matcherSets: Matcher[][], mint: number, maxt: number): void;
+  cleanTombstones(): void;
+  /** Writes a snapshot and returns its name. */
+  snapshot(skipHead: boolean): string;
 }

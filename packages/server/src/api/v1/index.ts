@@ -3,8 +3,9 @@ import type { ApiV1Deps } from './deps.ts';
 import { registerQueryRoutes } from './query.ts';
 import { registerSeriesRoutes } from './series.ts';
 import { registerStatusRoutes } from './status.ts';
+import { registerTsdbRoutes } from './admin.ts';
 
-export type { ApiV1Deps, BuildInfo, ActiveTargetView, DroppedTargetView, MetricMetadataView } from './deps.ts';
+export type { ApiV1Deps, TsdbApi, BuildInfo, ActiveTargetView, DroppedTargetView, MetricMetadataView } from './deps.ts';
 export { sendData, sendError, formValue, formValues, ERROR_STATUS } from './respond.ts';
 export type { ErrorType } from './respond.ts';
 export { formatValue, queryData } from './format.ts';
@@ -15,4 +16,5 @@ export function registerApiV1(app: FastifyInstance, deps: ApiV1Deps): void {
   registerQueryRoutes(app, deps);
   registerSeriesRoutes(app, deps);
   registerStatusRoutes(app, deps);
+  registerTsdbRoutes(app, deps);
 }
