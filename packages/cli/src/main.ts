@@ -10,6 +10,9 @@ Commands:
   check rules FILE...         Check rule files
   test rules FILE...          Run rule unit tests (promtool format)
   alertmanager ...            Alert router: run standalone, routes test, check-config
+  tsdb create-blocks-from openmetrics FILE DIR
+                              Backfill: write an OpenMetrics file as storage blocks
+  tsdb analyze DIR [BLOCK]    Cardinality and size of a storage block
   version                     Print version
 
 Run 'vigil start --help' for the server's flags.`;
@@ -37,6 +40,8 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'alertmanager':
         return await (await import('./commands/alertmanager.ts')).runAlertmanagerCommand(rest);
+      case 'tsdb':
+        return await (await import('./commands/tsdb.ts')).runTsdbCommand(rest);
       case 'version':
       case '--version': {
         const { buildInfo } = await import('@vigil/server/app/build-info.ts');
