@@ -20,7 +20,7 @@ import { writeFileAndSync } from './block/writer.ts';
  */
 export const SNAPSHOT_FILE = 'head.snapshot';
 const MAGIC = 0x53484756; // "VGHS"
-const VERSION = 1;
+const VERSION = 2; // 2: group headers carry their last sample's offset
 
 export interface SnapshotState {
   pos: WalPosition;

@@ -5,7 +5,8 @@ import { type MemSeries, OooBuffer } from './series.ts';
 
 /** Samples a series collects in its open row before they are encoded into a group. */
 export const OPEN_ROW = 16;
-const GROUP_HEADER = 6; // next:u32, len:u16
+/** next:u32, len:u16, last sample's offset in its window:u32 (to skip groups without decoding them). */
+const GROUP_HEADER = 10;
 
 /**
  * The in-memory part of the storage: the newest samples of every active
@@ -109,6 +110,7 @@ export class Head {
     writeU32(page, p, NIL);
     page[p + 4] = len & 0xff;
     page[p + 5] = len >>> 8;
+    writeU32(page, p + 6, this.slabT[off + n - 1]!);
     page.set(w.buf.subarray(0, len), p + GROUP_HEADER);
     s.openN = 0;
     const wins = s.wins;
@@ -144,9 +146,11 @@ export class Head {
           const page = arena.page(addr);
           const p = addr % PAGE;
           const next = readU32(page, p);
-          const len = page[p + 4]! | (page[p + 5]! << 8);
-          const c = decodeChunk(new ByteReader(page, p + GROUP_HEADER, p + GROUP_HEADER + len), ws);
-          if (c.ts[c.n - 1]! >= mint && c.ts[0]! <= maxt) {
+          // Groups wholly before the range are skipped on their header; after it, the walk ends.
+          if (ws + readU32(page, p + 6) >= mint) {
+            const len = page[p + 4]! | (page[p + 5]! << 8);
+            const c = decodeChunk(new ByteReader(page, p + GROUP_HEADER, p + GROUP_HEADER + len), ws);
+            if (c.ts[0]! > maxt) break;
             partsT.push(c.ts);
             partsV.push(c.vs);
           }
