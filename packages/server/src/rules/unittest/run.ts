@@ -2,7 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { compareLabels, labelsFromObject, type Labels } from '@vigil/core';
 import { Engine } from '../../promql/index.ts';
-import { expandValues, parseMetric } from '../../promql/promqltest/series-line.ts';
+import { expandValues, parseHistogramLiteral, parseMetric } from '../../promql/promqltest/series-line.ts';
+import { histogramsMatch } from '../../promql/promqltest/compare.ts';
+import type { FloatHistogram } from '../../promql/histogram/float-histogram.ts';
 import { createMemoryStorage } from '../../testutil/index.ts';
 import { AlertingRule } from '../alerting.ts';
 import { buildGroups } from '../build.ts';
@@ -51,14 +53,14 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
   const engine = new Engine({ lookbackDelta: 5 * 60_000, maxSamples: 10_000, timeout: 100_000, defaultSubqueryStep: tf.evaluation_interval });
   const query = engineQueryFunc(engine, storage);
   // Input samples, in time order, appended lazily as evaluation reaches them.
-  const input: Array<{ labels: Labels; t: number; v: number }> = [];
+  const input: Array<{ labels: Labels; t: number; v: number; h?: FloatHistogram }> = [];
   try {
     for (const s of tg.input_series) {
       const labels = parseMetric(s.series);
       expandValues(s.values).forEach((slot, k) => {
         if (slot.kind === 'empty') return;
-        if (slot.kind === 'histogram') throw new Error('native histogram input series are not supported');
-        input.push({ labels, t: tg.start + k * tg.interval, v: slot.v });
+        if (slot.kind === 'histogram') input.push({ labels, t: tg.start + k * tg.interval, v: 0, h: slot.h });
+        else input.push({ labels, t: tg.start + k * tg.interval, v: slot.v });
       });
     }
   } catch (err) {
@@ -91,7 +93,8 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
       const app = storage.appender();
       while (next < input.length && input[next]!.t <= ts) {
         const s = input[next++]!;
-        app.append(0, s.labels, s.t, s.v);
+        if (s.h) app.appendHistogram(0, s.labels, s.t, s.h);
+        else app.append(0, s.labels, s.t, s.v);
       }
       await app.commit();
     }
@@ -110,18 +113,21 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
     }
   }
   for (const pt of tg.promql_expr_test) {
-    let got: Array<{ labels: Labels; v: number }>;
+    let got: Array<{ labels: Labels; v: number; h?: FloatHistogram; hintSet?: boolean }>;
     try {
-      got = (await query(pt.expr, mint + pt.eval_time)).map((s) => ({ labels: s.metric, v: s.v }));
+      got = (await query(pt.expr, mint + pt.eval_time)).map((s) => ({ labels: s.metric, v: s.v, h: s.h }));
     } catch (err) {
       errs.push(`    expr: ${JSON.stringify(pt.expr)}, time: ${fmtDur(pt.eval_time)}, err: ${(err as Error).message}`);
       continue;
     }
-    let exp: Array<{ labels: Labels; v: number }>;
+    let exp: typeof got;
     try {
       exp = pt.exp_samples.map((s) => {
-        if (s.histogram !== undefined) throw new Error('native histogram expectations are not supported');
-        return { labels: s.labels.trim() === '' ? [] : parseMetric(s.labels), v: s.value };
+        const labels = s.labels.trim() === '' ? [] : parseMetric(s.labels);
+        if (s.histogram === undefined) return { labels, v: s.value };
+        const body = s.histogram.trim().replace(/^\{\{/, '').replace(/\}\}$/, '');
+        const { h, hintSet } = parseHistogramLiteral(body);
+        return { labels, v: 0, h, hintSet };
       });
     } catch (err) {
       errs.push(`    expr: ${JSON.stringify(pt.expr)}, time: ${fmtDur(pt.eval_time)}, err: ${(err as Error).message}`);
@@ -129,9 +135,11 @@ async function runGroup(tf: TestFile, tg: TestGroup, ruleFiles: string[], opts: 
     }
     got.sort((a, b) => compareLabels(a.labels, b.labels));
     exp.sort((a, b) => compareLabels(a.labels, b.labels));
-    const same = got.length === exp.length && got.every((g, i) => compareLabels(g.labels, exp[i]!.labels) === 0 && floatEq(g.v, exp[i]!.v, tf.fuzzy_compare));
+    const sameValue = (g: (typeof got)[number], e: (typeof got)[number]) =>
+      e.h ? g.h !== undefined && histogramsMatch(e.h, g.h, e.hintSet ?? false) === undefined : g.h === undefined && floatEq(g.v, e.v, tf.fuzzy_compare);
+    const same = got.length === exp.length && got.every((g, i) => compareLabels(g.labels, exp[i]!.labels) === 0 && sameValue(g, exp[i]!));
     if (!same) {
-      const fmt = (xs: typeof got) => xs.map((x) => `${goLabels(x.labels)} ${formatE(x.v)}`).join(', ');
+      const fmt = (xs: typeof got) => xs.map((x) => `${goLabels(x.labels)} ${x.h ? x.h.toString() : formatE(x.v)}`).join(', ');
       errs.push(`    expr: ${JSON.stringify(pt.expr)}, time: ${fmtDur(pt.eval_time)},\n        exp: ${fmt(exp)}\n        got: ${fmt(got)}`);
     }
   }
