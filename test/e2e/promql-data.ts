@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsFromObject, type Labels } from '@vigil/core';
 import type { Appendable } from '../../packages/server/src/storage/index.ts';
+import { rng } from '../../packages/server/src/testutil/rng.ts';
 
 export interface GenSeries {
   labels: Record<string, string>;
@@ -23,17 +24,6 @@ export interface GenOptions {
   /** Multiplies the number of instances (default 1 → ~120 series). */
   scale?: number;
   seed?: number;
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export const BUCKETS = ['0.05', '0.1', '0.25', '0.5', '1', '2.5', '+Inf'];

@@ -6,6 +6,7 @@ import { writeRequestType } from '../../../packages/server/src/remote/index.ts';
 import { rangeSamples } from './prom-api.ts';
 import { freePort } from './process.ts';
 import { startVigilProcess, type VigilProcess } from './vigil-process.ts';
+import { rng } from '../../../packages/server/src/testutil/rng.ts';
 
 /**
  * The storage's crash-safety check: remote-write batches flow into `vigil
@@ -35,17 +36,6 @@ export interface CrashLoopResult {
   /** Start-to-ready times of each restart after a kill (ms). */
   restartMs: number[];
   lostExamples: string[];
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult> {

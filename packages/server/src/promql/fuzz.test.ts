@@ -12,18 +12,7 @@ import { Engine } from './engine/engine.ts';
 import { parseExpr } from './parser/index.ts';
 import { PromQLExecError, PromQLParseError, QueryTimeoutError, TooManySamplesError } from './errors.ts';
 import { TESTDATA_DIR } from './promqltest/suite.ts';
-
-/** Small deterministic PRNG (mulberry32) so failures reproduce from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../testutil/rng.ts';
 
 const ALLOWED = [PromQLParseError, PromQLExecError, QueryTimeoutError, TooManySamplesError];
 const isAllowed = (e: unknown) => ALLOWED.some((c) => e instanceof c);

@@ -1,1 +1,2 @@
 export { MemoryStorage, createMemoryStorage } from './memory-storage.ts';
+export { rng } from './rng.ts';

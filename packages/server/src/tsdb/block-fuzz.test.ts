@@ -8,6 +8,7 @@ import { Registry } from 'prom-client';
 import { openDB } from './index.ts';
 import type { DB } from './db.ts';
 import { isULID } from './block/ulid.ts';
+import { rng } from '../testutil/rng.ts';
 
 // Damaged block files must never stop the storage from opening, never crash a
 // query, and never produce a sample that was not written: a block is either
@@ -15,17 +16,6 @@ import { isULID } from './block/ulid.ts';
 
 const RANGE = 10_000;
 const SERIES = 12;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function dump(db: DB): Promise<{ samples: Map<string, string>; warnings: readonly string[] }> {
   const q = await db.querier(-Infinity, Infinity);

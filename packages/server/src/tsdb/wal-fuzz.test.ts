@@ -6,21 +6,11 @@ import { join } from 'node:path';
 import { labelsFromObject, Matcher } from '@vigil/core';
 import { Registry } from 'prom-client';
 import { openDB } from './index.ts';
+import { rng } from '../testutil/rng.ts';
 
 // A damaged WAL must never stop the storage from opening: replay keeps every
 // commit recorded before the first damaged byte, reports what it cut (segment
 // and offset), and never produces a sample that was not written.
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HEADER = 9;
 

@@ -2,19 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteReader, ByteWriter } from './bytes.ts';
 import { decodeChunk, encodeChunk, encodeChunkBytes, MODE_DELTA, MODE_DELTA2, MODE_XOR } from './codec.ts';
+import { rng } from '../../testutil/rng.ts';
 
 const STALE = new Float64Array(new Uint32Array([0x00000002, 0x7ff00000]).buffer)[0]!;
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function roundTrip(ts: number[], vs: number[], base = 0): { bytes: number; mode: number } {
   const buf = encodeChunkBytes(ts, vs, 0, ts.length, base);
