@@ -277,3 +277,27 @@ test('head snapshot: a clean close writes it, the next open loads it and replays
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('repeated reads are served from the decoded-read cache and see every later append, in order or not', async () => {
+  const dir = tmp();
+  try {
+    const db = await open(dir, { outOfOrderWindowMs: 10_000 });
+    const ls = labelsFromObject({ __name__: 'c', job: 'x' });
+    const add = async (t: number, v: number) => {
+      const a = db.appender();
+      a.append(0, ls, t, v);
+      await a.commit();
+    };
+    for (let t = 1000; t <= 40_000; t += 1000) await add(t, t);
+    const times = async (mint: number, maxt: number) => [...(await read(db, all(), mint, maxt)).values()][0]!.map((x) => x[0]);
+    assert.deepEqual(await times(35_000, 40_000), [35_000, 36_000, 37_000, 38_000, 39_000, 40_000]);
+    assert.deepEqual(await times(36_000, 38_000), [36_000, 37_000, 38_000], 'a narrower range from the cached read');
+    await add(41_000, 1);
+    assert.deepEqual(await times(36_000, 41_000), [36_000, 37_000, 38_000, 39_000, 40_000, 41_000]);
+    await add(38_500, 2); // out of order
+    assert.deepEqual(await times(38_000, 39_000), [38_000, 38_500, 39_000]);
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
