@@ -1,3 +1,5 @@
+import type { Labels } from '@vigil/core';
+
 /** `meta.json` of a block, in the shape Prometheus uses for its own blocks. */
 export interface BlockMeta {
   ulid: string;
@@ -14,3 +16,15 @@ export interface BlockMeta {
 export const META_FILE = 'meta.json';
 export const INDEX_FILE = 'index';
 export const CHUNKS_FILE = 'chunks';
+
+/** One series of a block's index: its labels and where its chunk is in `chunks`. */
+export interface IndexSeries {
+  labels: Labels;
+  /** Byte offset and length (without the CRC) of the chunk. */
+  off: number;
+  len: number;
+  /** First and last sample time, and sample count. */
+  mint: number;
+  maxt: number;
+  n: number;
+}

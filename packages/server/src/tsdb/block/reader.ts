@@ -5,7 +5,7 @@ import type { Labels } from '@vigil/core';
 import { ByteReader } from '../chunkenc/bytes.ts';
 import { decodeChunk } from '../chunkenc/codec.ts';
 import { CHUNKS_MAGIC, FORMAT_VERSION, INDEX_MAGIC } from './writer.ts';
-import { type BlockMeta, CHUNKS_FILE, INDEX_FILE, META_FILE } from './meta.ts';
+import { type BlockMeta, CHUNKS_FILE, INDEX_FILE, type IndexSeries, META_FILE } from './meta.ts';
 
 /** A block file that cannot be read: names the file and the byte offset. */
 export class BlockCorruption extends Error {
@@ -19,14 +19,7 @@ export class BlockCorruption extends Error {
   }
 }
 
-export interface IndexSeries {
-  labels: Labels;
-  off: number;
-  len: number;
-  mint: number;
-  maxt: number;
-  n: number;
-}
+export type { IndexSeries } from './meta.ts';
 
 export function readMeta(dir: string): BlockMeta {
   const file = join(dir, META_FILE);

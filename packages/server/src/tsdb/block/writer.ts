@@ -5,21 +5,12 @@ import { compareLabels, type Labels } from '@vigil/core';
 import { ByteWriter } from '../chunkenc/bytes.ts';
 import { encodeChunk } from '../chunkenc/codec.ts';
 import { ulid as newULID } from './ulid.ts';
-import { type BlockMeta, CHUNKS_FILE, INDEX_FILE, META_FILE } from './meta.ts';
+import { type BlockMeta, CHUNKS_FILE, INDEX_FILE, type IndexSeries, META_FILE } from './meta.ts';
 
 export const CHUNKS_MAGIC = 0x48434756; // "VGCH" little-endian
 export const INDEX_MAGIC = 0x58494756; // "VGIX"
 export const FORMAT_VERSION = 1;
 const FLUSH_AT = 1 << 20;
-
-interface IndexEntry {
-  labels: Labels;
-  off: number;
-  len: number;
-  mint: number;
-  maxt: number;
-  n: number;
-}
 
 /**
  * Writes one block: series are added in any order with all their samples in
@@ -34,7 +25,7 @@ export class BlockWriter {
   private readonly fd: number;
   private readonly w = new ByteWriter(FLUSH_AT + 65536);
   private written = 0;
-  private readonly entries: IndexEntry[] = [];
+  private readonly entries: IndexSeries[] = [];
   private samples = 0;
   private readonly chunk = new ByteWriter(4096);
 
@@ -114,7 +105,7 @@ export class BlockWriter {
   }
 }
 
-function encodeIndex(entries: IndexEntry[], blockMin: number, blockMax: number): Buffer {
+function encodeIndex(entries: IndexSeries[], blockMin: number, blockMax: number): Buffer {
   const symbols = new Map<string, number>();
   for (const e of entries) {
     for (const l of e.labels) {
