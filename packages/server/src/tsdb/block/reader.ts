@@ -1,7 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { crc32, inflateRawSync } from 'node:zlib';
-import type { Labels } from '@vigil/core';
 import { ByteReader } from '../chunkenc/bytes.ts';
 import { decodeChunk } from '../chunkenc/codec.ts';
 import { CHUNKS_MAGIC, FORMAT_VERSION, INDEX_MAGIC } from './writer.ts';
