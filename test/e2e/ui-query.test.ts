@@ -32,6 +32,8 @@ test('the query page draws a series and lists rows for the demo request rate', {
     const consoleErrors: string[] = [];
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(`${base}/query?range=300`);
+    // The header fills the version in once /api/v1/status/buildinfo answers.
+    await page.waitForFunction(() => (document.querySelector('.version')?.textContent ?? '') !== '', undefined, { timeout: 10_000 }).catch(() => undefined);
     assert.match((await page.textContent('.version')) ?? '', /^v\d+\.\d+\.\d+/, 'the header shows the version from buildinfo');
     assert.equal(await page.getAttribute('.ranges button.active', 'class'), 'active');
     assert.equal(await page.textContent('.ranges button.active'), '5m', 'the range comes from the URL');
