@@ -137,11 +137,27 @@ export class WAL {
     const files: Array<{ name: string; segIndex: number }> = [];
     if (cp && !from) files.push({ name: cp.name, segIndex: -1 });
     segs.forEach((n, i) => files.push({ name: segmentName(n), segIndex: i }));
+    // Segment numbers have no holes (a checkpoint covering n is written after
+    // segment n+1 was opened), so a missing number is a lost segment: it is
+    // reported, recreated empty (reported once) and the segments after it
+    // still replay (samples of series it introduced cannot be named and are
+    // dropped).
+    let next = cp && !from ? cp.upTo + 1 : undefined;
     for (const file of files) {
       const si = file.segIndex;
       const name = file.name;
       const path = join(this.dir, name);
-      if (si >= 0) h.progress?.(Number(name));
+      if (si >= 0) {
+        const n = Number(name);
+        if (next !== undefined && n > next) {
+          const reason = n - 1 > next ? `segments ${segmentName(next)} to ${segmentName(n - 1)} missing` : 'segment missing';
+          stats.corruptions.push({ segment: segmentName(next), offset: 0, reason });
+          this.logger.warn({ segment: segmentName(next), reason }, 'WAL corruption: missing segment; replaying the segments after it');
+          for (let g = next; g < n; g++) closeSync(openSync(join(this.dir, segmentName(g)), 'a'));
+        }
+        next = n + 1;
+        h.progress?.(n);
+      }
       const buf = readFileSync(path);
       stats.segments++;
       let off = from && si >= 0 && Number(name) === from.segment ? Math.min(from.offset, buf.length) : 0;
@@ -442,6 +458,9 @@ function decodeRecord(type: number, p: Buffer, h: ReplayHandlers): void {
   if (type === RECORD_SERIES) {
     const n = p.readUInt32LE(0);
     let off = 4;
+    // Decoded whole before any is handed over: an undecodable record (a
+    // samples record whose type byte was damaged, say) must add no series.
+    const out: WalSeries[] = [];
     for (let i = 0; i < n; i++) {
       const ref = p.readUInt32LE(off);
       const nl = p.readUInt16LE(off + 4);
@@ -456,9 +475,10 @@ function decodeRecord(type: number, p: Buffer, h: ReplayHandlers): void {
         off += 4 + vlen;
         labels.push({ name, value });
       }
-      h.series({ ref, labels });
+      out.push({ ref, labels });
     }
     if (off !== p.length) throw new Error(`series record has ${p.length - off} trailing bytes`);
+    for (const s of out) h.series(s);
     return;
   }
   if (type === RECORD_SAMPLES_V2) {
