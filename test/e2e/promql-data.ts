@@ -2,7 +2,7 @@
 // deterministic data, its OpenMetrics form for `promtool tsdb
 // create-blocks-from openmetrics`, and a Prometheus started on those blocks.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { labelsFromObject, type Labels } from '@vigil/core';
 import type { Appendable } from '../../packages/server/src/storage/index.ts';
@@ -101,15 +101,15 @@ function escapeValue(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** OpenMetrics text (seconds with ms precision), one family at a time, ending in `# EOF`. */
-export function toOpenMetrics(series: GenSeries[]): string {
+/** OpenMetrics text (seconds with ms precision), one family at a time, ending in `# EOF`, in pieces of bounded size. */
+export function* openMetricsChunks(series: GenSeries[], linesPerChunk = 200_000): Generator<string> {
   const byName = new Map<string, GenSeries[]>();
   for (const s of series) {
     const list = byName.get(s.labels.__name__!) ?? [];
     list.push(s);
     byName.set(s.labels.__name__!, list);
   }
-  const lines: string[] = [];
+  let lines: string[] = [];
   for (const [name, list] of byName) {
     lines.push(`# TYPE ${name} gauge`);
     for (const s of list) {
@@ -118,10 +118,19 @@ export function toOpenMetrics(series: GenSeries[]): string {
         .map(([k, v]) => `${k}="${escapeValue(v)}"`)
         .join(',');
       for (let i = 0; i < s.ts.length; i++) lines.push(`${name}{${ls}} ${s.vs[i]} ${(s.ts[i]! / 1000).toFixed(3)}`);
+      if (lines.length >= linesPerChunk) {
+        yield lines.join('\n') + '\n';
+        lines = [];
+      }
     }
   }
   lines.push('# EOF');
-  return lines.join('\n') + '\n';
+  yield lines.join('\n') + '\n';
+}
+
+/** OpenMetrics text (seconds with ms precision), one family at a time, ending in `# EOF`. */
+export function toOpenMetrics(series: GenSeries[]): string {
+  return [...openMetricsChunks(series)].join('');
 }
 
 /** Appends the series to a Vigil storage in one transaction. */
@@ -138,7 +147,13 @@ export async function loadInto(db: Appendable, series: GenSeries[]): Promise<voi
 /** Writes blocks for Prometheus with promtool. */
 export function createBlocks(series: GenSeries[], dir: string): void {
   const file = join(dir, 'data.om');
-  writeFileSync(file, toOpenMetrics(series));
+  // Written in pieces: at 100k series the whole text is longer than a string can be.
+  const fd = openSync(file, 'w');
+  try {
+    for (const chunk of openMetricsChunks(series)) writeSync(fd, chunk);
+  } finally {
+    closeSync(fd);
+  }
   const r = spawnSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', file, join(dir, 'data')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`promtool failed: ${r.stderr || r.stdout}`);
 }
@@ -204,20 +219,23 @@ export async function startVictoriaMetrics(dir: string, port: number, series: Ge
   const stop = stopper(child);
   try {
     await waitReady(`${url}/health`, child, 30_000);
-    // Prometheus exposition text with ms timestamps.
-    const lines: string[] = [];
+    // Prometheus exposition text with ms timestamps, posted in pieces.
+    const chunk = 200_000;
+    let lines: string[] = [];
+    const post = async () => {
+      const res = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body: lines.join('\n') + '\n' });
+      if (!res.ok) throw new Error(`victoria-metrics import: ${res.status} ${await res.text()}`);
+      lines = [];
+    };
     for (const s of series) {
       const ls = Object.entries(s.labels)
         .filter(([k]) => k !== '__name__')
         .map(([k, v]) => `${k}="${escapeValue(v)}"`)
         .join(',');
       for (let i = 0; i < s.ts.length; i++) lines.push(`${s.labels.__name__}{${ls}} ${s.vs[i]} ${s.ts[i]}`);
+      if (lines.length >= chunk) await post();
     }
-    const chunk = 200_000;
-    for (let i = 0; i < lines.length; i += chunk) {
-      const res = await fetch(`${url}/api/v1/import/prometheus`, { method: 'POST', body: lines.slice(i, i + chunk).join('\n') + '\n' });
-      if (!res.ok) throw new Error(`victoria-metrics import: ${res.status} ${await res.text()}`);
-    }
+    if (lines.length > 0) await post();
     await fetch(`${url}/internal/force_flush`);
   } catch (e) {
     await stop();
