@@ -7,6 +7,7 @@ export type { Expr } from './parser/index.ts';
 export { parseExpr, typeOf, formatExpr } from './parser/index.ts';
 export { parseSelectorMatchers as parseSelector } from './parser/index.ts';
 export { Engine } from './engine/engine.ts';
+export { SelectCache } from './engine/select-cache.ts';
 export type { EngineOptions } from './engine/engine.ts';
 
 /** Builds the query engine with Prometheus's defaults (5m lookback, 2m timeout, 50M samples, 20 concurrent). */

@@ -1,6 +1,7 @@
 import type { Labels } from '@vigil/core';
 import type { Queryable } from '../storage/index.ts';
 import type { FloatHistogram } from './histogram/float-histogram.ts';
+import type { SelectCache } from './engine/select-cache.ts';
 
 /**
  * The query engine's public contract. `rules/` and `api/v1/` depend on this
@@ -68,6 +69,11 @@ export interface QueryOptions {
   timeout?: number;
   /** Collect {@link QueryStats}. */
   stats?: boolean;
+  /**
+   * Selector results shared with other queries at the same time (one rule
+   * group evaluation); the owner invalidates it as it writes.
+   */
+  selectCache?: SelectCache;
 }
 
 export interface QueryEngine {

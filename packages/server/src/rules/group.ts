@@ -1,6 +1,6 @@
 import { labelsKey, type Labels } from '@vigil/core';
 import { STALE_NAN, type Appendable } from '../storage/index.ts';
-import type { Sample } from '../promql/index.ts';
+import { SelectCache, type Sample } from '../promql/index.ts';
 import { AlertingRule } from './alerting.ts';
 import type { EvalContext, NotifierAlert, QueryFunc, Rule } from './types.ts';
 
@@ -103,8 +103,12 @@ export class Group {
     const start = performance.now();
     this.lastEvaluation = ts;
     const evalTs = ts - this.queryOffset;
+    // Rules of the group read at one timestamp: equal selectors share one read,
+    // dropped as soon as the group writes a series they could select.
+    const cache = new SelectCache();
+    const query = this.deps.query;
     const ctx: EvalContext = {
-      query: this.deps.query,
+      query: (expr, t) => query(expr, t, t === evalTs ? cache : undefined),
       externalLabels: this.deps.externalLabels,
       externalURL: this.deps.externalURL,
       limit: this.limit,
@@ -133,6 +137,7 @@ export class Group {
       const returned = new Map<string, Labels>();
       try {
         for (const s of vec) {
+          cache.written(s.metric);
           returned.set(labelsKey(s.metric), s.metric);
           try {
             app.append(0, s.metric, s.t, s.v);
@@ -142,6 +147,7 @@ export class Group {
         }
         for (const [k, m] of this.seriesInPreviousEval[i]!) {
           if (returned.has(k)) continue;
+          cache.written(m);
           try {
             app.append(0, m, evalTs, STALE_NAN);
           } catch {

@@ -8,8 +8,8 @@ import type { QueryFunc } from './types.ts';
  * is an error.
  */
 export function engineQueryFunc(engine: QueryEngine, queryable: Queryable): QueryFunc {
-  return async (expr, ts) => {
-    const r = await engine.instantQuery(queryable, expr, ts);
+  return async (expr, ts, cache) => {
+    const r = await engine.instantQuery(queryable, expr, ts, cache ? { selectCache: cache } : undefined);
     const v = r.value;
     if (v.type === 'vector') return v.vector as Sample[];
     if (v.type === 'scalar') return [{ metric: [], t: v.t, v: v.v }];

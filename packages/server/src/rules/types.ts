@@ -1,5 +1,5 @@
 import type { Labels } from '@vigil/core';
-import type { Sample } from '../promql/index.ts';
+import type { Sample, SelectCache } from '../promql/index.ts';
 
 /** Health of a rule after its last evaluation, as Prometheus reports it. */
 export type RuleHealth = 'unknown' | 'ok' | 'err';
@@ -22,8 +22,11 @@ export interface Alert {
   keepFiringSince: number;
 }
 
-/** Runs an instant query for a rule; the scalar result becomes one sample without labels. */
-export type QueryFunc = (expr: string, ts: number) => Promise<Sample[]>;
+/**
+ * Runs an instant query for a rule; the scalar result becomes one sample
+ * without labels. A group passes one {@link SelectCache} per evaluation.
+ */
+export type QueryFunc = (expr: string, ts: number, cache?: SelectCache) => Promise<Sample[]>;
 
 /** What a rule needs to evaluate. */
 export interface EvalContext {

@@ -46,9 +46,26 @@ export function aggregate(
     case 'bottomk': {
       const k = Math.floor(param as number);
       if (!(k >= 1)) return { out, infos };
+      const desc = op === 'topk';
       for (const g of groups.values()) {
-        const sorted = [...g.samples].sort((a, b) => cmpForK(a.v, b.v, op === 'topk'));
-        out.push(...sorted.slice(0, k));
+        if (k > 64 || k >= g.samples.length) {
+          const sorted = [...g.samples].sort((a, b) => cmpForK(a.v, b.v, desc));
+          out.push(...sorted.slice(0, k));
+          continue;
+        }
+        // The first k of a stable sort, kept in a sorted buffer: one pass instead of sorting the group.
+        const best: VSample[] = [];
+        for (const s of g.samples) {
+          if (best.length === k && cmpForK(s.v, best[k - 1]!.v, desc) >= 0) continue;
+          let j = best.length < k ? best.length : k - 1;
+          if (best.length < k) best.push(s);
+          while (j > 0 && cmpForK(s.v, best[j - 1]!.v, desc) < 0) {
+            best[j] = best[j - 1]!;
+            j--;
+          }
+          best[j] = s;
+        }
+        for (const s of best) out.push(s);
       }
       return { out, infos };
     }

@@ -1,6 +1,6 @@
 import { compareLabels, labelsKey, silentLogger, type Labels, type Logger } from '@vigil/core';
 import { Counter, Histogram, Registry } from 'prom-client';
-import type { Queryable } from '../../storage/index.ts';
+import type { Queryable, Series } from '../../storage/index.ts';
 import { isStaleNaN } from '../../storage/index.ts';
 import type { QueryEngine, QueryOptions, QueryResult, QueryValue, RangeSeries, Sample } from '../types.ts';
 import { PromQLExecError, PromQLParseError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
@@ -14,6 +14,7 @@ import { selectorRanges } from './preload.ts';
 import { checkExtended } from './extended-range.ts';
 import { infoSelector } from './info.ts';
 import type { LoadedSeries } from './value.ts';
+import { SelectCache } from './select-cache.ts';
 import { FloatHistogram } from '../histogram/float-histogram.ts';
 
 export interface EngineOptions {
@@ -117,7 +118,7 @@ export class Engine implements QueryEngine {
     try {
       const lookback = opts.lookbackDelta ?? this.lookback;
       const tPrep = performance.now();
-      const loaded = await this.load(q, expr, start, end, lookback, opts.signal, deadline);
+      const loaded = await this.load(q, expr, start, end, lookback, opts.signal, deadline, opts.selectCache);
       const prepTime = (performance.now() - tPrep) / 1000;
       const ctx: EvalContext = {
         start,
@@ -167,60 +168,40 @@ export class Engine implements QueryEngine {
     }
   }
 
-  private async load(q: Queryable, expr: Expr, start: number, end: number, lookback: number, signal: AbortSignal | undefined, deadline: number): Promise<Map<VectorSelector, LoadedSeries[]>> {
+  private async load(q: Queryable, expr: Expr, start: number, end: number, lookback: number, signal: AbortSignal | undefined, deadline: number, cache: SelectCache | undefined): Promise<Map<VectorSelector, LoadedSeries[]>> {
     const ranges = selectorRanges(expr, start, end, lookback);
     const loaded = new Map<VectorSelector, LoadedSeries[]>();
     if (ranges.length === 0) return loaded;
-    const mint = Math.min(...ranges.map((r) => r.mint));
-    const maxt = Math.max(...ranges.map((r) => r.maxt));
-    const querier = await q.querier(mint, maxt);
+    let mint = Infinity;
+    let maxt = -Infinity;
+    for (const r of ranges) {
+      if (r.mint < mint) mint = r.mint;
+      if (r.maxt > maxt) maxt = r.maxt;
+    }
+    let querier: Awaited<ReturnType<Queryable['querier']>> | undefined;
     let total = 0;
     try {
       for (const r of ranges) {
         if (signal?.aborted) throw new QueryCanceledError('query preparation');
         if (performance.now() > deadline) throw new QueryTimeoutError('query preparation');
-        const set = await querier.select(false, { start: r.mint, end: r.maxt, step: 0, range: r.range }, ...r.node.matchers);
-        const list: LoadedSeries[] = [];
-        for (const s of set.series) {
-          const it = s.iterator();
-          let ts = new Float64Array(16);
-          let vs = new Float64Array(16);
-          let n = 0;
-          let hs: (FloatHistogram | undefined)[] | undefined;
-          if (it.seek(r.mint)) {
-            do {
-              if (it.t > r.maxt) break;
-              const h = it.h;
-              // Range selectors never return staleness markers; drop them once here.
-              if (r.range > 0 && (h ? isStaleNaN(h.sum) : isStaleNaN(it.v))) continue;
-              if (h) {
-                hs ??= new Array<FloatHistogram | undefined>(n).fill(undefined);
-                // A stale histogram reads as a float stale marker.
-                if (isStaleNaN(h.sum)) hs[n] = undefined;
-                else hs[n] = FloatHistogram.from(h);
-              } else if (hs) hs[n] = undefined;
-              if (n === ts.length) {
-                const nts = new Float64Array(n * 2);
-                nts.set(ts);
-                ts = nts;
-                const nvs = new Float64Array(n * 2);
-                nvs.set(vs);
-                vs = nvs;
-              }
-              ts[n] = it.t;
-              vs[n] = h && isStaleNaN(h.sum) ? h.sum : it.v;
-              n++;
-            } while (it.next());
+        const key = cache ? SelectCache.key(r.node.matchers, r.mint, r.maxt, r.range > 0) : '';
+        let list = cache?.get(key);
+        if (!list) {
+          querier ??= await q.querier(mint, maxt);
+          const set = await querier.select(false, { start: r.mint, end: r.maxt, step: 0, range: r.range }, ...r.node.matchers);
+          list = [];
+          for (const s of set.series) {
+            const ls = readSeries(s, r.mint, r.maxt, r.range > 0);
+            if (ls) list.push(ls);
           }
-          if (n === 0) continue;
-          total += n;
-          if (total > this.maxSamples) throw new TooManySamplesError('query preparation');
-          list.push(hs ? { metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n), hs } : { metric: s.labels, ts: ts.subarray(0, n), vs: vs.subarray(0, n) });
+          cache?.set(key, r.node.matchers, list);
         }
+        for (const s of list) total += s.ts.length;
+        if (total > this.maxSamples) throw new TooManySamplesError('query preparation');
         loaded.set(r.node, list);
       }
     } finally {
-      querier.close();
+      querier?.close();
     }
     return loaded;
   }
@@ -270,6 +251,57 @@ export class Engine implements QueryEngine {
     matrix.sort((a, b) => compareLabels(a.metric, b.metric));
     return { type: 'matrix', matrix };
   }
+}
+
+/** Grown as needed; reads copy out of it at the exact size. */
+let scratchTs = new Float64Array(1024);
+let scratchVs = new Float64Array(1024);
+
+/** One series' samples in [mint, maxt]; staleness markers dropped for range selectors. Undefined when empty. */
+function readSeries(s: Series, mint: number, maxt: number, dropStale: boolean): LoadedSeries | undefined {
+  const it = s.iterator();
+  let n = 0;
+  let hs: (FloatHistogram | undefined)[] | undefined;
+  let ts = scratchTs;
+  let vs = scratchVs;
+  if (it.seek(mint)) {
+    do {
+      const t = it.t;
+      if (t > maxt) break;
+      const h = it.h;
+      let v = it.v;
+      if (h) {
+        // A stale histogram reads as a float stale marker; range selectors never return staleness markers.
+        if (isStaleNaN(h.sum)) {
+          if (dropStale) continue;
+          hs ??= new Array<FloatHistogram | undefined>(n).fill(undefined);
+          hs[n] = undefined;
+          v = h.sum;
+        } else {
+          hs ??= new Array<FloatHistogram | undefined>(n).fill(undefined);
+          hs[n] = FloatHistogram.from(h);
+        }
+      } else {
+        if (dropStale && v !== v && isStaleNaN(v)) continue;
+        if (hs) hs[n] = undefined;
+      }
+      if (n === ts.length) {
+        const nts = new Float64Array(n * 2);
+        nts.set(ts);
+        ts = scratchTs = nts;
+        const nvs = new Float64Array(n * 2);
+        nvs.set(vs);
+        vs = scratchVs = nvs;
+      }
+      ts[n] = t;
+      vs[n] = v;
+      n++;
+    } while (it.next());
+  }
+  if (n === 0) return undefined;
+  const out: LoadedSeries = { metric: s.labels, ts: ts.slice(0, n), vs: vs.slice(0, n) };
+  if (hs) out.hs = hs;
+  return out;
 }
 
 /** Fills in range/step/offset values whose duration expressions use step() or range(). */

@@ -1,5 +1,6 @@
 import { labelsKey, type Labels, isLegacyLabelName } from '@vigil/core';
-import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from '../parser/ast.ts';
+import type { Aggregate, AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from '../parser/ast.ts';
+import { FusedAggregation, fusedSource, instantReader, rangeReader, type FusedSource } from './fused-aggregate.ts';
 import { PromQLExecError, QueryCanceledError, QueryTimeoutError, TooManySamplesError } from '../errors.ts';
 import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS, type RangeFn, type Window } from '../functions/range-functions.ts';
 
@@ -56,6 +57,10 @@ export class Evaluator {
   /** Per aggregation node: label set → its group, reused across steps. */
   private readonly groupCaches = new Map<Expr, WeakMap<Labels, { metric: Labels; key: string }>>();
   private checks = 0;
+  /** Per range-function call: its values at every step of a range query, or null when not tabulated. */
+  private readonly rangeTables = new Map<Call, { values: Float64Array; present: Uint8Array } | null>();
+  /** Per aggregation node: its fused plan, or null when it can't be fused. */
+  private readonly fusedPlans = new Map<Aggregate, { src: FusedSource; agg: FusedAggregation; onCounterValue?: (s: LoadedSeries) => void; table?: VSample[][] | null } | null>();
 
   constructor(private readonly ctx: EvalContext) {}
 
@@ -104,6 +109,8 @@ export class Evaluator {
       case 'call':
         return this.evalCall(e, t);
       case 'aggregate': {
+        const fused = this.fusedAggregate(e, t);
+        if (fused) return fused;
         const inner = this.eval(e.expr, t);
         if (inner.type !== 'vector') throw new PromQLExecError('aggregation over a non-vector');
         let param: number | string | undefined;
@@ -140,6 +147,55 @@ export class Evaluator {
       case 'binary':
         return this.evalBinary(e, t);
     }
+  }
+
+  /**
+   * `sum by (…) (rate(x[5m]))` and the like straight from the loaded series:
+   * group ids computed once per series, no intermediate vector per step.
+   */
+  private fusedAggregate(e: Aggregate, t: number): EvalValue | undefined {
+    let plan = this.fusedPlans.get(e);
+    if (plan === null) return undefined;
+    if (plan === undefined) {
+      const src = fusedSource(e, KEEPS_NAME);
+      const list = src && this.ctx.loaded.get(src.kind === 'instant' ? src.sel : src.sel.vs);
+      if (!src || !list || list.some((s) => s.hs)) {
+        this.fusedPlans.set(e, null);
+        return undefined;
+      }
+      let onCounterValue: ((s: LoadedSeries) => void) | undefined;
+      if (src.kind === 'range' && src.counterCheck && list.some((s) => nonCounterName(s.metric))) {
+        const call = unwrap(e.expr) as Call;
+        onCounterValue = (s) => this.checkCounterName(s.metric, call.args[0]!.pos.start);
+      }
+      plan = { src, agg: new FusedAggregation(e.op, list, e.grouping, e.without), onCounterValue };
+      this.fusedPlans.set(e, plan);
+    }
+    const { src, agg } = plan;
+    // Range queries on their step grid: every step at once, series by series.
+    const ctx = this.ctx;
+    if (ctx.step > 0 && plan.table !== null) {
+      const k = (t - ctx.start) / ctx.step;
+      const steps = Math.floor((ctx.end - ctx.start) / ctx.step) + 1;
+      if (Number.isInteger(k) && k >= 0 && k < steps) {
+        if (!plan.table) {
+          if (!agg.fitsTable(steps)) plan.table = null;
+          else {
+            const n = agg.size;
+            const gridT = (k: number) => ctx.start + k * ctx.step;
+            const read =
+              src.kind === 'instant'
+                ? instantReader(n, (k) => this.refTime(src.sel.at, gridT(k)) - src.sel.offset, ctx.lookback)
+                : rangeReader(n, src.fn, src.sel.range, (k) => this.refTime(src.sel.vs.at, gridT(k)) - src.sel.vs.offset, gridT, plan.onCounterValue);
+            plan.table = agg.table(steps, read, src.kind === 'range' && !src.keepName);
+          }
+        }
+        if (plan.table) return { type: 'vector', samples: plan.table[k]! };
+      }
+    }
+    if (src.kind === 'instant') return { type: 'vector', samples: agg.instant(this.refTime(src.sel.at, t) - src.sel.offset, this.ctx.lookback) };
+    const end = this.refTime(src.sel.vs.at, t) - src.sel.vs.offset;
+    return { type: 'vector', samples: agg.range(src.fn, end - src.sel.range, end, t, !src.keepName, plan.onCounterValue) };
   }
 
   private selectInstant(e: VectorSelector, t: number): VSample[] {
@@ -466,6 +522,8 @@ export class Evaluator {
 
   /** rate/increase/irate straight over a range selector: one reused window, no per-step series copies. */
   private rangeOverSelector(e: Call, f: string, rangeFn: RangeFn, sel: MatrixSelector, t: number): EvalValue {
+    const fromTable = this.rangeFromTable(e, f, rangeFn, sel, t);
+    if (fromTable) return fromTable;
     const end = this.refTime(sel.vs.at, t) - sel.vs.offset;
     const start = end - sel.range;
     const keep = KEEPS_NAME.has(f);
@@ -493,6 +551,50 @@ export class Evaluator {
     return { type: 'vector', samples: out };
   }
 
+  /**
+   * A range query's steps of `f(sel[r])`, computed series by series on the
+   * first step (each series' samples read in order) and handed out per step.
+   */
+  private rangeFromTable(e: Call, f: string, rangeFn: RangeFn, sel: MatrixSelector, t: number): EvalValue | undefined {
+    const ctx = this.ctx;
+    if (ctx.step <= 0) return undefined;
+    const k = (t - ctx.start) / ctx.step;
+    const steps = Math.floor((ctx.end - ctx.start) / ctx.step) + 1;
+    if (!Number.isInteger(k) || k < 0 || k >= steps) return undefined;
+    let tab = this.rangeTables.get(e);
+    if (tab === null) return undefined;
+    const list = ctx.loaded.get(sel.vs) ?? [];
+    if (!tab) {
+      if (list.length * steps > 20_000_000 || list.some((s) => s.hs)) {
+        this.rangeTables.set(e, null);
+        return undefined;
+      }
+      const pos = e.args[0]!.pos.start;
+      const onValue = (f === 'rate' || f === 'increase' || f === 'irate') && list.some((s) => nonCounterName(s.metric)) ? (s: LoadedSeries) => this.checkCounterName(s.metric, pos) : undefined;
+      const gridT = (k: number) => ctx.start + k * ctx.step;
+      const read = rangeReader(list.length, rangeFn, sel.range, (k) => this.refTime(sel.vs.at, gridT(k)) - sel.vs.offset, gridT, onValue);
+      const values = new Float64Array(list.length * steps);
+      const present = new Uint8Array(list.length * steps);
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        for (let j = 0; j < steps; j++) {
+          const x = read(s, i, j);
+          if (x === undefined) continue;
+          values[j * list.length + i] = x;
+          present[j * list.length + i] = 1;
+        }
+      }
+      this.rangeTables.set(e, (tab = { values, present }));
+    }
+    const drop = KEEPS_NAME.has(f) ? undefined : true;
+    const out: VSample[] = [];
+    const base = k * list.length;
+    for (let i = 0; i < list.length; i++) {
+      if (tab.present[base + i]) out.push({ metric: list[i]!.metric, v: tab.values[base + i]!, drop });
+    }
+    return { type: 'vector', samples: out };
+  }
+
   /** rate/increase/delta/changes/resets over an `anchored` or `smoothed` range selector. */
   private extendedRange(e: Call, f: string, sel: MatrixSelector, t: number): EvalValue {
     const end = this.refTime(sel.vs.at, t) - sel.vs.offset;
@@ -513,8 +615,7 @@ export class Evaluator {
     if (!metric.length) return;
     let name = this.nonCounterNames.get(metric);
     if (name === undefined) {
-      const n = metric.find((l) => l.name === '__name__')?.value ?? '';
-      name = n && !/_total$|_sum$|_count$|_bucket$/.test(n) ? n : '';
+      name = nonCounterName(metric);
       this.nonCounterNames.set(metric, name);
     }
     if (name) this.annotate(this.ctx.infos, `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`, pos);
@@ -543,6 +644,12 @@ export class Evaluator {
 function hasHistogram(hs: ArrayLike<FloatHistogram | undefined>, lo: number, hi: number): boolean {
   for (let i = lo; i < hi; i++) if (hs[i]) return true;
   return false;
+}
+
+/** The metric name when it doesn't look like a counter's, else ''. */
+function nonCounterName(metric: Labels): string {
+  const n = metric.find((l) => l.name === '__name__')?.value ?? '';
+  return n && !/_total$|_sum$|_count$|_bucket$/.test(n) ? n : '';
 }
 
 function metricName(ls: Labels): string {
