@@ -72,3 +72,15 @@ test('group: keep_firing_for keeps a firing alert after its condition clears', a
   const alerts = await read('ALERTS');
   assert.deepEqual(alerts['alertname=Down,alertstate=firing,job=a']!.map(([t, v]) => [t / 60_000, v]), [[1, 1], [2, 1], [3, 1], [4, 1], [5, -1]]);
 });
+
+test('group: rules sharing a selector in one evaluation see what earlier rules of the group wrote', async () => {
+  // x and y read the same selector (one shared read), but job:up, written between them, matches it: y reads afresh.
+  const sel = 'count({__name__=~"up|job:up"})';
+  const { g, put, read } = await setup([new RecordingRule('x', sel, []), new RecordingRule('job:up', 'up', []), new RecordingRule('y', sel, []), new RecordingRule('z', 'count(up)', [])]);
+  await put(T0, 'a', 1);
+  await put(T0, 'b', 1);
+  await g.evalAt(T0);
+  assert.deepEqual((await read('x'))[''], [[0, 2]]);
+  assert.deepEqual((await read('y'))[''], [[0, 4]], 'the series written by job:up are selected by the later rule');
+  assert.deepEqual((await read('z'))[''], [[0, 2]]);
+});
