@@ -16,10 +16,11 @@ const arg = (name: string, def: number) => {
 const r = await crashLoop({ cycles: arg('cycles', 20), seed: arg('seed', 1), log: (l) => console.log(l) });
 const sorted = [...r.restartMs].sort((a, b) => a - b);
 console.log(
-  `\n${r.cycles} kills: ${r.sent.toLocaleString()} samples sent, ${r.acknowledged.toLocaleString()} acknowledged, ${r.verified.toLocaleString()} verified after the last restart, ${r.lost} lost`,
+  `\n${r.cycles} kills: ${r.sent.toLocaleString()} samples sent, ${r.acknowledged.toLocaleString()} acknowledged, ${r.verified.toLocaleString()} verified after the last restart, ${r.lost} lost, ${r.rejected} requests refused`,
 );
+console.log(`first start (empty directory) to ready: ${Math.round(r.firstStartMs)} ms`);
 console.log(`restart to ready: min ${Math.round(sorted[0]!)} ms, median ${Math.round(sorted[Math.floor(sorted.length / 2)]!)} ms, max ${Math.round(sorted[sorted.length - 1]!)} ms`);
-if (r.lost > 0) {
+if (r.lost > 0 || r.rejected > 0) {
   console.log(r.lostExamples.join('\n'));
   process.exitCode = 1;
 }

@@ -13,4 +13,6 @@ test('kill -9 during remote-write ingestion, 5 times: no acknowledged sample los
   assert.ok(r.acknowledged > 500, `only ${r.acknowledged} samples were acknowledged; the test needs traffic at kill time`);
   assert.equal(r.lost, 0, `lost acknowledged samples:\n${r.lostExamples.join('\n')}`);
   assert.equal(r.verified, r.acknowledged);
+  assert.equal(r.restartMs.length, 5, 'every restart reached ready');
+  assert.equal(r.rejected, 0, 'no write was refused');
 });

@@ -33,6 +33,10 @@ export interface CrashLoopResult {
   acknowledged: number;
   verified: number;
   lost: number;
+  /** Requests answered with a non-2xx status (not killed mid-request): a server fault, expected 0. */
+  rejected: number;
+  /** Start-to-ready time of the first start, on an empty directory (ms): the process's own start-up cost. */
+  firstStartMs: number;
   /** Start-to-ready times of each restart after a kill (ms). */
   restartMs: number[];
   lostExamples: string[];
@@ -56,10 +60,12 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult
   const base = Date.now() - 60_000;
   let batch = 0; // global batch counter: timestamps base + batch ms, strictly increasing per writer
   let sent = 0;
-  const result: CrashLoopResult = { cycles: 0, sent: 0, acknowledged: 0, verified: 0, lost: 0, restartMs: [], lostExamples: [] };
+  const result: CrashLoopResult = { cycles: 0, sent: 0, acknowledged: 0, verified: 0, lost: 0, rejected: 0, firstStartMs: 0, restartMs: [], lostExamples: [] };
   let vigil: VigilProcess | undefined;
   try {
+    const started = performance.now();
     vigil = await start();
+    result.firstStartMs = performance.now() - started;
     for (let cycle = 0; cycle < opts.cycles; cycle++) {
       let stop = false;
       const url = `${vigil.url}/api/v1/write`;
@@ -78,7 +84,11 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult
           try {
             const r = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy' }, body: new Uint8Array(body) });
             ok = r.status >= 200 && r.status < 300;
-            await r.arrayBuffer();
+            const text = await r.text();
+            if (!ok) {
+              result.rejected++;
+              log(`writer ${w}: HTTP ${r.status}: ${text.trim()}`);
+            }
           } catch {
             ok = false; // killed mid-request: not acknowledged
           }
