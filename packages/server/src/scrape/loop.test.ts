@@ -129,3 +129,83 @@ test('the manager scrapes on its interval and reports targets like /api/v1/targe
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a loop keeps its phase when a busy event loop fires its timers late (a ticker, not a chain of delays)', async () => {
+  const { server, addr } = await serveBody(() => ({ body: 'demo_metric 1\n' }));
+  const cfg = parseConfig(`scrape_configs:\n  - job_name: p\n    scrape_interval: 200ms\n    scrape_timeout: 200ms\n    static_configs: [{targets: ['${addr}']}]\n`, '<test>').scrape_configs[0]!;
+  const { active } = targetsFromGroups(cfg, compileRelabel(cfg.relabel_configs), [{ source: '0', labels: {}, targets: [{ __address__: addr }] }]);
+  const stamps: number[] = [];
+  const appendable = {
+    appender: () => ({
+      append: (_ref: number, ls: { name: string; value: string }[], t: number) => {
+        if (ls.some((l) => l.name === '__name__' && l.value === 'up')) stamps.push(t);
+        return 1;
+      },
+      commit: async () => {},
+      rollback: async () => {},
+    }),
+  };
+  const loop = new ScrapeLoop(active[0]!, cfg, [], { appendable, logger: silentLogger(), metrics: new ScrapeMetrics(new Registry()), now: Date.now });
+  // Block the event loop for 20 ms at a time, so every timer fires up to 20 ms late.
+  let busy = true;
+  const hog = () => {
+    const until = Date.now() + 20;
+    while (Date.now() < until);
+    if (busy) setTimeout(hog, 1);
+  };
+  try {
+    loop.start();
+    hog();
+    await new Promise((r) => setTimeout(r, 3500));
+  } finally {
+    busy = false;
+    await loop.stop(false);
+    server.close();
+  }
+  assert.ok(stamps.length >= 12, `${stamps.length} scrapes in 3.5 s at 200 ms`);
+  // Lateness does not add up: every scrape starts within a bounded delay of the first one's phase
+  // (which was late itself). A chain of delays drifts by each timer's lateness and crosses 60 ms.
+  for (const t of stamps) {
+    const d = t - stamps[0]!;
+    const off = d - 200 * Math.round(d / 200);
+    assert.ok(Math.abs(off) < 60, `scrape ${d} ms after the first is ${off} ms off its phase (${stamps.map((s) => s - stamps[0]!).join(' ')})`);
+  }
+});
+
+test('series matched by their position in the last body: inserted, removed and reordered lines still get their own labels', async () => {
+  const bodies = [
+    ['s{id="1"} 1', 's{id="2"} 2', 's{id="3"} 3'],
+    ['s{id="0"} 0', 's{id="1"} 1', 's{id="2"} 2', 's{id="3"} 3'],
+    ['s{id="3"} 3', 's{id="1"} 1', 's{id="0"} 0'],
+    ['s{id="3"} 3', 's{id="1"} 1', 's{id="0"} 0', 's{id="1"} 99'],
+    ['s{id="3"} 3', 's{id="1"} 1', 's{id="2"} 2'],
+  ];
+  let turn = 0;
+  const { server, addr } = await serveBody(() => ({ body: bodies[turn++]!.join('\n') + '\n' }));
+  const cfg = parseConfig(`scrape_configs:\n  - job_name: p\n    static_configs: [{targets: ['${addr}']}]\n`, '<test>').scrape_configs[0]!;
+  const { active } = targetsFromGroups(cfg, compileRelabel(cfg.relabel_configs), [{ source: '0', labels: {}, targets: [{ __address__: addr }] }]);
+  let got: string[] = [];
+  const appendable = {
+    appender: () => ({
+      append: (ref: number, ls: { name: string; value: string }[], _t: number, v: number) => {
+        const id = ls.find((l) => l.name === 'id');
+        if (id) got.push(`${id.value}=${isStaleNaN(v) ? 'stale' : v}`);
+        return ref || 1;
+      },
+      commit: async () => {},
+      rollback: async () => {},
+    }),
+  };
+  const loop = new ScrapeLoop(active[0]!, cfg, [], { appendable, logger: silentLogger(), metrics: new ScrapeMetrics(new Registry()), now: Date.now });
+  const want = [['1=1', '2=2', '3=3'], ['0=0', '1=1', '2=2', '3=3'], ['3=3', '1=1', '0=0', '2=stale'], ['3=3', '1=1', '0=0'], ['3=3', '1=1', '2=2', '0=stale']];
+  try {
+    for (let k = 0; k < bodies.length; k++) {
+      got = [];
+      await loop.scrapeOnce(1_000_000 + k * 1000);
+      assert.equal(loop.target.health, 'up');
+      assert.deepEqual(got, want[k], `scrape ${k}`);
+    }
+  } finally {
+    server.close();
+  }
+});

@@ -80,12 +80,26 @@ export class ScrapeLoop {
 
   // Bound once: the parser skips label decoding for series texts the cache already resolved.
   private readonly isKnownSeries = (text: string): boolean => this.cache.get(text) !== undefined;
+  /**
+   * Series texts and entries of the last successful scrape, by sample
+   * position: the parser matches each sample against the text at its
+   * position in place and hands back that same string, so a body laid out
+   * as the last one needs no cache lookups (see `previousSeries`).
+   */
+  private lastTexts: string[] = [];
+  private lastEntries: CacheEntry[] = [];
 
   /** Starts scraping after the target's offset (see {@link scrapeOffset}). */
   start(): void {
     if (this.stopped || this.timer) return;
-    this.timer = setTimeout(() => this.tick(), scrapeOffset(this.target.key(), this.target.interval, this.deps.now(), this.deps.offsetSeed));
+    const now = this.deps.now();
+    const offset = scrapeOffset(this.target.key(), this.target.interval, now, this.deps.offsetSeed);
+    this.due = now + offset;
+    this.timer = setTimeout(() => this.tick(), offset);
   }
+
+  /** When the current (or next) scrape was scheduled: the loop's phase, kept as a ticker keeps it. */
+  private due = 0;
 
   private tick(): void {
     if (this.stopped) return;
@@ -95,9 +109,15 @@ export class ScrapeLoop {
       .finally(() => {
         this.running = undefined;
         if (this.stopped) return;
-        // Stay on the original phase even when a scrape ran long; a missed slot is skipped, not queued.
-        const next = this.target.interval - ((this.deps.now() - started) % this.target.interval);
-        this.timer = setTimeout(() => this.tick(), next);
+        // The next slot of the original phase, as Prometheus's ticker: a timer that fired late
+        // (a busy event loop) does not shift later scrapes, and a slot missed by a long scrape is
+        // skipped, not queued.
+        const interval = this.target.interval;
+        const now = this.deps.now();
+        this.due += interval;
+        if (this.due <= now) this.due += (Math.floor((now - this.due) / interval) + 1) * interval;
+        else if (this.due > now + interval) this.due = now + interval; // the wall clock went back
+        this.timer = setTimeout(() => this.tick(), this.due - now);
       });
   }
 
@@ -135,7 +155,7 @@ export class ScrapeLoop {
       if (this.forcedError) throw new LimitError(this.forcedError);
       const timeout = Math.min(this.cfg.scrape_timeout, this.deps.httpTimeout ?? Infinity);
       const { body, openMetrics } = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
-      const parsed = parseExposition(body, openMetrics, { isKnownSeries: this.isKnownSeries });
+      const parsed = parseExposition(body, openMetrics, { isKnownSeries: this.isKnownSeries, previousSeries: this.lastTexts });
       scraped = parsed.samples.length;
       metadata = parsed.metadata;
       prepared = this.prepare(parsed.samples, iter);
@@ -200,9 +220,14 @@ export class ScrapeLoop {
   private prepare(samples: readonly ParsedSample[], iter: number): Prepared {
     const entries: CacheEntry[] = [];
     const kept: ParsedSample[] = [];
+    const { lastTexts, lastEntries } = this;
+    const texts = new Array<string>(samples.length);
+    const all = new Array<CacheEntry>(samples.length);
     let added = 0;
-    for (const s of samples) {
-      let e = this.cache.get(s.series);
+    for (let k = 0; k < samples.length; k++) {
+      const s = samples[k]!;
+      // The parser returns the last scrape's string itself when the series sits where it sat then.
+      let e = s.series === lastTexts[k] ? lastEntries[k] : this.cache.get(s.series);
       if (e === undefined) {
         const ls = this.mutateLabels(s.labels);
         if (ls) {
@@ -213,6 +238,9 @@ export class ScrapeLoop {
         e = entry;
         if (isNew && ls) added++;
       }
+      // Keep the cache's own key string where it is the same text, so positions hold no other copy of the body.
+      texts[k] = e.text === s.series ? e.text : s.series;
+      all[k] = e;
       e.seen = iter;
       if (e.labels === undefined) continue; // dropped by metric_relabel_configs
       // The same series twice in one exposition: the first one wins, as in Prometheus.
@@ -224,6 +252,8 @@ export class ScrapeLoop {
     if (this.cfg.sample_limit > 0 && entries.length > this.cfg.sample_limit) {
       throw new LimitError(`sample limit exceeded (${entries.length} samples, limit ${this.cfg.sample_limit})`);
     }
+    this.lastTexts = texts;
+    this.lastEntries = all;
     return { entries, samples: kept, added };
   }
 

@@ -4,6 +4,8 @@ import type { Labels } from '@vigil/core';
 export interface CacheEntry {
   /** labelsKey of `labels` ('' when dropped). */
   readonly key: string;
+  /** The series text of the body this entry was first added for ('' for synthetic series). */
+  readonly text: string;
   /** Labels after target labels and metric relabelling; undefined when relabelling dropped the series. */
   readonly labels: Labels | undefined;
   /** Storage ref from the last append (0 = unknown). */
@@ -17,8 +19,8 @@ export interface CacheEntry {
 }
 
 /** Creates an entry not seen by any iteration yet. */
-export function newEntry(key: string, labels: Labels | undefined): CacheEntry {
-  return { key, labels, ref: 0, seen: -1, appended: -1, tracked: -1 };
+export function newEntry(key: string, labels: Labels | undefined, text = ''): CacheEntry {
+  return { key, text, labels, ref: 0, seen: -1, appended: -1, tracked: -1 };
 }
 
 /**
@@ -50,7 +52,7 @@ export class SeriesCache {
     let entry = labels ? this.byKey.get(key) : undefined;
     const isNew = entry === undefined;
     if (!entry) {
-      entry = newEntry(key, labels);
+      entry = newEntry(key, labels, text);
       if (labels) this.byKey.set(key, entry);
     }
     this.byText.set(text, entry);

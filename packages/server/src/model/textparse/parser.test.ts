@@ -85,3 +85,29 @@ test('byte offsets count UTF-8 bytes; escapes and quoted names parse', () => {
   // An unterminated value fails on its own line, not somewhere later in the body.
   assert.throws(() => parseExposition('m{a="x} 1\nn 2\n', false), /unterminated label value for "a" at line 1, byte offset 4/);
 });
+
+test('plain decimal values read in place equal Number() of their text; other forms take the general path', () => {
+  const values = ['0', '-0', '7', '-12', '1.', '.5', '-.25', '0.1', '0.3', '123456789012345', '1234567.89012345', '9007199254740993', '0.000000000000001', '00012.500', '1e3', '-1.5E-2', '+3', '12345678901234567890'];
+  for (let k = 0; k < 2000; k++) values.push((Math.random() * 10 ** Math.floor(Math.random() * 16)).toFixed(Math.floor(Math.random() * 8)));
+  const r = parseExposition(values.map((v, k) => `m{k="${k}"} ${v}`).join('\n') + '\n', false);
+  for (let k = 0; k < values.length; k++) assert.ok(Object.is(r.samples[k]!.value, Number(values[k])), `${values[k]} read as ${r.samples[k]!.value}`);
+  for (const bad of ['1.2.3', '-', '.', '1-2', '--1', '1e']) assert.throws(() => parseExposition(`m ${bad}\n`, false), /invalid value/, bad);
+});
+
+test('previousSeries: a sample at the same position as the same series text is that string, labels not decoded; anything else is parsed as usual', () => {
+  const first = parseExposition('# TYPE a counter\na{x="1"} 1\na{x="2"} 2\nb 3\n', false);
+  const previous = first.samples.map((s) => s.series);
+  const known = new Set(previous);
+  const opts = { previousSeries: previous, isKnownSeries: (s: string) => known.has(s) };
+  // Same layout: every sample matched in place.
+  const same = parseExposition('# TYPE a counter\na{x="1"} 10\na{x="2"}\t20 1700000000000\nb 30\n', false, opts);
+  assert.deepEqual(same.samples.map((s) => [s.value, s.labels.length, s.timestamp]), [[10, 0, undefined], [20, 0, 1700000000000], [30, 0, undefined]]);
+  for (let k = 0; k < 3; k++) assert.equal(same.samples[k]!.series, previous[k]);
+  // A new series first shifts the others: they are known by text, the new one is decoded.
+  const shifted = parseExposition('a{x="0"} 0\na{x="1"} 1\nb{y="1"} 4\nb 3\n', false, opts);
+  assert.deepEqual(shifted.samples.map((s) => [s.series, s.labels.length, s.value]), [['a{x="0"}', 2, 0], ['a{x="1"}', 0, 1], ['b{y="1"}', 2, 4], ['b', 0, 3]]);
+  // The previous text as a prefix of a longer name does not match; a bad value on a matched series still fails.
+  const longer = parseExposition('a{x="1"} 1\na{x="2"} 2\nbc 5\n', false, { previousSeries: previous }).samples[2]!;
+  assert.deepEqual([longer.series, longer.labels, longer.value], ['bc', [{ name: '__name__', value: 'bc' }], 5]);
+  assert.throws(() => parseExposition('a{x="1"} 1\na{x="2"} two\n', false, opts), /invalid value "two" at line 2/);
+});
