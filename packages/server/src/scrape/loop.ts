@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { labelsKey, type Label, type Labels, type Logger } from '@vigil/core';
 import type { ScrapeConfig } from '../config/index.ts';
-import { parseExposition, ExpositionParseError, type MetricMetadata, type ParsedSample } from '../model/textparse/index.ts';
+import { parseExpositionColumns, ExpositionParseError, type MetricMetadata, type ParsedColumns } from '../model/textparse/index.ts';
 import { relabel, type CompiledRelabel } from '../model/relabel/index.ts';
 import { STALE_NAN, StorageRejection, type Appendable, type Appender } from '../storage/index.ts';
 import type { Target } from './target.ts';
@@ -155,10 +155,10 @@ export class ScrapeLoop {
       if (this.forcedError) throw new LimitError(this.forcedError);
       const timeout = Math.min(this.cfg.scrape_timeout, this.deps.httpTimeout ?? Infinity);
       const { body, openMetrics } = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
-      const parsed = parseExposition(body, openMetrics, { isKnownSeries: this.isKnownSeries, previousSeries: this.lastTexts });
-      scraped = parsed.samples.length;
+      const parsed = parseExpositionColumns(body, openMetrics, { isKnownSeries: this.isKnownSeries, previousSeries: this.lastTexts });
+      scraped = parsed.length;
       metadata = parsed.metadata;
-      prepared = this.prepare(parsed.samples, iter);
+      prepared = this.prepare(parsed, iter);
     } catch (err) {
       if (this.stopped) return;
       error = err instanceof ExpositionParseError ? `parse error: ${err.message}` : err instanceof LimitError ? err.message : describeFetchError(err);
@@ -171,14 +171,15 @@ export class ScrapeLoop {
     try {
       const next: CacheEntry[] = [];
       if (prepared) {
-        const { entries, samples } = prepared;
+        const { entries, values, timestamps } = prepared;
+        const honor = this.cfg.honor_timestamps;
+        const track = !honor || this.cfg.track_timestamps_staleness;
         for (let k = 0; k < entries.length; k++) {
           const e = entries[k]!;
-          const s = samples[k]!;
-          const t = this.cfg.honor_timestamps && s.timestamp !== undefined ? s.timestamp : ts;
-          this.appendOne(app, e, t, s.value);
+          const own = timestamps[k]!; // NaN: none
+          this.appendOne(app, e, honor && own === own ? own : ts, values[k]!);
           // Series with their own timestamps are left out of staleness tracking unless asked for (track_timestamps_staleness).
-          if (s.timestamp === undefined || !this.cfg.honor_timestamps || this.cfg.track_timestamps_staleness) {
+          if (own !== own || track) {
             e.tracked = iter;
             next.push(e);
           }
@@ -217,44 +218,48 @@ export class ScrapeLoop {
    * Prometheus rolls the scrape back), so nothing partial is stored. Label
    * work happens once per series text; later scrapes reuse the cache entry.
    */
-  private prepare(samples: readonly ParsedSample[], iter: number): Prepared {
+  private prepare(parsed: ParsedColumns, iter: number): Prepared {
+    const n = parsed.length;
+    const { series, labels } = parsed;
     const entries: CacheEntry[] = [];
-    const kept: ParsedSample[] = [];
+    const values = new Float64Array(n);
+    const timestamps = new Float64Array(n);
     const { lastTexts, lastEntries } = this;
-    const texts = new Array<string>(samples.length);
-    const all = new Array<CacheEntry>(samples.length);
+    const texts = new Array<string>(n);
+    const all = new Array<CacheEntry>(n);
     let added = 0;
-    for (let k = 0; k < samples.length; k++) {
-      const s = samples[k]!;
+    for (let k = 0; k < n; k++) {
+      const text = series[k]!;
       // The parser returns the last scrape's string itself when the series sits where it sat then.
-      let e = s.series === lastTexts[k] ? lastEntries[k] : this.cache.get(s.series);
+      let e = text === lastTexts[k] ? lastEntries[k] : this.cache.get(text);
       if (e === undefined) {
-        const ls = this.mutateLabels(s.labels);
+        const ls = this.mutateLabels(labels[k]!);
         if (ls) {
           const problem = checkLabelLimits(ls, this.cfg);
           if (problem) throw new LimitError(problem);
         }
-        const { entry, isNew } = this.cache.add(s.series, ls);
+        const { entry, isNew } = this.cache.add(text, ls);
         e = entry;
         if (isNew && ls) added++;
       }
       // Keep the cache's own key string where it is the same text, so positions hold no other copy of the body.
-      texts[k] = e.text === s.series ? e.text : s.series;
+      texts[k] = e.text === text ? e.text : text;
       all[k] = e;
       e.seen = iter;
       if (e.labels === undefined) continue; // dropped by metric_relabel_configs
       // The same series twice in one exposition: the first one wins, as in Prometheus.
       if (e.appended === iter) continue;
       e.appended = iter;
+      values[entries.length] = parsed.values[k]!;
+      timestamps[entries.length] = parsed.timestamps[k]!;
       entries.push(e);
-      kept.push(s);
     }
     if (this.cfg.sample_limit > 0 && entries.length > this.cfg.sample_limit) {
       throw new LimitError(`sample limit exceeded (${entries.length} samples, limit ${this.cfg.sample_limit})`);
     }
     this.lastTexts = texts;
     this.lastEntries = all;
-    return { entries, samples: kept, added };
+    return { entries, values: values.subarray(0, entries.length), timestamps: timestamps.subarray(0, entries.length), added };
   }
 
   private appendOne(app: Appender, e: CacheEntry, t: number, v: number): void {
@@ -292,9 +297,11 @@ export class ScrapeLoop {
 }
 
 interface Prepared {
-  /** Entries to append, parallel to `samples`. */
+  /** Entries to append, parallel to `values` and `timestamps`. */
   entries: CacheEntry[];
-  samples: ParsedSample[];
+  values: Float64Array;
+  /** The samples' own timestamps in ms; NaN where they had none. */
+  timestamps: Float64Array;
   /** Series new to the cache (scrape_series_added). */
   added: number;
 }

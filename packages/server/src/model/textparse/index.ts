@@ -1,3 +1,3 @@
-export type { ParsedSample, MetricMetadata, ParseResult, ParseOptions } from './parser.ts';
-export { parseExposition, ExpositionParseError } from './parser.ts';
+export type { ParsedSample, ParsedColumns, MetricMetadata, ParseResult, ParseOptions } from './parser.ts';
+export { parseExposition, parseExpositionColumns, ExpositionParseError } from './parser.ts';
 export { goFormatG, formatOpenMetricsFloat } from './format-float.ts';
