@@ -26,10 +26,10 @@
 // Prometheus's scrape_duration_seconds covers the HTTP request and reading
 // the body; Vigil's also covers parsing and appending.
 //
-// Bounded: each system gets half of --budget seconds (default 560) and stops
+// Bounded: each system gets half of --budget seconds (default 520) and stops
 // stepping when the next step would not fit; every process is stopped at the end.
 //
-//   npx tsx bench/scrape-compare.ts [--step 50] [--start 50] [--max-targets 800] [--seconds 10] [--budget 560]
+//   npx tsx bench/scrape-compare.ts [--step 50] [--start 50] [--max-targets 800] [--seconds 10] [--budget 520]
 //                                   [--only vigil] [--profile-dir DIR]
 //
 // --profile-dir runs Vigil under `node --cpu-prof --cpu-prof-dir=DIR` (the
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
   const START = Number(argv('start', String(STEP)));
   const MAX = Number(argv('max-targets', '800'));
   const SECONDS = Number(argv('seconds', '10'));
-  const BUDGET = Number(argv('budget', '560'));
+  const BUDGET = Number(argv('budget', '520'));
   const ONLY = argv('only', '').split(',').filter(Boolean);
   const profileDir = argv('profile-dir', '');
   const root = fileURLToPath(new URL('..', import.meta.url));
