@@ -16,6 +16,7 @@ import formbody from '@fastify/formbody';
 import { createEngine, formatExpr, parseExpr, parseSelector } from '../packages/server/src/promql/index.ts';
 import { registerApiV1 } from '../packages/server/src/api/v1/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
+import { QUERIES } from './promql-queries.ts';
 import { apiQuery, createBlocks, generate, loadInto, startPrometheus, startVictoriaMetrics, type Running } from '../test/e2e/promql-data.ts';
 
 const args = process.argv.slice(2);
@@ -26,20 +27,6 @@ const opt = (name: string, def: number) => {
 const scale = opt('--scale', 30);
 const repeats = opt('--repeats', 5);
 
-const QUERIES = [
-  'sum by (job) (rate(http_requests_total[5m]))',
-  'sum by (job, status) (rate(http_requests_total{status=~"5.."}[5m]))',
-  'histogram_quantile(0.99, sum by (le, job) (rate(request_duration_seconds_bucket[5m])))',
-  'topk(5, rate(http_requests_total[5m]))',
-  'avg_over_time(node_temperature_celsius[5m])',
-  'sum(rate(http_requests_total{instance=~"i1.*"}[5m]))',
-  'max by (instance) (node_memory_bytes)',
-  'sum by (job) (rate(request_duration_seconds_sum[5m])) / sum by (job) (rate(request_duration_seconds_count[5m]))',
-  'count by (job) (up == 1)',
-  'sum by (method) (increase(http_requests_total[10m]))',
-  'quantile(0.9, node_temperature_celsius)',
-  'sum(rate(http_requests_total[1m])) by (instance)',
-];
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -120,6 +120,14 @@ export interface Series {
   readonly labels: Labels;
   /** Returns a new iterator each call; iterators are independent. */
   iterator(): SampleIterator;
+  /**
+   * Optional bulk read: every sample the iterator would give, as two
+   * time-ordered arrays (timestamps, values with staleness markers). The
+   * arrays are read-only: the storage may hand the same ones to other
+   * readers. Undefined when the series holds native histograms; those are
+   * read through {@link iterator}.
+   */
+  floats?(): { ts: Float64Array; vs: Float64Array } | undefined;
 }
 
 /** The result of a select: series sorted by labels when `sortSeries` was requested. */

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter } from './chunkenc/bytes.ts';
-import { decodeChunk, encodeChunk } from './chunkenc/codec.ts';
+import { chunkSamples, decodeChunkInto, encodeChunk } from './chunkenc/codec.ts';
 import { Arena, NIL, PAGE } from './arena.ts';
 import { type MemSeries, OooBuffer } from './series.ts';
 
@@ -181,10 +181,14 @@ export class Head {
 
   /** {@link read} without the cache: bulk readers (block cuts, checkpoints, snapshots) would only evict what queries reuse. */
   readUncached(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
-    const partsT: Float64Array[] = [];
-    const partsV: Float64Array[] = [];
+    // Groups are decoded straight into a shared scratch pair, then the part
+    // within [mint, maxt] is copied out once at its exact size.
+    let ts = scratchT;
+    let vs = scratchV;
+    let n = 0;
     const wins = s.wins;
     if (wins) {
+      const r = this.reader;
       for (let k = 0; k < wins.length; k += 3) {
         const ws = wins[k]!;
         if (ws + this.blockRange <= mint || ws > maxt) continue;
@@ -197,10 +201,18 @@ export class Head {
           // Groups wholly before the range are skipped on their header; after it, the walk ends.
           if (ws + readU32(page, p + 6) >= mint) {
             const len = page[p + 4]! | (page[p + 5]! << 8);
-            const c = decodeChunk(new ByteReader(page, p + GROUP_HEADER, p + GROUP_HEADER + len), ws);
-            if (c.ts[0]! > maxt) break;
-            partsT.push(c.ts);
-            partsV.push(c.vs);
+            r.reset(page, p + GROUP_HEADER, p + GROUP_HEADER + len);
+            const c = chunkSamples(r);
+            if (n + c > ts.length) {
+              ts = scratchT = grow(ts, n, n + c);
+              vs = scratchV = grow(vs, n, n + c);
+            }
+            const first = n;
+            n += decodeChunkInto(r, ws, ts, vs, n);
+            if (ts[first]! > maxt) {
+              n = first;
+              break;
+            }
           }
           if (addr === wins[k + 2]) break;
           addr = next;
@@ -208,22 +220,29 @@ export class Head {
       }
     }
     if (s.openN > 0) {
-      const n = s.openN;
-      const ts = new Float64Array(n);
-      const vs = new Float64Array(n);
+      const c = s.openN;
+      if (n + c > ts.length) {
+        ts = scratchT = grow(ts, n, n + c);
+        vs = scratchV = grow(vs, n, n + c);
+      }
       const off = s.slot * OPEN_ROW;
-      for (let i = 0; i < n; i++) ts[i] = s.openWin + this.slabT[off + i]!;
-      vs.set(this.slabV.subarray(off, off + n));
-      partsT.push(ts);
-      partsV.push(vs);
+      for (let i = 0; i < c; i++) ts[n + i] = s.openWin + this.slabT[off + i]!;
+      vs.set(this.slabV.subarray(off, off + c), n);
+      n += c;
     }
-    let out = clip(concat(partsT), concat(partsV), mint, maxt);
+    let lo = 0;
+    let hi = n;
+    while (lo < hi && ts[lo]! < mint) lo++;
+    while (hi > lo && ts[hi - 1]! > maxt) hi--;
+    let out: { ts: Float64Array; vs: Float64Array } = { ts: ts.slice(lo, hi), vs: vs.slice(lo, hi) };
     if (withOOO && s.ooo && s.ooo.n > 0) {
       const o = s.ooo;
       out = mergeSorted(out.ts, out.vs, clip(o.ts.subarray(0, o.n), o.vs.subarray(0, o.n), mint, maxt));
     }
     return out;
   }
+
+  private readonly reader = new ByteReader(new Uint8Array(0));
 
   /** Every sample of `s` in window `[ws, ws + blockRange)`. */
   readWindow(s: MemSeries, ws: number): { ts: Float64Array; vs: Float64Array } {
@@ -285,6 +304,16 @@ function readU32(b: Uint8Array, p: number): number {
 }
 
 const EMPTY = new Float64Array(0);
+
+/** Decoding space shared by every head read (reads are synchronous). */
+let scratchT: Float64Array = new Float64Array(4096);
+let scratchV: Float64Array = new Float64Array(4096);
+
+function grow(a: Float64Array, used: number, need: number): Float64Array {
+  const b = new Float64Array(Math.max(need, a.length * 2));
+  b.set(a.subarray(0, used));
+  return b;
+}
 
 export function concat(parts: Float64Array[]): Float64Array {
   if (parts.length === 0) return EMPTY;

@@ -114,6 +114,11 @@ class LazySeries implements Series {
     if (!this.ts) this.load();
     return new ArrayIterator(this.ts!, this.vs!);
   }
+
+  floats(): { ts: Float64Array; vs: Float64Array } {
+    if (!this.ts) this.load();
+    return { ts: this.ts!, vs: this.vs! };
+  }
 }
 
 export class ArrayIterator implements SampleIterator {

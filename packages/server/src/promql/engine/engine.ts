@@ -259,6 +259,8 @@ let scratchVs = new Float64Array(1024);
 
 /** One series' samples in [mint, maxt]; staleness markers dropped for range selectors. Undefined when empty. */
 function readSeries(s: Series, mint: number, maxt: number, dropStale: boolean): LoadedSeries | undefined {
+  const f = s.floats?.();
+  if (f) return floatSeries(s.labels, f.ts, f.vs, mint, maxt, dropStale);
   const it = s.iterator();
   let n = 0;
   let hs: (FloatHistogram | undefined)[] | undefined;
@@ -302,6 +304,37 @@ function readSeries(s: Series, mint: number, maxt: number, dropStale: boolean): 
   const out: LoadedSeries = { metric: s.labels, ts: ts.slice(0, n), vs: vs.slice(0, n) };
   if (hs) out.hs = hs;
   return out;
+}
+
+/** {@link readSeries} over a storage's arrays: views when no staleness marker has to go, else one filtered copy. */
+function floatSeries(metric: Labels, ts: Float64Array, vs: Float64Array, mint: number, maxt: number, dropStale: boolean): LoadedSeries | undefined {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi && ts[lo]! < mint) lo++;
+  while (hi > lo && ts[hi - 1]! > maxt) hi--;
+  if (lo === hi) return undefined;
+  let stale = -1;
+  if (dropStale) {
+    for (let i = lo; i < hi; i++) {
+      const v = vs[i]!;
+      if (v !== v && isStaleNaN(v)) {
+        stale = i;
+        break;
+      }
+    }
+  }
+  if (stale < 0) return { metric, ts: ts.subarray(lo, hi), vs: vs.subarray(lo, hi) };
+  const ots = new Float64Array(hi - lo);
+  const ovs = new Float64Array(hi - lo);
+  let n = 0;
+  for (let i = lo; i < hi; i++) {
+    const v = vs[i]!;
+    if (i >= stale && v !== v && isStaleNaN(v)) continue;
+    ots[n] = ts[i]!;
+    ovs[n++] = v;
+  }
+  if (n === 0) return undefined;
+  return { metric, ts: ots.subarray(0, n), vs: ovs.subarray(0, n) };
 }
 
 /** Fills in range/step/offset values whose duration expressions use step() or range(). */

@@ -1,7 +1,7 @@
 import { labelsKey, type Labels } from '@vigil/core';
 import { isStaleNaN } from '../../storage/index.ts';
 import type { Aggregate, Expr, MatrixSelector, VectorSelector } from '../parser/ast.ts';
-import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS, type RangeFn, type Window } from '../functions/range-functions.ts';
+import { INDEXED_FUNCTIONS, RANGE_FUNCTIONS, nextResets, type RangeFn, type Window } from '../functions/range-functions.ts';
 import { groupLabels } from './grouping.ts';
 import type { LoadedSeries, VSample } from './value.ts';
 
@@ -411,12 +411,20 @@ export function rangeReader(n: number, fn: RangeFn, range: number, endAt: (k: nu
   const loAt = new Int32Array(n);
   const hiAt = new Int32Array(n);
   const w: Window = { ts: EMPTY, vs: EMPTY, lo: 0, hi: 0, start: 0, end: 0, evalTs: 0 };
+  // rate/increase read every reset of a series many times over: index them once per series.
+  const counter = fn === RANGE_FUNCTIONS.rate || fn === RANGE_FUNCTIONS.increase;
+  let resetsOf: LoadedSeries | undefined;
+  let resetBuf: Int32Array = new Int32Array(0);
   return (s, i, k) => {
     const end = endAt(k);
     const start = end - range;
     const lo = (loAt[i] = advance(s.ts, start, loAt[i]!));
     const hi = (hiAt[i] = advance(s.ts, end, hiAt[i]!));
     if (hi <= lo) return undefined;
+    if (counter && resetsOf !== s) {
+      resetsOf = s;
+      w.resets = resetBuf = nextResets(s.vs, resetBuf);
+    }
     w.ts = s.ts;
     w.vs = s.vs;
     w.lo = lo;

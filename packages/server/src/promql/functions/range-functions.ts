@@ -18,6 +18,30 @@ export interface Window {
   end: number;
   /** The step's evaluation time, ms (differs from `end` under `@`/offset). */
   evalTs: number;
+  /**
+   * Optional, from a reader that walks one series over many windows: the
+   * series' {@link nextResets} index, so counter functions visit only the
+   * resets inside a window instead of every sample.
+   */
+  resets?: Int32Array;
+}
+
+/**
+ * `out[i]` = the first index j >= max(i, 1) where vs[j] < vs[j − 1] (a
+ * counter reset), or vs.length; out has vs.length + 1 entries. Reuses `out`
+ * when it is big enough.
+ */
+export function nextResets(vs: ArrayLike<number>, out: Int32Array): Int32Array {
+  const n = vs.length;
+  const nr = out.length > n ? out : new Int32Array(Math.max(n + 1, out.length * 2));
+  nr[n] = n;
+  let next = n;
+  for (let j = n - 1; j >= 1; j--) {
+    if (vs[j]! < vs[j - 1]!) next = j;
+    nr[j] = next;
+  }
+  nr[0] = next;
+  return nr;
 }
 
 /** Prometheus's extrapolatedRate for rate/increase/delta (3.x, left-open ranges). */
@@ -29,11 +53,17 @@ export function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean)
   const last = w.vs[hi - 1]!;
   let result = last - first;
   if (isCounter) {
-    let prev = first;
-    for (let i = lo + 1; i < hi; i++) {
-      const cur = w.vs[i]!;
-      if (cur < prev) result += prev;
-      prev = cur;
+    const nr = w.resets;
+    if (nr !== undefined) {
+      // The same additions in the same order as the loop below.
+      for (let i = nr[lo + 1]!; i < hi; i = nr[i + 1]!) result += w.vs[i - 1]!;
+    } else {
+      let prev = first;
+      for (let i = lo + 1; i < hi; i++) {
+        const cur = w.vs[i]!;
+        if (cur < prev) result += prev;
+        prev = cur;
+      }
     }
   }
   const rangeSeconds = (w.end - w.start) / 1000;

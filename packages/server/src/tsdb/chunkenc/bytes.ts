@@ -84,10 +84,17 @@ const F64_BYTES = new Uint8Array(F64.buffer);
 
 export class ByteReader {
   constructor(
-    readonly buf: Uint8Array,
+    public buf: Uint8Array,
     public pos = 0,
-    readonly end = buf.length,
+    public end = buf.length,
   ) {}
+
+  /** Points the reader at `buf[pos, end)` (one reader serves many small reads). */
+  reset(buf: Uint8Array, pos: number, end: number): void {
+    this.buf = buf;
+    this.pos = pos;
+    this.end = end;
+  }
 
   private need(n: number): void {
     if (this.pos + n > this.end) throw new RangeError(`unexpected end of data at offset ${this.pos} (need ${n} bytes, ${this.end - this.pos} left)`);

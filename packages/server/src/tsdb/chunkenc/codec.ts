@@ -183,67 +183,92 @@ export interface DecodedChunk {
 
 /** Decodes one chunk starting at `r.pos`; throws a RangeError naming the offset when the bytes are not a chunk. */
 export function decodeChunk(r: ByteReader, base: number): DecodedChunk {
+  const n = chunkSamples(r);
+  const ts = new Float64Array(n);
+  const vs = new Float64Array(n);
+  decodeChunkInto(r, base, ts, vs, 0);
+  return { n, ts, vs };
+}
+
+/** The sample count of the chunk at `r.pos`, without moving `r`. */
+export function chunkSamples(r: ByteReader): number {
+  const at = r.pos;
+  const mode = r.u8();
+  if (mode > MODE_XOR) throw new RangeError(`unknown chunk encoding ${mode} at offset ${at}`);
+  const n = r.uvarint();
+  r.pos = at;
+  if (n === 0 || n > 1 << 24) throw new RangeError(`implausible chunk sample count ${n} at offset ${at}`);
+  return n;
+}
+
+let tmp = new Float64Array(256);
+
+/**
+ * Decodes one chunk starting at `r.pos` into `ts`/`vs` from index `off`
+ * (the caller makes room: {@link chunkSamples} tells how much); returns the
+ * sample count. Allocates nothing for chunks of up to 256 samples.
+ */
+export function decodeChunkInto(r: ByteReader, base: number, ts: Float64Array, vs: Float64Array, off: number): number {
   const at = r.pos;
   const mode = r.u8();
   if (mode > MODE_XOR) throw new RangeError(`unknown chunk encoding ${mode} at offset ${at}`);
   const n = r.uvarint();
   if (n === 0 || n > 1 << 24) throw new RangeError(`implausible chunk sample count ${n} at offset ${at}`);
-  const ts = new Float64Array(n);
-  const vs = new Float64Array(n);
-  ts[0] = base + r.varint();
+  if (off + n > ts.length || off + n > vs.length) throw new RangeError(`chunk of ${n} samples at offset ${at} does not fit its output`);
+  if (tmp.length < n) tmp = new Float64Array(n * 2);
+  const t0 = base + r.varint();
+  ts[off] = t0;
   if (n > 1) {
     const td1 = r.varint();
-    ts[1] = ts[0] + td1;
+    let prevT = t0 + td1;
+    ts[off + 1] = prevT;
     if (n > 2) {
-      unpackFrom(r, vs, n - 2); // vs as scratch for the dods
-      let prevT = ts[1];
+      unpackFrom(r, tmp, n - 2);
       let prevD = td1;
       for (let i = 2; i < n; i++) {
-        const d = prevD + unzigzag(vs[i - 2]!);
+        const d = prevD + unzigzag(tmp[i - 2]!);
         prevT += d;
-        ts[i] = prevT;
+        ts[off + i] = prevT;
         prevD = d;
       }
     }
   }
   if (mode === MODE_XOR) {
-    readXor(r, vs, n);
-    return { n, ts, vs };
+    readXor(r, vs, off, n);
+    return n;
   }
   const exp = r.u8();
   if (exp > MAX_DECIMALS) throw new RangeError(`decimal exponent ${exp} out of range at offset ${r.pos - 1}`);
   const p = POW10[exp]!;
   let m = r.varint();
-  vs[0] = m / p;
+  vs[off] = m / p;
   if (mode === MODE_DELTA) {
     if (n > 1) {
-      const tmp = new Float64Array(n - 1);
       unpackFrom(r, tmp, n - 1);
       for (let i = 1; i < n; i++) {
         m += unzigzag(tmp[i - 1]!);
-        vs[i] = m / p;
+        vs[off + i] = m / p;
       }
     }
   } else if (n > 1) {
     let d = r.varint();
     m += d;
-    vs[1] = m / p;
+    vs[off + 1] = m / p;
     if (n > 2) {
-      const tmp = new Float64Array(n - 2);
       unpackFrom(r, tmp, n - 2);
       for (let i = 2; i < n; i++) {
         d += unzigzag(tmp[i - 2]!);
         m += d;
-        vs[i] = m / p;
+        vs[off + i] = m / p;
       }
     }
   }
-  return { n, ts, vs };
+  return n;
 }
 
-function readXor(r: ByteReader, vs: Float64Array, n: number): void {
+function readXor(r: ByteReader, vs: Float64Array, off: number, n: number): void {
   // Written word by word so NaN payloads (the staleness marker) survive bit for bit.
-  const out = new Uint32Array(vs.buffer, vs.byteOffset, n * 2);
+  const out = new Uint32Array(vs.buffer, vs.byteOffset + off * 8, n * 2);
   const first = r.bytes(8);
   W[0] = (first[0]! | (first[1]! << 8) | (first[2]! << 16) | (first[3]! << 24)) >>> 0;
   W[1] = (first[4]! | (first[5]! << 8) | (first[6]! << 16) | (first[7]! << 24)) >>> 0;
