@@ -378,13 +378,20 @@ function zz(v: number): number {
 }
 
 function unzz(u: number): number {
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  // int32 arithmetic for small values: `%` on a double is a library call in V8.
+  if (u <= 0x7fffffff) return (u >>> 1) ^ -(u & 1);
+  const h = Math.floor(u / 2);
+  return u - 2 * h === 0 ? h : -h - 1;
 }
 
 function putUvarint(b: Buffer, off: number, v: number): number {
-  while (v >= 0x80) {
+  while (v > 0x7fffffff) {
     b[off++] = (v % 0x80) | 0x80;
     v = Math.floor(v / 0x80);
+  }
+  while (v >= 0x80) {
+    b[off++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
   }
   b[off++] = v;
   return off;
@@ -435,7 +442,7 @@ function decodeSamplesV2(p: Buffer, h: ReplayHandlers): void {
       c = getUvarint(p, end);
       q = rpos;
     }
-    prev += c % 2 === 0 ? c / 2 : -(c + 1) / 2;
+    prev += unzz(c);
     refs[i] = prev;
     c = q < end ? p[q]! : 0x80;
     if (c < 0x80) q++;
@@ -444,7 +451,7 @@ function decodeSamplesV2(p: Buffer, h: ReplayHandlers): void {
       c = getUvarint(p, end);
       q = rpos;
     }
-    ts[i] = baseT + (c % 2 === 0 ? c / 2 : -(c + 1) / 2);
+    ts[i] = baseT + (unzz(c));
     if (q + 8 > end) throw new Error(`samples record truncated at byte ${q}`);
     vs[i] = bits.getFloat64(q, true);
     q += 8;

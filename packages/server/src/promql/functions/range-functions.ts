@@ -159,9 +159,21 @@ export function quantile(q: number, values: ArrayLike<number>): number {
   if (values.length === 0 || Number.isNaN(q)) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  // Go's sort.Float64s puts NaN first; match it so results agree.
-  const sorted = Array.from(values).sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
-  const n = sorted.length;
+  // Go's sort.Float64s puts NaN first; match it so results agree. A typed
+  // array sorts numerically (NaN last), so NaNs are counted and put in front.
+  const n = values.length;
+  const sorted = new Float64Array(n);
+  let nans = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v !== v) nans++;
+    else sorted[i - nans] = v;
+  }
+  sorted.subarray(0, n - nans).sort();
+  if (nans > 0) {
+    sorted.copyWithin(nans, 0, n - nans);
+    sorted.fill(NaN, 0, nans);
+  }
   const rank = q * (n - 1);
   const lower = Math.max(0, Math.floor(rank));
   const upper = Math.min(n - 1, lower + 1);
@@ -184,14 +196,6 @@ function variance(vs: ArrayLike<number>): number {
   return m2 / count;
 }
 
-/** Go's kahanSumInc: one Neumaier step; the compensation resets on overflow. */
-function kahanSumInc(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (t === Infinity || t === -Infinity) c = 0;
-  else if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
 
 /**
  * Mean as Prometheus's `avg` and `avg_over_time` compute it: a compensated
@@ -207,10 +211,12 @@ export function avg(vs: ArrayLike<number>, lo = 0, hi = vs.length): number {
     const v = vs[i]!;
     const count = i - lo + 1;
     if (!incremental) {
-      const [ns, nc] = kahanSumInc(v, sum, c);
-      if (ns !== Infinity && ns !== -Infinity) {
-        sum = ns;
-        c = nc;
+      // kahanSumInc(v, sum, c), inline (no pair allocated per sample).
+      const t = sum + v;
+      if (t !== Infinity && t !== -Infinity) {
+        if (Math.abs(sum) >= Math.abs(v)) c += sum - t + v;
+        else c += v - t + sum;
+        sum = t;
         continue;
       }
       incremental = true;
@@ -218,7 +224,16 @@ export function avg(vs: ArrayLike<number>, lo = 0, hi = vs.length): number {
       c /= count - 1;
     }
     const q = (count - 1) / count;
-    [mean, c] = kahanSumInc(v / count, q * mean, q * c);
+    // kahanSumInc(v / count, q * mean, q * c)
+    const inc = v / count;
+    const m = q * mean;
+    let cc = q * c;
+    const t = m + inc;
+    if (t === Infinity || t === -Infinity) cc = 0;
+    else if (Math.abs(m) >= Math.abs(inc)) cc += m - t + inc;
+    else cc += inc - t + m;
+    mean = t;
+    c = cc;
   }
   if (incremental) return mean + c;
   return (sum + c) / (hi - lo);

@@ -41,9 +41,14 @@ export class ByteWriter {
     this.ensure(8);
     const b = this.buf;
     let p = this.len;
-    while (v >= 0x80) {
+    // Above 2^31 in double arithmetic, below in int32 (`%` on a double is a library call).
+    while (v > 0x7fffffff) {
       b[p++] = (v % 0x80) | 0x80;
       v = Math.floor(v / 0x80);
+    }
+    while (v >= 0x80) {
+      b[p++] = (v & 0x7f) | 0x80;
+      v >>>= 7;
     }
     b[p++] = v;
     this.len = p;
@@ -156,5 +161,9 @@ export function zigzag(v: number): number {
 }
 
 export function unzigzag(u: number): number {
-  return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  // Small values (nearly all) in int32 arithmetic: `%` on a double is a
+  // library call in V8, and decoding runs this once per sample.
+  if (u <= 0x7fffffff) return (u >>> 1) ^ -(u & 1);
+  const h = Math.floor(u / 2);
+  return u - 2 * h === 0 ? h : -h - 1;
 }
