@@ -3,19 +3,6 @@ import { chunkSamples, decodeChunkInto, encodeChunk } from './chunkenc/codec.ts'
 import { Arena, NIL, PAGE } from './arena.ts';
 import { type MemSeries, OooBuffer } from './series.ts';
 
-/** Decoded samples the head keeps for repeated reads (16 bytes each: 1M = 16 MiB). */
-const READ_CACHE_SAMPLES = 1 << 20;
-
-interface ReadCacheEntry {
-  lastT: number;
-  oooN: number;
-  headMinT: number;
-  mint: number;
-  maxt: number;
-  ts: Float64Array;
-  vs: Float64Array;
-}
-
 /** Samples a series collects in its open row before they are encoded into a group. */
 export const OPEN_ROW = 16;
 /** next:u32, len:u16, last sample's offset in its window:u32 (to skip groups without decoding them). */
@@ -143,43 +130,13 @@ export class Head {
 
   /**
    * The series' head samples with mint <= t <= maxt, time-ordered (in-order
-   * and out-of-order merged; an in-order sample wins a tie).
+   * and out-of-order merged; an in-order sample wins a tie), in fresh arrays.
    */
   read(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
-    // Rules and dashboards read the same series at the same time over and over
-    // (a group of rules built from one expression): a small cache of decoded
-    // reads, valid while the series gets no new sample, serves repeats and
-    // narrower ranges without decoding again.
-    const oooN = s.ooo ? s.ooo.n : 0;
-    if (withOOO) {
-      const c = this.readCache.get(s);
-      if (c !== undefined) {
-        if (c.lastT === s.lastT && c.oooN === oooN && c.headMinT === s.headMinT && c.mint <= mint && c.maxt >= maxt) {
-          this.readCache.delete(s);
-          this.readCache.set(s, c);
-          return c.mint === mint && c.maxt === maxt ? { ts: c.ts, vs: c.vs } : clip(c.ts, c.vs, mint, maxt);
-        }
-        this.readCache.delete(s);
-        this.readCacheSamples -= c.ts.length;
-      }
-    }
-    const out = this.readUncached(s, mint, maxt, withOOO);
-    if (withOOO && out.ts.length <= READ_CACHE_SAMPLES / 64) {
-      this.readCache.set(s, { lastT: s.lastT, oooN, headMinT: s.headMinT, mint, maxt, ts: out.ts, vs: out.vs });
-      this.readCacheSamples += out.ts.length;
-      while (this.readCacheSamples > READ_CACHE_SAMPLES) {
-        const [k, v] = this.readCache.entries().next().value as [MemSeries, ReadCacheEntry];
-        this.readCache.delete(k);
-        this.readCacheSamples -= v.ts.length;
-      }
-    }
-    return out;
+    return this.readUncached(s, mint, maxt, withOOO);
   }
 
-  private readonly readCache = new Map<MemSeries, ReadCacheEntry>();
-  private readCacheSamples = 0;
-
-  /** {@link read} without the cache: bulk readers (block cuts, checkpoints, snapshots) would only evict what queries reuse. */
+  /** {@link read}; kept for bulk readers (block cuts, checkpoints, snapshots). */
   readUncached(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
     // Groups are decoded straight into a shared scratch pair, then the part
     // within [mint, maxt] is copied out once at its exact size.
