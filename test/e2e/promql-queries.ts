@@ -29,6 +29,9 @@ export function differentialQueries(at: string): string[] {
   q.push(
     `topk(3, ${rate})`,
     `bottomk(2, ${rate})`,
+    `topk by (job, method) (2, ${rate})`,
+    `bottomk without (instance) (1, increase(http_requests_total[10m]))`,
+    `topk(1000, avg_over_time(node_temperature_celsius[5m]))`,
     `topk by (job) (1, node_temperature_celsius)`,
     `quantile(0.5, ${rate})`,
     `quantile by (job) (0.9, node_temperature_celsius)`,

@@ -12,7 +12,7 @@ import { aggregate } from './aggregate.ts';
 import { labelJoin, labelReplace, sortByLabels, sortByValue } from '../functions/label-functions.ts';
 import { formatOpenMetricsLikeGo } from './format.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
-import { setLabel } from './grouping.ts';
+import { groupLabels, setLabel } from './grouping.ts';
 import { sampleAt, samplesIn, upperBound } from './series-ops.ts';
 import { extendedSeq, extendedValue, smoothedAt } from './extended-range.ts';
 import { enrich, referenceTime } from './info.ts';
@@ -59,6 +59,8 @@ export class Evaluator {
   private checks = 0;
   /** Per range-function call: its values at every step of a range query, or null when not tabulated. */
   private readonly rangeTables = new Map<Call, { values: Float64Array; present: Uint8Array } | null>();
+  /** Group index of each series of a topk/bottomk over a range table. */
+  private readonly topkGroups = new Map<Aggregate, { list: LoadedSeries[]; groupOf: Int32Array; groups: number }>();
   /** Per aggregation node: its fused plan, or null when it can't be fused. */
   private readonly fusedPlans = new Map<Aggregate, { src: FusedSource; agg: FusedAggregation; onCounterValue?: (s: LoadedSeries) => void; table?: VSample[][] | null } | null>();
 
@@ -111,6 +113,10 @@ export class Evaluator {
       case 'aggregate': {
         const fused = this.fusedAggregate(e, t);
         if (fused) return fused;
+        if (e.op === 'topk' || e.op === 'bottomk') {
+          const top = this.topkFromTable(e, t);
+          if (top) return top;
+        }
         const inner = this.eval(e.expr, t);
         if (inner.type !== 'vector') throw new PromQLExecError('aggregation over a non-vector');
         let param: number | string | undefined;
@@ -556,6 +562,23 @@ export class Evaluator {
    * first step (each series' samples read in order) and handed out per step.
    */
   private rangeFromTable(e: Call, f: string, rangeFn: RangeFn, sel: MatrixSelector, t: number): EvalValue | undefined {
+    const r = this.rangeTable(e, f, rangeFn, sel, t);
+    if (!r) return undefined;
+    const { list, tab, base } = r;
+    const drop = KEEPS_NAME.has(f) ? undefined : true;
+    const out: VSample[] = [];
+    for (let i = 0; i < list.length; i++) {
+      if (tab.present[base + i]) out.push({ metric: list[i]!.metric, v: tab.values[base + i]!, drop });
+    }
+    return { type: 'vector', samples: out };
+  }
+
+  /**
+   * The table of `f(sel[r])` over every step of a range query (built on first
+   * use) and the offset of step t's row, or undefined when the table does not
+   * apply (an instant query, t off the grid, histograms, too big).
+   */
+  private rangeTable(e: Call, f: string, rangeFn: RangeFn, sel: MatrixSelector, t: number): { list: LoadedSeries[]; tab: { values: Float64Array; present: Uint8Array }; base: number } | undefined {
     const ctx = this.ctx;
     if (ctx.step <= 0) return undefined;
     const k = (t - ctx.start) / ctx.step;
@@ -586,12 +609,72 @@ export class Evaluator {
       }
       this.rangeTables.set(e, (tab = { values, present }));
     }
-    const drop = KEEPS_NAME.has(f) ? undefined : true;
+    return { list, tab, base: k * list.length };
+  }
+
+  /**
+   * `topk`/`bottomk(k, f(sel[r]))` in a range query straight from the range
+   * table: each group keeps its best k series in a buffer and only those
+   * become samples (the same stable choice as {@link aggregate}, which
+   * would get every series of the step as a sample first).
+   */
+  private topkFromTable(e: Aggregate, t: number): EvalValue | undefined {
+    const call = unwrap(e.expr);
+    if (call.kind !== 'call' || call.args.length !== 1 || !INDEXED_FUNCTIONS.has(call.func)) return undefined;
+    const rangeFn = RANGE_FUNCTIONS[call.func];
+    const sel = unwrap(call.args[0]!);
+    if (!rangeFn || sel.kind !== 'matrix' || sel.vs.extended) return undefined;
+    if (!e.param || unwrap(e.param).kind !== 'number') return undefined;
+    const p = this.eval(e.param, t);
+    if (p.type !== 'scalar') return undefined;
+    if (Number.isNaN(p.v)) throw new PromQLExecError('Parameter value is NaN');
+    const k = Math.floor(p.v);
+    if (k > 64) return undefined;
+    const r = this.rangeTable(call, call.func, rangeFn, sel, t);
+    if (!r) return undefined;
+    const { list, tab, base } = r;
     const out: VSample[] = [];
-    const base = k * list.length;
-    for (let i = 0; i < list.length; i++) {
-      if (tab.present[base + i]) out.push({ metric: list[i]!.metric, v: tab.values[base + i]!, drop });
+    if (!(k >= 1)) return { type: 'vector', samples: out };
+    let plan = this.topkGroups.get(e);
+    if (!plan || plan.list !== list) {
+      const ids = new Map<string, number>();
+      const groupOf = new Int32Array(list.length);
+      for (let i = 0; i < list.length; i++) {
+        const key = labelsKey(groupLabels(list[i]!.metric, e.grouping, e.without));
+        let g = ids.get(key);
+        if (g === undefined) ids.set(key, (g = ids.size));
+        groupOf[i] = g;
+      }
+      this.topkGroups.set(e, (plan = { list, groupOf, groups: ids.size }));
     }
+    const desc = e.op === 'topk';
+    const { groupOf } = plan;
+    // Per group: its best series (indices), best first; groups in first-seen order.
+    const best = new Map<number, number[]>();
+    const values = tab.values;
+    const better = (a: number, b: number) => {
+      // cmpForK(a, b) < 0: NaN sorts last for both orders.
+      if (a !== a) return false;
+      if (b !== b) return true;
+      return desc ? a > b : a < b;
+    };
+    for (let i = 0; i < list.length; i++) {
+      if (!tab.present[base + i]) continue;
+      const g = groupOf[i]!;
+      let buf = best.get(g);
+      if (!buf) best.set(g, (buf = []));
+      const x = values[base + i]!;
+      if (buf.length === k && !better(x, values[base + buf[k - 1]!]!)) continue;
+      let j = buf.length < k ? buf.length : k - 1;
+      if (buf.length < k) buf.push(i);
+      while (j > 0 && better(x, values[base + buf[j - 1]!]!)) {
+        buf[j] = buf[j - 1]!;
+        j--;
+      }
+      buf[j] = i;
+    }
+    const drop = KEEPS_NAME.has(call.func) ? undefined : true;
+    for (const buf of best.values()) for (const i of buf) out.push({ metric: list[i]!.metric, v: values[base + i]!, drop });
     return { type: 'vector', samples: out };
   }
 
