@@ -67,11 +67,19 @@ export function queryDataJSON(v: QueryValue): string {
       return `{"resultType":"vector","result":[${parts.join(',')}]}`;
     }
     case 'matrix': {
+      // Series of a range result share the step grid: each timestamp's text
+      // (`[1735689900.777,"`) is made once and reused.
+      const stamps = new Map<number, string>();
       const parts: string[] = new Array(v.matrix.length);
       for (let k = 0; k < v.matrix.length; k++) {
         const s = v.matrix[k]!;
         const pts: string[] = new Array(s.ts.length);
-        for (let i = 0; i < s.ts.length; i++) pts[i] = `[${formatTime(s.ts[i]!)},"${formatValue(s.vs[i]!)}"]`;
+        for (let i = 0; i < s.ts.length; i++) {
+          const t = s.ts[i]!;
+          let head = stamps.get(t);
+          if (head === undefined) stamps.set(t, (head = `[${formatTime(t)},"`));
+          pts[i] = head + formatValue(s.vs[i]!) + '"]';
+        }
         parts[k] = `{"metric":${JSON.stringify(metricObject(s.metric))},"values":[${pts.join(',')}]}`;
       }
       return `{"resultType":"matrix","result":[${parts.join(',')}]}`;
