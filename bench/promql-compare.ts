@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
-import { createEngine, formatExpr, parseExpr, parseSelector } from '../packages/server/src/promql/index.ts';
+import { astJSON, createEngine, formatExpr, parseExpr, parseSelector } from '../packages/server/src/promql/index.ts';
 import { registerApiV1 } from '../packages/server/src/api/v1/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
 import { QUERIES } from './promql-queries.ts';
@@ -74,6 +74,7 @@ try {
     queryable: db,
     parseSelector,
     formatQuery: (q: string) => formatExpr(parseExpr(q)),
+    parseQuery: (q: string) => astJSON(parseExpr(q)),
     now: () => Date.now(),
     lookbackDelta: 5 * 60_000,
     targets: () => ({ activeTargets: [], droppedTargets: [] }),

@@ -7,7 +7,7 @@ import { createWebServer } from '../web/index.ts';
 import { openDB } from '../tsdb/index.ts';
 import { deleteSeries, snapshot, tsdbStatus } from '../tsdb/admin.ts';
 import { uiDistDir } from './paths.ts';
-import { createEngine, formatExpr, parseExpr, parseSelector } from '../promql/index.ts';
+import { astJSON, createEngine, formatExpr, parseExpr, parseSelector } from '../promql/index.ts';
 import { loadConfigFile, parseConfig, type PrometheusConfig } from '../config/index.ts';
 import { ScrapeManager } from '../scrape/index.ts';
 import { registerWriteHandler } from '../remote/index.ts';
@@ -114,6 +114,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     queryable: db,
     parseSelector,
     formatQuery: (q) => formatExpr(parseExpr(q)),
+    parseQuery: (q) => astJSON(parseExpr(q)),
     now: () => Date.now(),
     lookbackDelta: opts.lookbackDelta,
     targets: () => scrape.targets(),

@@ -4,7 +4,7 @@ import type { QueryEngine } from './types.ts';
 export type { QueryEngine, QueryResult, QueryValue, QueryOptions, QueryStats, Sample, RangeSeries } from './types.ts';
 export { PromQLParseError, PromQLExecError, QueryTimeoutError, QueryCanceledError, TooManySamplesError } from './errors.ts';
 export type { Expr } from './parser/index.ts';
-export { parseExpr, typeOf, formatExpr } from './parser/index.ts';
+export { parseExpr, typeOf, formatExpr, astJSON } from './parser/index.ts';
 export { parseSelectorMatchers as parseSelector } from './parser/index.ts';
 export { Engine } from './engine/engine.ts';
 export { SelectCache } from './engine/select-cache.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import Fastify from 'fastify';
 import formbody from '@fastify/formbody';
 import { labelsFromObject } from '@vigil/core';
-import { createEngine, formatExpr, parseExpr, parseSelector } from '../../promql/index.ts';
+import { astJSON, createEngine, formatExpr, parseExpr, parseSelector } from '../../promql/index.ts';
 import { MemoryStorage } from '../../testutil/index.ts';
 import { registerApiV1 } from './index.ts';
 
@@ -22,6 +22,7 @@ async function serve() {
     queryable: storage,
     parseSelector,
     formatQuery: (q) => formatExpr(parseExpr(q)),
+    parseQuery: (q) => astJSON(parseExpr(q)),
     now: () => 150_000,
     lookbackDelta: 300_000,
     targets: () => ({ activeTargets: [], droppedTargets: [] }),
@@ -103,6 +104,57 @@ test('series, labels, label values and format_query', async () => {
     assert.deepEqual(limited.body, { status: 'success', data: ['/a'], warnings: ['results truncated due to limit'] });
     const fmt = await get(`${s.url}/api/v1/format_query?query=${encodeURIComponent('sum(rate(x{a="b"}[5m]))by(job)')}`);
     assert.deepEqual(fmt.body, { status: 'success', data: 'sum by (job) (rate(x{a="b"}[5m]))' });
+  } finally {
+    await s.close();
+  }
+});
+
+test('parse_query answers the AST in Prometheus\'s JSON shape', async () => {
+  const s = await serve();
+  try {
+    const q = 'sum by (job) (rate(x{a="b"}[5m] @ end())) / on (job) group_left max(y offset 1m) > bool 1e21';
+    const res = await get(`${s.url}/api/v1/parse_query?query=${encodeURIComponent(q)}`);
+    const sel = (name: string, extra: Record<string, unknown>, matchers: unknown[]) => ({ name, offset: 0, matchers, timestamp: null, startOrEnd: null, anchored: false, smoothed: false, ...extra });
+    assert.deepEqual(res.body, {
+      status: 'success',
+      data: {
+        type: 'binaryExpr',
+        op: '>',
+        bool: true,
+        matching: null,
+        rhs: { type: 'numberLiteral', val: '1000000000000000000000' },
+        lhs: {
+          type: 'binaryExpr',
+          op: '/',
+          bool: false,
+          matching: { card: 'many-to-one', labels: ['job'], on: true, include: [], fillValues: { lhs: null, rhs: null } },
+          lhs: {
+            type: 'aggregation',
+            op: 'sum',
+            param: null,
+            grouping: ['job'],
+            without: false,
+            expr: {
+              type: 'call',
+              func: { name: 'rate', argTypes: ['matrix'], variadic: 0, returnType: 'vector' },
+              args: [
+                {
+                  type: 'matrixSelector',
+                  ...sel('x', { range: 300000, startOrEnd: 'end' }, [
+                    { name: 'a', value: 'b', type: '=' },
+                    { name: '__name__', value: 'x', type: '=' },
+                  ]),
+                },
+              ],
+            },
+          },
+          rhs: { type: 'aggregation', op: 'max', param: null, grouping: [], without: false, expr: { type: 'vectorSelector', ...sel('y', { offset: 60000 }, [{ name: '__name__', value: 'y', type: '=' }]) } },
+        },
+      },
+    });
+    const bad = await get(`${s.url}/api/v1/parse_query?query=${encodeURIComponent('sum(')}`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.errorType, 'bad_data');
   } finally {
     await s.close();
   }

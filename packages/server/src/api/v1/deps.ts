@@ -52,6 +52,8 @@ export interface ApiV1Deps {
   parseSelector: (s: string) => Matcher[];
   /** Parses and pretty-prints an expression (`/api/v1/format_query`); throws a PromQLParseError. */
   formatQuery: (s: string) => string;
+  /** Parses an expression into the JSON tree of `/api/v1/parse_query`; throws a PromQLParseError. */
+  parseQuery: (s: string) => unknown;
   /** Current time in ms (injected for tests). */
   now: () => number;
   lookbackDelta: number;

@@ -119,6 +119,15 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiV1Deps): void
       return sendQueryError(reply, err);
     }
   };
+  const parse = async (req: Req, reply: FastifyReply) => {
+    try {
+      return sendData(reply, deps.parseQuery(formValue(req, 'query') ?? ''));
+    } catch (err) {
+      return sendQueryError(reply, err);
+    }
+  };
+  app.get('/api/v1/parse_query', parse);
+  app.post('/api/v1/parse_query', parse);
   app.get('/api/v1/format_query', format);
   app.post('/api/v1/format_query', format);
   app.get('/api/v1/query', instant);
