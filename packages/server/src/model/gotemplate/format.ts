@@ -19,6 +19,13 @@ export class SafeHTML {
  */
 function halfEven(v: number, prec: number, exp: boolean): string {
   const up = exp ? v.toExponential(prec) : v.toFixed(prec);
+  // A tie needs the exact expansion to be ...5 at the next digit: one digit
+  // more (exact when it is a tie) rules most values out without the long expansion.
+  if (prec < 100) {
+    const next = exp ? v.toExponential(prec + 1) : Math.abs(v) < 1e21 ? v.toFixed(prec + 1) : '5';
+    const d = exp ? next.charCodeAt(next.indexOf('e') - 1) : next.charCodeAt(next.length - 1);
+    if (d !== 53 /* '5' */) return up;
+  }
   const full = exp ? v.toExponential(100) : Math.abs(v) < 1e21 ? v.toFixed(Math.min(100, prec + 80)) : up;
   const mant = exp ? full.slice(0, full.indexOf('e')) : full;
   const dot = mant.indexOf('.');

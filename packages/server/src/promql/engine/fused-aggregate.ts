@@ -35,13 +35,40 @@ export function fusedSource(e: Aggregate, keepsName: ReadonlySet<string>): Fused
   return { kind: 'range', sel: arg, func: f, fn, keepName: keepsName.has(f), counterCheck: f === 'rate' || f === 'increase' || f === 'irate' };
 }
 
+/** Group ids of a list of loaded series, by grouping: rules of a group share selector reads, and often the grouping too. */
+const groupings = new WeakMap<readonly LoadedSeries[], Map<string, { groupOf: Int32Array; groups: Labels[] }>>();
+
+function groupsOf(list: readonly LoadedSeries[], grouping: string[], without: boolean): { groupOf: Int32Array; groups: Labels[] } {
+  let byKey = groupings.get(list);
+  if (!byKey) groupings.set(list, (byKey = new Map()));
+  const key = `${without ? '-' : '+'}${grouping.join('\xff')}`;
+  let r = byKey.get(key);
+  if (r) return r;
+  const ids = new Map<string, number>();
+  const groupOf = new Int32Array(list.length);
+  const groups: Labels[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const metric = groupLabels(list[i]!.metric, grouping, without);
+    const k = labelsKey(metric);
+    let g = ids.get(k);
+    if (g === undefined) {
+      g = groups.length;
+      ids.set(k, g);
+      groups.push(metric);
+    }
+    groupOf[i] = g;
+  }
+  byKey.set(key, (r = { groupOf, groups }));
+  return r;
+}
+
 /**
  * Per aggregation node: the loaded series' group ids and accumulators,
  * computed once and reused by every step. Only for float-only series.
  */
 export class FusedAggregation {
   private readonly groupOf: Int32Array;
-  private readonly groups: Labels[] = [];
+  private readonly groups: Labels[];
   /** Per series, the cursor of its window end (and start) into ts: steps usually move forward. */
   private readonly hiAt: Int32Array;
   private readonly loAt: Int32Array;
@@ -59,19 +86,9 @@ export class FusedAggregation {
     grouping: string[],
     without: boolean,
   ) {
-    const ids = new Map<string, number>();
-    this.groupOf = new Int32Array(list.length);
-    for (let i = 0; i < list.length; i++) {
-      const metric = groupLabels(list[i]!.metric, grouping, without);
-      const k = labelsKey(metric);
-      let g = ids.get(k);
-      if (g === undefined) {
-        g = this.groups.length;
-        ids.set(k, g);
-        this.groups.push(metric);
-      }
-      this.groupOf[i] = g;
-    }
+    const grouped = groupsOf(list, grouping, without);
+    this.groupOf = grouped.groupOf;
+    this.groups = grouped.groups;
     const ng = this.groups.length;
     this.v = new Float64Array(ng);
     this.c = new Float64Array(ng);
