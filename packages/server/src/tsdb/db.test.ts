@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { labelsFromObject, Matcher } from '@vigil/core';
 import { isStaleNaN, STALE_NAN, StorageRejection } from '../storage/index.ts';
 import { openDB } from './index.ts';
-import type { DB } from './db.ts';
+import { DB } from './db.ts';
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'vigil-tsdb-'));
@@ -235,6 +235,61 @@ test('a storage directory held by a live process is refused; a stale lock is tak
     assert.equal(readFileSync(join(dir, 'lock'), 'utf8').trim(), String(process.pid));
     await db.close();
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('WAL replay rebuilds the head exactly: runs across rows and windows, out-of-order samples, repeats, staleness markers, several replay batches', async () => {
+  const dir = tmp();
+  const saved = DB.replayBatchSamples;
+  // Small batches, so replay applies many of them and series' runs are cut at batch ends.
+  DB.replayBatchSamples = 97;
+  try {
+    const opts = { dir, headSnapshotOnShutdown: false, outOfOrderWindowMs: 600_000, maintenanceIntervalMs: 3_600_000 };
+    let db = await openDB(opts);
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    // 40 series over 3 hours at 15 s (crossing a 2-hour window boundary), some late, some repeated.
+    const t0 = 7_200_000 * 1000 - 3_600_000;
+    const last = new Map<number, { t: number; v: number }>();
+    for (let k = 0; k < 720; k++) {
+      const app = db.appender();
+      for (let i = 0; i < 40; i++) {
+        if ((i + k) % 7 === 0) continue; // gaps: series miss some commits
+        const labels = labelsFromObject({ __name__: 'replay', i: String(i) });
+        const t = t0 + k * 15_000;
+        const v = i % 3 === 0 ? Math.floor(rand() * 1000) : i % 3 === 1 ? Math.round(rand() * 1e4) / 1e4 : k % 50 === 49 ? STALE_NAN : rand();
+        app.append(0, labels, t, v);
+        if (rand() < 0.05) app.append(0, labels, t - 15_000 * (1 + Math.floor(rand() * 20)) - 1, v + 1); // late, inside the window
+        const prev = last.get(i);
+        if (prev && rand() < 0.05) {
+          try {
+            app.append(0, labels, prev.t, prev.v); // repeat of the previous commit's sample: accepted, not stored twice
+          } catch (e) {
+            assert.ok(e instanceof StorageRejection);
+          }
+        }
+        last.set(i, { t, v });
+      }
+      await app.commit();
+    }
+    const before = await samples(db, [new Matcher('=', '__name__', 'replay')]);
+    const headSamples = db.head.samples;
+    assert.ok(headSamples > 20_000);
+    await db.close();
+    db = await openDB(opts);
+    const after = await samples(db, [new Matcher('=', '__name__', 'replay')]);
+    assert.equal(after.length, 40);
+    // Bit-for-bit values (staleness markers included), same timestamps.
+    const bits = (vs: number[]) => Buffer.from(new Float64Array(vs).buffer).toString('hex');
+    assert.deepEqual(
+      after.map(([l, ts, vs]) => [l, ts, bits(vs)]),
+      before.map(([l, ts, vs]) => [l, ts, bits(vs)]),
+    );
+    assert.equal(db.head.samples, headSamples);
+    await db.close();
+  } finally {
+    DB.replayBatchSamples = saved;
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -85,6 +85,9 @@ export class DB implements Storage {
   /** Blocks found corrupt at open (moved aside). */
   readonly corruptBlocks: Array<{ dir: string; reason: string }> = [];
 
+  /** @internal samples WAL replay collects before applying them series by series (tests make it small). */
+  static replayBatchSamples = 1 << 21;
+
   constructor(private readonly opts: DBOptions) {
     this.logger = opts.logger ?? silentLogger();
     this.metrics = new TsdbMetrics(opts.registry ?? new Registry(), this);
@@ -111,18 +114,25 @@ export class DB implements Storage {
     this.walReplay = { min: segs[0] ?? 0, max: segs[segs.length - 1] ?? 0, current: segs[0] ?? 0 };
     const from = this.loadHeadSnapshot();
     for (const s of this.catalog.values()) refMap[s.id] = s;
+    const batch = new ReplayBatch(DB.replayBatchSamples);
     const stats = this.wal.replay({
       series: (s) => {
         const { series } = this.catalog.getOrCreate(s.labels, s.ref);
+        // Batched samples name their series by ref: apply them before a ref changes meaning.
+        const had = refMap[s.ref];
+        if (had !== undefined && had !== series) this.applyReplayBatch(batch, refMap);
         refMap[s.ref] = series;
       },
       samples: (refs, ts, vs, n) => {
+        // Samples of unknown refs are dropped now; the rest are applied
+        // series by series when the batch is full.
+        const minT = this.lastBlockMaxT;
         for (let i = 0; i < n; i++) {
-          const s = refMap[refs[i]!];
+          const ref = refs[i]!;
           const t = ts[i]!;
-          if (!s || t < this.lastBlockMaxT) continue;
-          if (t > s.lastT) this.head.append(s, t, vs[i]!);
-          else if (t < s.lastT) this.head.appendOOO(s, t, vs[i]!);
+          if (refMap[ref] === undefined || t < minT) continue;
+          if (batch.n === batch.cap) this.applyReplayBatch(batch, refMap);
+          batch.add(ref, t, vs[i]!);
           if (t > this.maxT) this.maxT = t;
           if (t < this.headMinT) this.headMinT = t;
         }
@@ -131,6 +141,7 @@ export class DB implements Storage {
         this.walReplay.current = seg;
       },
     }, from);
+    this.applyReplayBatch(batch, refMap);
     this.replayStats = stats;
     this.metrics.walCorruptions.inc(stats.corruptions.length);
     for (const m of metas) this.attachBlock(join(this.dir, m.ulid));
@@ -160,6 +171,52 @@ export class DB implements Storage {
       }
     }, every);
     this.timer.unref();
+  }
+
+  /**
+   * Appends a batch of replayed samples to the head series by series (each
+   * series' samples in log order): a series' state and open row are touched
+   * once per batch instead of once per sample, which is most of what replay
+   * costs with many series (one samples record holds one sample of each of
+   * thousands of series).
+   */
+  private applyReplayBatch(b: ReplayBatch, refMap: Array<MemSeries | undefined>): void {
+    const n = b.n;
+    if (n === 0) return;
+    const refs = b.refs;
+    let maxRef = 0;
+    for (let i = 0; i < n; i++) if (refs[i]! > maxRef) maxRef = refs[i]!;
+    if (b.counts.length < maxRef + 2) b.counts = new Uint32Array(maxRef + 2);
+    const counts = b.counts;
+    counts.fill(0, 0, maxRef + 2);
+    for (let i = 0; i < n; i++) counts[refs[i]! + 1]!++;
+    for (let ref = 1; ref <= maxRef + 1; ref++) counts[ref]! += counts[ref - 1]!;
+    // Stable counting sort by ref: counts[ref] ends as the end of ref's run.
+    const sT = b.sortedT;
+    const sV = b.sortedV;
+    const ts = b.ts;
+    const vs = b.vs;
+    for (let i = 0; i < n; i++) {
+      const k = counts[refs[i]!]!++;
+      sT[k] = ts[i]!;
+      sV[k] = vs[i]!;
+    }
+    const head = this.head;
+    let k = 0;
+    for (let ref = 0; ref <= maxRef; ref++) {
+      const end = counts[ref]!;
+      if (k === end) continue;
+      const s = refMap[ref]!;
+      while (k < end) {
+        k = head.appendRun(s, sT, sV, k, end);
+        if (k === end) break;
+        // Not newer than the series' last sample: out of order, or a repeat (dropped).
+        const t = sT[k]!;
+        if (t < s.lastT) head.appendOOO(s, t, sV[k]!);
+        k++;
+      }
+    }
+    b.n = 0;
   }
 
   /** Loads `head.snapshot` when there is a usable one; returns the WAL position to replay from. */
@@ -636,4 +693,30 @@ export class DB implements Storage {
 export function blockDirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir).filter(isULID);
+}
+
+/** Replayed samples waiting to be applied (WAL ref, time, value), with the sort's scratch arrays. */
+class ReplayBatch {
+  n = 0;
+  readonly refs: Uint32Array;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  readonly sortedT: Float64Array;
+  readonly sortedV: Float64Array;
+  counts = new Uint32Array(1024);
+
+  constructor(readonly cap: number) {
+    this.refs = new Uint32Array(cap);
+    this.ts = new Float64Array(cap);
+    this.vs = new Float64Array(cap);
+    this.sortedT = new Float64Array(cap);
+    this.sortedV = new Float64Array(cap);
+  }
+
+  add(ref: number, t: number, v: number): void {
+    const i = this.n++;
+    this.refs[i] = ref;
+    this.ts[i] = t;
+    this.vs[i] = v;
+  }
 }

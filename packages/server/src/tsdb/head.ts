@@ -56,6 +56,51 @@ export class Head {
     this.samples++;
   }
 
+  /**
+   * Appends samples [from, to) of `ts`/`vs` to `s` for as long as they are
+   * in order (each newer than the one before and than `s.lastT`), exactly as
+   * {@link append} one at a time would; returns the index of the first sample
+   * not appended (`to` when all were). For bulk loads (WAL replay): the
+   * series' state stays in locals for the whole run.
+   */
+  appendRun(s: MemSeries, ts: Float64Array, vs: Float64Array, from: number, to: number): number {
+    if (from >= to || !(ts[from]! > s.lastT)) return from;
+    if (s.slot < 0) s.slot = this.allocRow();
+    const range = this.blockRange;
+    const slabT = this.slabT;
+    const slabV = this.slabV;
+    const row = s.slot * OPEN_ROW;
+    let n = s.openN;
+    let win = s.openWin;
+    let winEnd = n > 0 ? win + range : -Infinity;
+    let lastT = s.lastT;
+    let k = from;
+    for (; k < to; k++) {
+      const t = ts[k]!;
+      if (!(t > lastT)) break;
+      if (n === OPEN_ROW || t >= winEnd || t < win) {
+        if (n > 0) {
+          s.openN = n;
+          this.flush(s);
+          n = 0;
+        }
+        win = this.windowOf(t);
+        winEnd = win + range;
+        s.openWin = win;
+      }
+      slabT[row + n] = t - win;
+      slabV[row + n] = vs[k]!;
+      n++;
+      lastT = t;
+    }
+    s.openN = n;
+    s.lastT = lastT;
+    this.lastV[s.slot] = vs[k - 1]!;
+    if (ts[from]! < s.headMinT) s.headMinT = ts[from]!;
+    this.samples += k - from;
+    return k;
+  }
+
   /** Keeps an out-of-order sample (within the window the caller allows); false when one exists at t. */
   appendOOO(s: MemSeries, t: number, v: number): boolean {
     if (this.hasInOrderSampleAt(s, t)) return false;
@@ -111,7 +156,11 @@ export class Head {
     page[p + 4] = len & 0xff;
     page[p + 5] = len >>> 8;
     writeU32(page, p + 6, this.slabT[off + n - 1]!);
-    page.set(w.buf.subarray(0, len), p + GROUP_HEADER);
+    // A byte loop: groups are a few dozen bytes, and a subarray view per group
+    // was the largest source of garbage while a WAL replay re-encodes the head.
+    const src = w.buf;
+    const at = p + GROUP_HEADER;
+    for (let i = 0; i < len; i++) page[at + i] = src[i]!;
     s.openN = 0;
     const wins = s.wins;
     if (wins) {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Label, Logger } from '@vigil/core';
@@ -143,6 +143,9 @@ export class WAL {
     // still replay (samples of series it introduced cannot be named and are
     // dropped).
     let next = cp && !from ? cp.upTo + 1 : undefined;
+    // One read buffer for every file (a segment is up to 128 MiB): a fresh
+    // one per segment costs its page faults again each time.
+    let readBuf = Buffer.allocUnsafe(0);
     for (const file of files) {
       const si = file.segIndex;
       const name = file.name;
@@ -158,7 +161,21 @@ export class WAL {
         next = n + 1;
         h.progress?.(n);
       }
-      const buf = readFileSync(path);
+      const fdr = openSync(path, 'r');
+      let buf: Buffer;
+      try {
+        const size = fstatSync(fdr).size;
+        if (readBuf.length < size) readBuf = Buffer.allocUnsafe(Math.max(size, Math.min(SEGMENT_BYTES, readBuf.length * 2)));
+        let got = 0;
+        while (got < size) {
+          const r = readSync(fdr, readBuf, got, size - got, got);
+          if (r === 0) break;
+          got += r;
+        }
+        buf = readBuf.subarray(0, got);
+      } finally {
+        closeSync(fdr);
+      }
       stats.segments++;
       let off = from && si >= 0 && Number(name) === from.segment ? Math.min(from.offset, buf.length) : 0;
       let bad: string | undefined;

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter, zigzag, unzigzag } from './bytes.ts';
-import { packedBits, packInto, unpackFrom } from './bitpack.ts';
+import { FRAME, packedBits, packInto, unpackFrom } from './bitpack.ts';
 
 /**
  * Vigil's sample chunk encoding (format: docs/format/chunks.md).
@@ -50,36 +50,11 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
   if (n <= 0) throw new RangeError('empty chunk');
   const { a, b, c } = scratchArrays(n);
   // Mode first, so a reader knows the layout before anything else.
-  // The chunk's exponent is the largest any value needs: a value exact at the
-  // current one costs a single check.
-  let exp = 0;
-  for (let i = start; i < end; i++) {
-    const v = vs[i]!;
-    const p = POW10[exp]!;
-    const m = Math.round(v * p);
-    if (m / p === v && Math.abs(m) < MAX_MANTISSA && !Object.is(v, -0)) continue;
-    const e = decimalExponent(v);
-    if (e < 0) {
-      exp = -1;
-      break;
-    }
-    if (e > exp) exp = e;
-  }
+  const exp = mantissas(vs, start, n, a);
   let mode = MODE_XOR;
   let chosenWidths: number[] | undefined;
   let m0 = 0;
   let d1 = 0;
-  if (exp >= 0) {
-    const p = POW10[exp]!;
-    for (let i = 0; i < n; i++) {
-      const m = Math.round(vs[start + i]! * p);
-      if (Math.abs(m) >= MAX_MANTISSA || m / p !== vs[start + i]!) {
-        exp = -1;
-        break;
-      }
-      a[i] = m;
-    }
-  }
   if (exp >= 0) {
     m0 = a[0]!;
     // delta costs vs delta-of-delta costs, estimated by frame maxima.
@@ -100,8 +75,21 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     }
     d1 = n > 1 ? unzigzag(a[0]!) : 0;
     // Exact packed sizes when the maxima differ; equal maxima cost the same, so delta (one varint less) wins.
-    const costDelta = maxD === maxDD ? 0 : packedBits(a, 0, n - 1, widthsD);
-    const costDelta2 = maxD === maxDD ? 1 : packedBits(b, 2, n, widthsDD) + 8;
+    let costDelta: number;
+    let costDelta2: number;
+    if (maxD === maxDD) {
+      costDelta = 0;
+      costDelta2 = 1;
+    } else if (n >= 3 && n - 1 <= FRAME && maxD < 256 && maxDD < 256) {
+      // One frame each, narrow: what packedBits would find, without scanning again.
+      widthsD[0] = narrowWidth(maxD);
+      widthsDD[0] = narrowWidth(maxDD);
+      costDelta = 8 + (n - 1) * widthsD[0];
+      costDelta2 = 8 + (n - 2) * widthsDD[0] + 8;
+    } else {
+      costDelta = packedBits(a, 0, n - 1, widthsD);
+      costDelta2 = packedBits(b, 2, n, widthsDD) + 8;
+    }
     mode = costDelta2 < costDelta ? MODE_DELTA2 : MODE_DELTA;
     chosenWidths = maxD === maxDD ? undefined : mode === MODE_DELTA ? widthsD : widthsDD;
   }
@@ -115,13 +103,18 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     const dods = c;
     let prevT = ts[start + 1]!;
     let prevD = td1;
+    let any = 0;
     for (let i = 2; i < n; i++) {
       const d = ts[start + i]! - prevT;
-      dods[i - 2] = zigzag(d - prevD);
+      const dod = zigzag(d - prevD);
+      dods[i - 2] = dod;
+      any += dod;
       prevT = ts[start + i]!;
       prevD = d;
     }
-    packInto(w, dods, 0, n - 2);
+    // Regular intervals: every frame is zeros, one width-0 byte each (what packInto writes for them).
+    if (any === 0) for (let f = 0; f < n - 2; f += FRAME) w.u8(0);
+    else packInto(w, dods, 0, n - 2);
   }
   // Values.
   if (mode === MODE_XOR) {
@@ -135,6 +128,67 @@ export function encodeChunk(w: ByteWriter, ts: ArrayLike<number>, vs: ArrayLike<
     if (n > 1) w.varint(d1);
     packInto(w, b, 2, n, chosenWidths);
   }
+}
+
+/**
+ * The integer mantissas of vs[start, start + n) at the smallest exponent
+ * that makes every value exact, into `out`; returns the exponent, or -1 when
+ * some value is no short decimal (the chunk is XOR-coded). One pass in the
+ * usual case: values are checked at the exponent found so far, and only the
+ * values before a raise are computed again.
+ */
+function mantissas(vs: ArrayLike<number>, start: number, n: number, out: Float64Array): number {
+  let exp = 0;
+  let p = 1;
+  // out[from, i) hold exact mantissas at exponent `exp`.
+  let from = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[start + i]!;
+    const m = Math.round(v * p);
+    if (m / p === v && Math.abs(m) < MAX_MANTISSA && !Object.is(v, -0)) {
+      out[i] = m;
+      continue;
+    }
+    const e = decimalExponent(v);
+    if (e < 0) return -1;
+    if (e <= exp) return slowMantissas(vs, start, n, out);
+    exp = e;
+    p = POW10[e]!;
+    from = i;
+    out[i] = Math.round(v * p);
+  }
+  for (let i = 0; i < from; i++) {
+    const v = vs[start + i]!;
+    const m = Math.round(v * p);
+    if (Math.abs(m) >= MAX_MANTISSA || m / p !== v) return -1;
+    out[i] = m;
+  }
+  return exp;
+}
+
+/** {@link mantissas} in two plain passes: the exponent first (the largest any value needs), then every mantissa checked at it. */
+function slowMantissas(vs: ArrayLike<number>, start: number, n: number, out: Float64Array): number {
+  let exp = 0;
+  for (let i = 0; i < n; i++) {
+    const v = vs[start + i]!;
+    const p = POW10[exp]!;
+    const m = Math.round(v * p);
+    if (m / p === v && Math.abs(m) < MAX_MANTISSA && !Object.is(v, -0)) continue;
+    const e = decimalExponent(v);
+    if (e < 0) return -1;
+    if (e > exp) exp = e;
+  }
+  const p = POW10[exp]!;
+  for (let i = 0; i < n; i++) {
+    const m = Math.round(vs[start + i]! * p);
+    if (Math.abs(m) >= MAX_MANTISSA || m / p !== vs[start + i]!) return -1;
+    out[i] = m;
+  }
+  return exp;
+}
+
+function narrowWidth(max: number): number {
+  return max === 0 ? 0 : 32 - Math.clz32(max);
 }
 
 const widthsD: number[] = [];
