@@ -2,7 +2,7 @@ export type { VigilOptions, Vigil } from './vigil.ts';
 export { vigil } from './vigil.ts';
 
 export type { HttpMetricsOptions, FinishedRequest } from './metrics/http-metrics.ts';
-export { HttpMetrics, DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, UNMATCHED_ROUTE } from './metrics/http-metrics.ts';
+export { HttpMetrics, RouteSeries, DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, UNMATCHED_ROUTE } from './metrics/http-metrics.ts';
 export { BoundedLabel } from './metrics/bounded-label.ts';
 export { AppMetrics, DEFAULT_QUERY_BUCKETS } from './metrics/app-metrics.ts';
 export type { RenderOptions } from './metrics/render.ts';

@@ -151,3 +151,71 @@ test('cardinality: random URLs through Fastify wildcard routes stay capped', asy
   await app.close();
   obs.close();
 });
+
+/** Waits (bounded) until `cond` holds; the wait is for an event, not a speed check. */
+async function until(cond: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), what);
+}
+
+test('fastify and express: sizes recorded, in-flight back to 0, a request the client abandons still counts', async () => {
+  for (const kind of ['fastify', 'express'] as const) {
+    const obs = quiet();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let url: string;
+    let stop: () => Promise<void>;
+    if (kind === 'fastify') {
+      const app = Fastify();
+      instrumentFastify(app, obs);
+      app.post('/echo/:id', async (req) => ({ got: (req.body as { n: number }).n }));
+      app.get('/slow', async (_req, reply) => {
+        await held;
+        return reply.send('late');
+      });
+      url = await app.listen({ port: 0, host: '127.0.0.1' });
+      stop = () => app.close();
+    } else {
+      const app = express();
+      app.use(expressMiddleware(obs));
+      app.use(express.json());
+      app.post('/echo/:id', (req, res) => {
+        res.json({ got: (req.body as { n: number }).n });
+      });
+      app.get('/slow', (_req, res) => {
+        void held.then(() => res.send('late'));
+      });
+      const server = createServer(app);
+      url = await listen(server);
+      stop = async () => {
+        server.close();
+        server.closeAllConnections();
+      };
+    }
+    try {
+      const body = JSON.stringify({ n: 1, pad: 'x'.repeat(200) });
+      const r = await fetch(`${url}/echo/7`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      assert.equal(r.status, 200, kind);
+      const sent = Number(r.headers.get('content-length'));
+      const ac = new AbortController();
+      const pending = fetch(`${url}/slow`, { signal: ac.signal }).catch(() => 'aborted');
+      await until(() => obs.http.inFlight.value === 1, `${kind}: the held request is in flight`);
+      ac.abort();
+      assert.equal(await pending, 'aborted');
+      await until(() => obs.http.inFlight.value === 0, `${kind}: in-flight back to 0 after the client left`);
+      release();
+      const counts = Object.fromEntries(await routeValues(obs));
+      assert.deepEqual(counts, { 'POST /echo/:id 200': 1, 'GET /slow 200': 1 }, kind);
+      const reqSize = (await obs.http.requestSize!.get()).values.find((v) => v.metricName === 'http_request_size_bytes_sum');
+      assert.equal(reqSize?.value, Buffer.byteLength(body), `${kind}: request size from Content-Length`);
+      const resSize = (await obs.http.responseSize!.get()).values.filter((v) => v.metricName === 'http_response_size_bytes_count' && v.value > 0);
+      assert.deepEqual(resSize.map((v) => [v.labels.route, v.value]), [['/echo/:id', 1]], `${kind}: a response size for the answered request only`);
+      const resSum = (await obs.http.responseSize!.get()).values.find((v) => v.metricName === 'http_response_size_bytes_sum' && v.labels.route === '/echo/:id');
+      assert.equal(resSum?.value, sent, `${kind}: response size from Content-Length`);
+    } finally {
+      release();
+      await stop();
+      obs.close();
+    }
+  }
+});

@@ -10,7 +10,10 @@ export const DEFAULT_SIZE_BUCKETS = [100, 1_000, 10_000, 100_000, 1_000_000, 10_
 /** Route value for requests no route matched (404s, scanners): one series, not one per URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH']);
+const KNOWN_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'];
+/** Index of a method in KNOWN_METHODS; anything else is OTHER (index KNOWN_METHODS.length). */
+const METHOD_INDEX = new Map(KNOWN_METHODS.map((m, i) => [m, i]));
+const OTHER = KNOWN_METHODS.length;
 
 /** Options of {@link HttpMetrics}. */
 export interface HttpMetricsOptions {
@@ -41,14 +44,29 @@ interface Children {
 }
 
 /**
+ * The series of one route template (after the cap), found once per request
+ * by the adapters ({@link HttpMetrics.route}) and passed to
+ * {@link HttpMetrics.end}; the (method, status) children live in a Map keyed
+ * by a small integer, so recording builds no strings.
+ */
+export class RouteSeries {
+  /** @internal (status * 16 + method index) -> children */
+  readonly byStatus = new Map<number, Children>();
+
+  /** @param route the recorded `route` label value (capped) */
+  constructor(readonly route: string) {}
+}
+
+/**
  * The RED metrics every HTTP adapter records: `http_requests_total`,
  * `http_request_duration_seconds`, `http_requests_in_flight` and the size
  * histograms. Adapters call {@link start} when a request arrives and the
  * returned function when it finishes.
  *
- * The hot path does one Map lookup per request: label sets are resolved once
- * per (method, route, status) and kept, and `http_requests_total` is read
- * from the duration histogram's counts (see {@link HistogramStore}).
+ * The hot path does two Map lookups per request, neither hashing a new
+ * string: the route template's {@link RouteSeries}, then its (method, status)
+ * children, resolved once and kept. `http_requests_total` is read from the
+ * duration histogram's counts (see {@link HistogramStore}).
  */
 export class HttpMetrics {
   readonly requests: CountView;
@@ -58,7 +76,11 @@ export class HttpMetrics {
   readonly responseSize: HistogramStore | undefined;
   /** The cap on `route` values. */
   readonly routes: BoundedLabel;
-  private readonly children = new Map<string, Children>();
+  /** Raw route template -> its series (bounded; see {@link route}). */
+  private readonly byRoute = new Map<string, RouteSeries>();
+  /** Capped route value -> its series, so raw templates that collapse share one. */
+  private readonly byLabel = new Map<string, RouteSeries>();
+  private unmatched: RouteSeries | undefined;
   private slowSeconds = Infinity;
   private slowFn: ((done: FinishedRequest, seconds: number) => void) | undefined;
 
@@ -107,34 +129,69 @@ export class HttpMetrics {
     this.slowFn = fn;
   }
 
+  /**
+   * The series of a route template (undefined: no route matched). Adapters
+   * call it once per request with the router's template, which is the same
+   * string object each time, so this is one Map hit. Distinct templates past
+   * the cap share the `__overflow__` series; raw templates are remembered
+   * only up to a bound, so random URLs cannot grow the lookup without limit.
+   */
+  route(template: string | undefined): RouteSeries {
+    if (template === undefined) return (this.unmatched ??= this.labelSeries(this.routes.value(UNMATCHED_ROUTE)));
+    let rs = this.byRoute.get(template);
+    if (rs === undefined) {
+      rs = this.labelSeries(this.routes.value(template));
+      if (this.byRoute.size < this.routes.limit * 64) this.byRoute.set(template, rs);
+    }
+    return rs;
+  }
+
+  private labelSeries(route: string): RouteSeries {
+    let rs = this.byLabel.get(route);
+    if (rs === undefined) {
+      rs = new RouteSeries(route);
+      this.byLabel.set(route, rs);
+    }
+    return rs;
+  }
+
+  /**
+   * Ends a request begun with {@link begin}: the allocation-free form of
+   * {@link finish} the framework adapters use. Sizes are -1 when unknown.
+   */
+  end(t0: number, rs: RouteSeries, method: string, status: number, requestBytes: number, responseBytes: number): void {
+    this.inFlight.value--;
+    const seconds = (performance.now() - t0) / 1000;
+    if (seconds > this.slowSeconds) this.slowFn?.({ method, route: rs.route === UNMATCHED_ROUTE ? undefined : rs.route, status, requestBytes: requestBytes < 0 ? undefined : requestBytes, responseBytes: responseBytes < 0 ? undefined : responseBytes }, seconds);
+    this.observe(rs, method, status, seconds, requestBytes, responseBytes);
+  }
+
   /** Records one finished request that took `seconds`. */
   record(done: FinishedRequest, seconds: number): void {
     if (seconds > this.slowSeconds) this.slowFn?.(done, seconds);
-    const method = KNOWN_METHODS.has(done.method) ? done.method : 'OTHER';
-    const status = done.status;
-    // Key on the raw route first: the cap lookup only runs for new keys.
-    const key = `${method} ${status} ${done.route ?? ''}`;
-    let c = this.children.get(key);
-    if (c === undefined) {
-      // Canonical keys (after the cap) live under a NUL prefix, apart from raw keys.
-      const route = this.routes.value(done.route ?? UNMATCHED_ROUTE);
-      const ck = `${method} ${status} \u0000${route}`;
-      c = this.children.get(ck);
-      if (c === undefined) {
-        const labels = { method, route, status: String(status) };
-        c = {
-          duration: this.duration.seriesFor(ck, labels),
-          requestSize: this.requestSize?.seriesFor(`${method} \u0000${route}`, { method, route }),
-          responseSize: this.responseSize?.seriesFor(ck, labels),
-        };
-        this.children.set(ck, c);
-      }
-      // Remember raw keys only up to a bound, so random URLs cannot grow
-      // this map without limit either (past it they take the slow path).
-      if (this.children.size < this.routes.limit * 64) this.children.set(key, c);
-    }
+    this.observe(this.route(done.route), done.method, done.status, seconds, done.requestBytes ?? -1, done.responseBytes ?? -1);
+  }
+
+  private observe(rs: RouteSeries, method: string, status: number, seconds: number, requestBytes: number, responseBytes: number): void {
+    const mi = METHOD_INDEX.get(method) ?? OTHER;
+    const key = status * 16 + mi;
+    let c = rs.byStatus.get(key);
+    if (c === undefined) c = this.children(rs, key, mi === OTHER ? 'OTHER' : method, status);
     this.duration.observe(c.duration, seconds);
-    if (c.requestSize && done.requestBytes !== undefined) this.requestSize!.observe(c.requestSize, done.requestBytes);
-    if (c.responseSize && done.responseBytes !== undefined) this.responseSize!.observe(c.responseSize, done.responseBytes);
+    if (c.requestSize !== undefined && requestBytes >= 0) this.requestSize!.observe(c.requestSize, requestBytes);
+    if (c.responseSize !== undefined && responseBytes >= 0) this.responseSize!.observe(c.responseSize, responseBytes);
+  }
+
+  private children(rs: RouteSeries, key: number, method: string, status: number): Children {
+    const route = rs.route;
+    const ck = `${method} ${status} ${route}`;
+    const labels = { method, route, status: String(status) };
+    const c: Children = {
+      duration: this.duration.seriesFor(ck, labels),
+      requestSize: this.requestSize?.seriesFor(`${method} ${route}`, { method, route }),
+      responseSize: this.responseSize?.seriesFor(ck, labels),
+    };
+    rs.byStatus.set(key, c);
+    return c;
   }
 }

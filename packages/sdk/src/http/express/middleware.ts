@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
-import { OWN_PATHS, observeExchange } from '../node/instrument.ts';
+import { ExchangeObserver, OWN_PATHS, pathOf } from '../node/instrument.ts';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
 interface ExpressLikeRequest extends IncomingMessage {
@@ -25,7 +25,11 @@ type Tracked = ExpressLikeRequest & { [MOUNT]?: string };
 function routeOf(r: Tracked): string | undefined {
   const path = r.route?.path;
   if (path === undefined) return undefined;
-  return (r[MOUNT] ?? r.baseUrl ?? '') + (typeof path === 'string' ? path : String(path));
+  const mount = r[MOUNT] ?? r.baseUrl ?? '';
+  const p = typeof path === 'string' ? path : String(path);
+  // No concatenation for app-level routes: the template stays the route's own
+  // string, whose hash the series lookup has already computed.
+  return mount === '' ? p : mount + p;
 }
 
 const ROUTE = Symbol('vigil.route');
@@ -69,17 +73,20 @@ function trackMount(r: Tracked): void {
 export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {}) {
   const ignore = new Set(opts.ignore ?? OWN_PATHS);
   const endpoints = opts.endpoints ?? true;
+  const exchanges = new ExchangeObserver(obs.http, (req) => routeOf(req as Tracked));
+  const context = obs.context;
+  const withContext = obs.requestContext;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     if (endpoints && serveOwnEndpoint(obs, req, res)) return;
-    const r = req as Tracked;
-    if (!ignore.has(r.path ?? (req.url ?? '').split('?', 1)[0]!)) {
-      trackMount(r);
-      observeExchange(obs.http, req, res, () => routeOf(r));
+    if (!ignore.has(pathOf(req.url))) {
+      trackMount(req as Tracked);
+      exchanges.observe(res);
     }
-    if (!obs.requestContext) return next();
-    const ctx = obs.context.fromHeaders(req.headers);
+    if (!withContext) return next();
+    const ctx = context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
-    obs.context.run(ctx, () => next());
+    // No closure per request: run() passes next its (absent) arguments.
+    context.run(ctx, next);
   };
 }
 

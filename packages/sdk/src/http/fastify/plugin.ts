@@ -1,12 +1,19 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteSeries } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
+import { byteCount } from '../node/sizes.ts';
 
-// A request decoration declared up front keeps Fastify's Request objects one
+// Request decorations declared up front keep Fastify's Request objects one
 // shape (adding a property per request would make them polymorphic).
 const T0 = 'vigilT0';
+const SERIES = 'vigilSeries';
+/** The Fastify reply, kept on the raw response for its 'close' listener. */
+const REPLY = Symbol('vigil.reply');
 
-type Timed = FastifyRequest & { [T0]: number };
+type Timed = FastifyRequest & { [T0]: number; [SERIES]: RouteSeries | null };
+type Tracked = ServerResponse & { [REPLY]?: FastifyReply };
 
 /** Options of {@link instrumentFastify}. */
 export interface FastifyInstrumentOptions {
@@ -17,16 +24,45 @@ export interface FastifyInstrumentOptions {
 }
 
 /**
+ * Reads the matched route's template. `request.routeOptions` builds a fresh
+ * object (and looks up the server's body limit and constraint strategies)
+ * on every access, so the template is read from the route context it is
+ * built from: Fastify keeps it under a symbol described `fastify.context`
+ * (Fastify 4 and 5), found once on the first request. Undefined means the
+ * 404 handler ran.
+ */
+function routeUrlReader(): (req: FastifyRequest) => string | undefined {
+  let key: symbol | null | undefined;
+  return (req) => {
+    if (key === undefined) {
+      key = Object.getOwnPropertySymbols(req).find((s) => s.description === 'fastify.context') ?? null;
+      const ctx = key === null ? undefined : (req as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[key];
+      if (ctx?.config?.url !== req.routeOptions.url) key = null;
+    }
+    if (key === null) return req.is404 ? undefined : req.routeOptions.url;
+    return (req as unknown as Record<symbol, { config?: { url?: string } }>)[key]!.config?.url;
+  };
+}
+
+/**
  * Instruments a Fastify instance: HTTP metrics labelled with the route
  * template (`/users/:id`), never the raw URL (requests no route matched
  * share `unmatched`); a logging context per request; route errors captured;
  * and the SDK's endpoints served.
  *
- * Call it on the root instance before registering routes, so the hooks
- * apply to every route (Fastify encapsulates hooks per plugin).
+ * Per request this is one `onRequest` hook and one listener for the raw
+ * response's `close` event (which Node emits after `finish`, and also when
+ * the client goes away first, so aborted requests are counted and leave the
+ * in-flight gauge). No `onResponse` hook: with one, Fastify attaches its own
+ * two response listeners and a closure to every request.
+ *
+ * Call it on the root instance before registering routes, so the hook
+ * applies to every route (Fastify encapsulates hooks per plugin).
  */
 export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: FastifyInstrumentOptions = {}): void {
   const http = obs.http;
+  const context = obs.context;
+  const withContext = obs.requestContext;
   const ignore = new Set(opts.ignore ?? OWN_PATHS);
   if (opts.endpoints ?? true) {
     app.get('/metrics', async (req, reply) => {
@@ -41,34 +77,34 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
     }
   }
   if (!app.hasRequestDecorator(T0)) app.decorateRequest(T0, -1);
-  // Callback-style hooks: an async hook costs a promise per request, and
-  // run(ctx, done) makes the context current for everything after this hook.
+  if (!app.hasRequestDecorator(SERIES)) app.decorateRequest(SERIES, null);
+  const routeUrl = routeUrlReader();
+  // One function for every response, reading its request through the reply
+  // kept on it: no closure per request.
+  function onClose(this: Tracked): void {
+    const reply = this[REPLY]!;
+    const req = reply.request as Timed;
+    http.end(req[T0], req[SERIES]!, req.raw.method ?? 'GET', reply.statusCode, byteCount(req.headers['content-length']), byteCount(reply.getHeader('content-length')));
+  }
+  // A callback-style hook: an async one costs a promise per request.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (ignore.has(req.routeOptions.url ?? '')) return done();
-    (req as Timed)[T0] = http.begin();
-    if (!obs.requestContext) return done();
-    const ctx = obs.context.fromHeaders(req.headers);
+    const url = routeUrl(req);
+    if (url !== undefined && ignore.has(url)) return done();
+    const r = req as Timed;
+    r[SERIES] = http.route(url);
+    r[T0] = http.begin();
+    const res = reply.raw as Tracked;
+    res[REPLY] = reply;
+    res.on('close', onClose);
+    if (!withContext) return done();
+    const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
-    obs.context.run(ctx, done);
+    // The rest of the request (hooks, handler, what they schedule) runs from
+    // done(), so it sees the context.
+    context.run(ctx, done);
   });
   app.addHook('onError', (req: FastifyRequest, _reply: FastifyReply, err: Error, done: () => void) => {
-    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: req.routeOptions.url ?? 'unmatched' } });
-    done();
-  });
-  app.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    const t0 = (req as Timed)[T0];
-    if (t0 >= 0) {
-      const len = reply.getHeader('content-length');
-      const cl = req.headers['content-length'];
-      http.finish(t0, {
-        method: req.method,
-        // routeOptions.url is the template; only the 404 handler ran when is404 is set.
-        route: req.is404 ? undefined : req.routeOptions.url,
-        status: reply.statusCode,
-        requestBytes: cl === undefined ? undefined : Number(cl),
-        responseBytes: len === undefined ? undefined : Number(len),
-      });
-    }
+    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: routeUrl(req) ?? 'unmatched' } });
     done();
   });
 }

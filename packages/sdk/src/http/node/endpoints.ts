@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
+import { pathOf } from './instrument.ts';
 
 /**
  * Serves the SDK's endpoints (`/metrics`, `/livez`, `/readyz`, `/healthz`)
@@ -7,8 +8,7 @@ import type { Vigil } from '../../vigil.ts';
  */
 export function serveOwnEndpoint(obs: Vigil, req: IncomingMessage, res: ServerResponse): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const path = (req.url ?? '/').split('?', 1)[0];
-  switch (path) {
+  switch (pathOf(req.url)) {
     case '/metrics':
       obs.metricsHandler(req, res);
       return true;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HttpMetrics } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
-import { requestBytes, responseBytes } from './sizes.ts';
+import { byteCount } from './sizes.ts';
 
 /** Maps a request to its route template; undefined means "no route matched". */
 export type RouteResolver = (req: IncomingMessage) => string | undefined;
@@ -21,18 +21,49 @@ export interface NodeInstrumentOptions {
 /** Paths of the SDK's own endpoints, which are not counted as traffic. */
 export const OWN_PATHS = ['/metrics', '/livez', '/readyz', '/healthz'];
 
-/** Records one node:http exchange; called by every adapter built on node:http. */
-export function observeExchange(http: HttpMetrics, req: IncomingMessage, res: ServerResponse, route: () => string | undefined): void {
-  const end = http.start();
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    // An aborted request still counts, with the status the handler had set.
-    end({ method: req.method ?? 'GET', route: route(), status: res.statusCode, requestBytes: requestBytes(req), responseBytes: responseBytes(res) });
-  };
-  res.once('finish', finish);
-  res.once('close', finish);
+/** The path of a request URL (the query string dropped; no copy when there is none). */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+const T0 = Symbol('vigil.t0');
+const OBSERVER = Symbol('vigil.observer');
+
+type Observed = ServerResponse & { [T0]?: number; [OBSERVER]?: ExchangeObserver };
+
+/**
+ * Records node:http exchanges for one adapter: {@link observe} marks the
+ * start and adds one listener, the same function for every response, to the
+ * response's `close` event. Node emits `close` after `finish`, and also when
+ * the client goes away first, so an aborted request still counts (with the
+ * status the handler had set) and leaves the in-flight gauge. The route is
+ * resolved when the response closes, once the router has matched.
+ */
+export class ExchangeObserver {
+  constructor(
+    private readonly http: HttpMetrics,
+    private readonly resolve: RouteResolver,
+  ) {}
+
+  /** Starts recording `res`; call once per request. */
+  observe(res: ServerResponse): void {
+    const o = res as Observed;
+    o[T0] = this.http.begin();
+    o[OBSERVER] = this;
+    res.on('close', onExchangeClose);
+  }
+
+  /** @internal */
+  end(res: Observed): void {
+    const req = res.req;
+    this.http.end(res[T0]!, this.http.route(this.resolve(req)), req.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(res.getHeader('content-length')));
+  }
+}
+
+function onExchangeClose(this: Observed): void {
+  this[OBSERVER]!.end(this);
 }
 
 /**
@@ -41,14 +72,13 @@ export function observeExchange(http: HttpMetrics, req: IncomingMessage, res: Se
  * needs no change to it.
  */
 export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstrumentOptions = {}): void {
-  const resolve = opts.route ?? (() => undefined);
+  const exchanges = new ExchangeObserver(obs.http, opts.route ?? (() => undefined));
   const ignore = new Set(opts.ignore ?? OWN_PATHS);
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
-    const path = (req.url ?? '/').split('?', 1)[0]!;
-    if (ignore.has(path)) return;
+    if (ignore.has(pathOf(req.url))) return;
     // enterWith: the application's listener runs next in this same
     // synchronous emit, so it (and what it schedules) sees the context.
     obs.context.enterWith(obs.context.fromHeaders(req.headers));
-    observeExchange(obs.http, req, res, () => resolve(req));
+    exchanges.observe(res);
   });
 }

@@ -15,3 +15,14 @@ export function responseBytes(res: ServerResponse): number | undefined {
   const n = Number(v);
   return Number.isFinite(n) ? n : undefined;
 }
+
+/**
+ * A Content-Length header value as a byte count, -1 when absent or not a
+ * number (the form `HttpMetrics.end` takes).
+ */
+export function byteCount(v: string | number | string[] | undefined): number {
+  if (v === undefined) return -1;
+  if (typeof v === 'number') return v >= 0 ? v : -1;
+  const n = Number(v);
+  return n >= 0 ? n : -1;
+}

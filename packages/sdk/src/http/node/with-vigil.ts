@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { serveOwnEndpoint } from './endpoints.ts';
-import { observeExchange, type RouteResolver } from './instrument.ts';
+import { ExchangeObserver, type RouteResolver } from './instrument.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
@@ -21,15 +21,15 @@ export interface WithVigilOptions {
  */
 export function withVigil(obs: Vigil, handler: Handler, opts: WithVigilOptions = {}): Handler {
   const resolve = opts.route ?? (() => undefined);
+  const exchanges = new ExchangeObserver(obs.http, resolve);
   const endpoints = opts.endpoints ?? true;
   return (req, res) => {
     if (endpoints && serveOwnEndpoint(obs, req, res)) return;
     const ctx = obs.context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
-    let route: string | undefined;
-    observeExchange(obs.http, req, res, () => (route ??= resolve(req)));
+    exchanges.observe(res);
     const fail = (err: unknown) => {
-      void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: (route ??= resolve(req)) ?? 'unmatched' } });
+      void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: resolve(req) ?? 'unmatched' } });
       if (!res.headersSent) {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
         res.end('internal server error\n');
