@@ -1,37 +1,64 @@
 // bench/sdk-overhead: what @vigil/sdk costs a service.
 //
 // 1. Throughput: autocannon against Fastify and Express hello-worlds, bare vs
-//    @vigil/sdk vs the usual alternative (fastify-metrics, express-prom-bundle).
-//    Each server runs in its own process; rounds are interleaved so drift hits
-//    every variant alike. On a shared machine req/s swings with neighbours'
-//    load, so the cost is also computed from server CPU time per request
-//    (process.cpuUsage() before/after each run), which is far steadier.
+//    @vigil/sdk vs the usual alternative (fastify-metrics, express-prom-bundle),
+//    each server in its own process. The cost is server CPU time per request
+//    (process.cpuUsage() before/after each run, user + system): on a shared
+//    machine req/s swings with neighbours' load, CPU per request far less, and
+//    with the server saturated it is what bounds its throughput.
+//    Noise control: on Linux the servers run pinned to one core and the load
+//    generator to the other (taskset); runs are short and interleaved, the
+//    order rotating each round; each variant's cost is the median over rounds
+//    of its CPU/request divided by bare's in the same round; and a second
+//    bare server is measured like a variant, so its "cost" shows how far
+//    apart two identical servers come out (the noise floor of the verdict).
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
 //    rendering, @vigil/sdk's renderer vs prom-client's registry.metrics().
 //
-// Variants: bare, @vigil/sdk defaults, @vigil/sdk lean (requestContext and
-// size histograms off), the alternative.
+// Variants: bare, bare again (control), @vigil/sdk defaults, @vigil/sdk lean
+// (requestContext and size histograms off), the alternative.
 //
-// Bounded: BENCH_SECONDS (default 4) per run x BENCH_ROUNDS (default 3) x 8
-// servers, plus the rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts
-import { spawn, type ChildProcess } from 'node:child_process';
+// Bounded: BENCH_SECONDS (default 2) per run x BENCH_ROUNDS (default 9) x 5
+// servers per framework (~3.5 minutes for both), plus the rendering part
+// (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
+// (BENCH_FRAMEWORKS=fastify to run one framework).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { renderRegistry } from '@vigil/sdk';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** The goal: @vigil/sdk's CPU cost per request at most this much above bare (%). */
+const GOAL_PCT = 5;
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'vigil' | 'lean' | 'alt';
-const VARIANTS: Variant[] = ['bare', 'vigil', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'vigil' | 'lean' | 'alt';
+const VARIANTS: Variant[] = ['bare', 'control', 'vigil', 'lean', 'alt'];
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', vigil: '@vigil/sdk', lean: '@vigil/sdk lean', alt: '' };
+
+/** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
+function pinning(): string[] {
+  if (process.platform !== 'linux' || process.env.BENCH_PIN === '0') return [];
+  try {
+    const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
+    if (Number(cores) < 2) return [];
+    execFileSync('taskset', ['-pc', '0', String(process.pid)], { stdio: 'ignore' });
+    return ['taskset', '-c', '1'];
+  } catch {
+    return [];
+  }
+}
+const PIN = pinning();
 
 async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', server, fw, variant], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const argv = [process.execPath, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
+  const [cmd, ...args] = [...PIN, ...argv];
+  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -64,14 +91,18 @@ async function load(url: string, seconds: number): Promise<Run> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))]!;
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
+  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; Node ${process.version}`);
+  const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
-    const results: Record<Variant, Run[]> = { bare: [], vigil: [], lean: [], alt: [] };
+    const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], lean: [], alt: [] };
     const servers = new Map<Variant, { child: ChildProcess; url: string }>();
     for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
     try {
-      for (const { url } of servers.values()) await load(url, 1); // warm-up (JIT)
+      for (const { url } of servers.values()) await load(url, 2); // warm-up (JIT)
       for (let round = 0; round < ROUNDS; round++) {
         // Rotate the order each round so no variant always runs first.
         const order = VARIANTS.map((_, i, a) => a[(i + round) % a.length]!);
@@ -80,19 +111,30 @@ async function throughput(): Promise<void> {
     } finally {
       for (const { child } of servers.values()) child.kill('SIGTERM');
     }
-    const best = (v: Variant) => Math.max(...results[v].map((r) => r.rps));
+    // Cost per round against the same round's bare run, then the median.
+    const costs = (v: Variant) => results[v].map((r, i) => (r.cpuUs / results.bare[i]!.cpuUs - 1) * 100);
+    const cost = (v: Variant) => median(costs(v));
     const cpuUs = (v: Variant) => median(results[v].map((r) => r.cpuUs));
-    const row = (name: string, v: Variant) => {
-      const rpsCost = ((best('bare') - best(v)) / best('bare')) * 100;
-      const cpuCost = ((cpuUs(v) - cpuUs('bare')) / cpuUs('bare')) * 100;
-      return `  ${name.padEnd(20)} ${best(v).toFixed(0).padStart(7)} req/s (best) ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (median)${v === 'bare' ? '' : `   cost: ${rpsCost.toFixed(1)}% req/s, ${cpuCost.toFixed(1)}% CPU/req`}`;
+    const rps = (v: Variant) => median(results[v].map((r) => r.rps));
+    const row = (v: Variant) => {
+      const name = v === 'alt' ? ALT[fw] : NAMES[v];
+      const c = costs(v);
+      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (middle half of rounds ${pct(quantile(c, 0.25))} .. ${pct(quantile(c, 0.75))})`;
+      return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
-    console.log(`${fw}: ${ROUNDS} rounds x ${SECONDS}s, ${CONNECTIONS} connections; req/s per round: ${Object.entries(results).map(([k, v]) => `${k}=${v.map((x) => x.rps.toFixed(0)).join('/')}`).join(' ')}`);
-    console.log(row('bare', 'bare'));
-    console.log(row('@vigil/sdk', 'vigil'));
-    console.log(row('@vigil/sdk lean', 'lean'));
-    console.log(row(ALT[fw], 'alt'));
+    console.log(`${fw}:`);
+    for (const v of VARIANTS) console.log(row(v));
+    const noise = Math.abs(cost('control'));
+    const ok = cost('vigil') <= GOAL_PCT;
+    const below = cost('vigil') < cost('alt');
+    verdicts.push(
+      `${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; ` +
+        `<= ${GOAL_PCT}%: ${ok ? 'yes' : `NO (missed by ${(cost('vigil') - GOAL_PCT).toFixed(1)} points)`}; ` +
+        `below ${ALT[fw]}: ${below ? 'yes' : 'NO'}; two bare servers differ by ${noise.toFixed(1)}%`,
+    );
   }
+  console.log('verdict:');
+  for (const v of verdicts) console.log(`  ${v}`);
 }
 
 /** Longest gap between 1 ms timer ticks (minus the 1 ms) while `fn` runs. */
