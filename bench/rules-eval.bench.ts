@@ -157,7 +157,8 @@ try {
     if (bad) throw new Error(`vigil rule ${bad.name}: ${bad.lastError}`);
   }
   let alerts = 0;
-  for (const r of group!.rules) alerts += (r as unknown as { active: Map<string, unknown> }).active.size;
+  // Pending and firing, as ALERTS counts them (resolved alerts stay in the rule's map for 15 min to resend).
+  for (const r of group!.rules) for (const a of (r as unknown as { active: Map<string, { state: string }> }).active.values()) if (a.state !== 'inactive') alerts++;
   const v = median(vigil);
   const p = median(promTimes.slice(1));
   console.log(`evaluation times: ${evalTimes.map((t) => `${((t - now) / 1000).toFixed(0)} s`).join(', ')} after the bench started`);
