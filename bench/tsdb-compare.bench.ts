@@ -13,6 +13,7 @@
 // Bounded: fixed series and sample counts; every process is stopped at the end.
 //
 //   npx tsx bench/tsdb-compare.bench.ts [--series 100000] [--samples 120] [--steady-seconds 60] [--only vigil]
+//   (VIGIL_NODE_ARGS: node flags for Vigil; VIGIL_ARGS: extra `vigil start` flags)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,7 +80,7 @@ const peers: Peer[] = [
     write: '/api/v1/write',
     start() {
       writeFileSync(join(work, 'vigil.yml'), 'global: {scrape_interval: 1h}\n');
-      return spawn(process.execPath, [...(process.env.VIGIL_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'packages/cli/bin/vigil.js'), 'start', `--config.file=${join(work, 'vigil.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--log.level=error'], { stdio: 'ignore' });
+      return spawn(process.execPath, [...(process.env.VIGIL_NODE_ARGS ?? '').split(' ').filter(Boolean), join(root, 'packages/cli/bin/vigil.js'), 'start', `--config.file=${join(work, 'vigil.yml')}`, `--storage.tsdb.path=${this.dataDir}`, `--web.listen-address=127.0.0.1:${this.port}`, '--web.enable-remote-write-receiver', '--log.level=error', ...(process.env.VIGIL_ARGS ?? '').split(' ').filter(Boolean)], { stdio: 'ignore' });
     },
   },
 ];
