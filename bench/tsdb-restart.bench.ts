@@ -41,6 +41,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import snappy from 'snappy';
+import { rng } from '../packages/server/src/testutil/rng.ts';
 
 function argv(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -121,18 +122,6 @@ async function stop(p: Peer, signal: NodeJS.Signals = 'SIGTERM', waitMs = 120_00
     await exited;
   }
   return performance.now() - t0;
-}
-
-/** mulberry32: the same values for every peer. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function labelsOf(i: number): Array<[string, string]> {
