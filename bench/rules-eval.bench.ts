@@ -129,7 +129,8 @@ try {
     last = ts;
     if (ts * 1000 < loadedAt) continue;
     promTimes.push(d * 1000);
-    evalTimes.push(Math.round(ts * 1000));
+    // Prometheus queries at the evaluation time truncated to ms (timestamp.FromTime); the gauge keeps the nanoseconds.
+    evalTimes.push(Math.floor(ts * 1000));
     deadline = Date.now() + 60_000 + 3 * Math.max(INTERVAL, d * 1000);
   }
   if (evalTimes.length > 0) {
