@@ -12,15 +12,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEBIAN_ALERTMANAGER, freePort, post, startDebianAlertmanager, startHook, waitReady, type Hook } from '../test/e2e/alertmanager-helpers.ts';
+import { numArg } from './args.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const SECONDS = opt('--seconds', 60);
-const RATE = opt('--rate', 1000);
-const ACTIVE = opt('--active', 10_000);
+const SECONDS = numArg('--seconds', 60);
+const RATE = numArg('--rate', 1000);
+const ACTIVE = numArg('--active', 10_000);
 const GROUP_WAIT = 1000;
 const repoRoot = new URL('../', import.meta.url).pathname;
 

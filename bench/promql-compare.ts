@@ -18,14 +18,10 @@ import { registerApiV1 } from '../packages/server/src/api/v1/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
 import { QUERIES } from './promql-queries.ts';
 import { apiQuery, createBlocks, generate, loadInto, startPrometheus, startVictoriaMetrics, type Running } from '../test/e2e/promql-data.ts';
+import { numArg } from './args.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const scale = opt('--scale', 30);
-const repeats = opt('--repeats', 5);
+const scale = numArg('--scale', 30);
+const repeats = numArg('--repeats', 5);
 
 
 function median(xs: number[]): number {

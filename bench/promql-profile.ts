@@ -9,15 +9,11 @@ import { createEngine } from '../packages/server/src/promql/index.ts';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
 import { generate, loadInto } from '../test/e2e/promql-data.ts';
 import { QUERIES } from './promql-queries.ts';
+import { numArg } from './args.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const scale = opt('--scale', 300);
-const repeats = opt('--repeats', 3);
-const only = opt('--only', -1);
+const scale = numArg('--scale', 300);
+const repeats = numArg('--repeats', 3);
+const only = numArg('--only', -1);
 const dir = mkdtempSync(join(tmpdir(), 'vigil-promql-prof-'));
 const start = Date.UTC(2025, 0, 1);
 const duration = 3600_000;

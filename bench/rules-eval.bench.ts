@@ -26,15 +26,11 @@ import { writeRequestType } from '../packages/server/src/remote/index.ts';
 import { buildGroups, engineQueryFunc, ruleParseOptions } from '../packages/server/src/rules/index.ts';
 import { parseRuleFile } from '../packages/server/src/model/rulefmt/index.ts';
 import { generate, loadInto, type GenSeries } from '../test/e2e/promql-data.ts';
+import { numArg } from './args.ts';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
-const nRules = opt('--rules', 200);
-const scale = opt('--scale', 20);
-const cycles = opt('--cycles', 3);
+const nRules = numArg('--rules', 200);
+const scale = numArg('--scale', 20);
+const cycles = numArg('--cycles', 3);
 const INTERVAL = 15_000;
 
 const EXPRS = [

@@ -491,7 +491,7 @@ export class DB implements Storage {
       for (const s of this.catalog.values()) {
         if (!s.inHead()) continue;
         series.push({ ref: s.id, labels: s.labels as WalSeries['labels'] });
-        const d = this.head.readUncached(s, -Infinity, Infinity);
+        const d = this.head.read(s, -Infinity, Infinity);
         for (let i = 0; i < d.ts.length; i++) {
           if (n === BATCH) flush();
           refs[n] = s.id;

@@ -112,7 +112,7 @@ export class Head {
   }
 
   private hasInOrderSampleAt(s: MemSeries, t: number): boolean {
-    const { ts } = this.readUncached(s, t, t, false);
+    const { ts } = this.read(s, t, t, false);
     return ts.length > 0;
   }
 
@@ -182,11 +182,6 @@ export class Head {
    * and out-of-order merged; an in-order sample wins a tie), in fresh arrays.
    */
   read(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
-    return this.readUncached(s, mint, maxt, withOOO);
-  }
-
-  /** {@link read}; kept for bulk readers (block cuts, checkpoints, snapshots). */
-  readUncached(s: MemSeries, mint: number, maxt: number, withOOO = true): { ts: Float64Array; vs: Float64Array } {
     // Groups are decoded straight into a shared scratch pair, then the part
     // within [mint, maxt] is copied out once at its exact size.
     let ts = scratchT;
@@ -252,7 +247,7 @@ export class Head {
 
   /** Every sample of `s` in window `[ws, ws + blockRange)`. */
   readWindow(s: MemSeries, ws: number): { ts: Float64Array; vs: Float64Array } {
-    return this.readUncached(s, ws, ws + this.blockRange - 1);
+    return this.read(s, ws, ws + this.blockRange - 1);
   }
 
   /** Forgets what `s` holds before `before` (a window boundary) — after it was persisted to a block. */

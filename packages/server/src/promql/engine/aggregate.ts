@@ -55,16 +55,7 @@ export function aggregate(
         }
         // The first k of a stable sort, kept in a sorted buffer: one pass instead of sorting the group.
         const best: VSample[] = [];
-        for (const s of g.samples) {
-          if (best.length === k && cmpForK(s.v, best[k - 1]!.v, desc) >= 0) continue;
-          let j = best.length < k ? best.length : k - 1;
-          if (best.length < k) best.push(s);
-          while (j > 0 && cmpForK(s.v, best[j - 1]!.v, desc) < 0) {
-            best[j] = best[j - 1]!;
-            j--;
-          }
-          best[j] = s;
-        }
+        for (const s of g.samples) keepBest(best, k, s, s.v, sampleValue, desc);
         for (const s of best) out.push(s);
       }
       return { out, infos };
@@ -149,6 +140,23 @@ export function aggregate(
     out.push({ metric: g.metric, v, drop: g.samples.some((s) => s.drop) });
   }
   return { out, infos };
+}
+
+const sampleValue = (s: VSample) => s.v;
+
+/**
+ * Offers `item` (value `v`) to `best`, the first k items so far of a stable
+ * topk/bottomk order, best first: one pass over a group instead of a sort.
+ */
+export function keepBest<T>(best: T[], k: number, item: T, v: number, valueOf: (x: T) => number, desc: boolean): void {
+  if (best.length === k && cmpForK(v, valueOf(best[k - 1]!), desc) >= 0) return;
+  let j = best.length < k ? best.length : k - 1;
+  if (best.length < k) best.push(item);
+  while (j > 0 && cmpForK(v, valueOf(best[j - 1]!), desc) < 0) {
+    best[j] = best[j - 1]!;
+    j--;
+  }
+  best[j] = item;
 }
 
 /** topk/bottomk order: NaN sorts last for both. */

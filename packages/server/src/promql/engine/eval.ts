@@ -8,7 +8,7 @@ const EMPTY = new Float64Array(0);
 const NO_ARGS: number[] = [];
 import { ELEMENT_FUNCTIONS, DATE_FUNCTIONS } from '../functions/instant-functions.ts';
 import { bucketFraction, bucketQuantile, type Bucket } from '../functions/histogram.ts';
-import { aggregate } from './aggregate.ts';
+import { aggregate, keepBest } from './aggregate.ts';
 import { labelJoin, labelReplace, sortByLabels, sortByValue } from '../functions/label-functions.ts';
 import { formatOpenMetricsLikeGo } from './format.ts';
 import { isComparison, scalarBinop, setBinop, vectorBinop, vectorScalarBinop } from './binary.ts';
@@ -652,26 +652,13 @@ export class Evaluator {
     // Per group: its best series (indices), best first; groups in first-seen order.
     const best = new Map<number, number[]>();
     const values = tab.values;
-    const better = (a: number, b: number) => {
-      // cmpForK(a, b) < 0: NaN sorts last for both orders.
-      if (a !== a) return false;
-      if (b !== b) return true;
-      return desc ? a > b : a < b;
-    };
+    const valueOf = (i: number) => values[base + i]!;
     for (let i = 0; i < list.length; i++) {
       if (!tab.present[base + i]) continue;
       const g = groupOf[i]!;
       let buf = best.get(g);
       if (!buf) best.set(g, (buf = []));
-      const x = values[base + i]!;
-      if (buf.length === k && !better(x, values[base + buf[k - 1]!]!)) continue;
-      let j = buf.length < k ? buf.length : k - 1;
-      if (buf.length < k) buf.push(i);
-      while (j > 0 && better(x, values[base + buf[j - 1]!]!)) {
-        buf[j] = buf[j - 1]!;
-        j--;
-      }
-      buf[j] = i;
+      keepBest(buf, k, i, values[base + i]!, valueOf, desc);
     }
     const drop = KEEPS_NAME.has(call.func) ? undefined : true;
     for (const buf of best.values()) for (const i of buf) out.push({ metric: list[i]!.metric, v: values[base + i]!, drop });
