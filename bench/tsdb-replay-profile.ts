@@ -4,18 +4,23 @@
 // hard-linked into a temporary directory (replay only reads them unless it
 // finds damage, which it reports), and the head snapshot is not written at close.
 //
-//   npx tsx bench/tsdb-replay-profile.ts DIR [--runs 1]
+//   npx tsx bench/tsdb-replay-profile.ts DIR [--runs 1] [--snapshot]
+//
+// --snapshot also times a running head snapshot of what was loaded: the
+// capture (the pause ingestion would see) and the background write.
 //   node --cpu-prof --cpu-prof-dir=PROF --import tsx bench/tsdb-replay-profile.ts DIR
 //   npx tsx bench/cpuprofile-summary.ts PROF/*.cpuprofile
 import { copyFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDB } from '../packages/server/src/tsdb/index.ts';
+import { captureHeadSnapshot, writeHeadSnapshotInBackground } from '../packages/server/src/tsdb/head-snapshot.ts';
 
 const src = process.argv[2];
 if (!src) throw new Error('usage: tsdb-replay-profile.ts DIR [--runs N]');
 const i = process.argv.indexOf('--runs');
 const runs = i > 0 ? Number(process.argv[i + 1]) : 1;
+const withSnapshot = process.argv.includes('--snapshot');
 
 function linkTree(from: string, to: string): void {
   mkdirSync(to, { recursive: true });
@@ -46,6 +51,13 @@ for (let r = 0; r < runs; r++) {
     console.log(
       `open ${ms.toFixed(0)} ms (replay ${db.replayDurationMs.toFixed(0)} ms): ${db.headSeriesCount().toLocaleString()} series, ${db.head.samples.toLocaleString()} samples, ${st.segments} files, ${st.records.toLocaleString()} records, ${st.corruptions.length} corruptions; heap ${(mem.heapUsed / 1048576).toFixed(0)} MiB, rss ${(mem.rss / 1048576).toFixed(0)} MiB`,
     );
+    if (withSnapshot) {
+      const t1 = performance.now();
+      const cap = captureHeadSnapshot(db.head, db.catalog, { pos: { segment: 0, offset: 0 }, maxT: 0, headMinT: 0 });
+      const t2 = performance.now();
+      const bytes = await writeHeadSnapshotInBackground(db.dir, cap, () => false);
+      console.log(`running snapshot: capture ${(t2 - t1).toFixed(0)} ms, background write ${(performance.now() - t2).toFixed(0)} ms, ${(cap.bytes / 1048576).toFixed(1)} MiB (${bytes === undefined ? 'dropped' : 'kept'})`);
+    }
     await db.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -240,7 +240,7 @@ test('out-of-order samples inside the window are kept through blocks and restart
   }
 });
 
-test('head snapshot: a clean close writes it, the next open loads it and replays only later WAL records; a crash after that replays the whole WAL; a damaged one is ignored', async () => {
+test('head snapshot: a clean close writes it, the next open loads it and replays only later WAL records; it is kept, so a crash after that restarts from it plus the later WAL; a damaged one is ignored', async () => {
   const dir = tmp();
   try {
     const db = await open(dir, { outOfOrderWindowMs: 5_000 });
@@ -254,7 +254,7 @@ test('head snapshot: a clean close writes it, the next open loads it and replays
     const db2 = await open(dir, { outOfOrderWindowMs: 5_000 });
     assert.ok(db2.headSnapshotLoaded);
     assert.equal(db2.replayStats!.records, 0, 'nothing after the snapshot to replay');
-    assert.ok(!existsSync(join(dir, 'head.snapshot')), 'deleted once loaded');
+    assert.ok(existsSync(join(dir, 'head.snapshot')), 'kept once loaded: still valid with the WAL after it');
     assertSame(await read(db2, all()), want);
     const more = await fill(db2, 30, 30_000, 25_000);
     for (const [k, xs] of more) want.get(k)!.push(...xs);
@@ -262,7 +262,8 @@ test('head snapshot: a clean close writes it, the next open loads it and replays
     (db2 as unknown as { wal: { close(): void } }).wal.close();
     (db2 as unknown as { lock: { release(): void } }).lock.release();
     const db3 = await open(dir, { outOfOrderWindowMs: 5_000 });
-    assert.ok(!db3.headSnapshotLoaded);
+    assert.ok(db3.headSnapshotLoaded, 'the crash restarts from the snapshot');
+    assert.ok(db3.replayStats!.records > 0, 'and replays the WAL written after it');
     assertSame(await read(db3, all()), want);
     await db3.close();
     const snap = join(dir, 'head.snapshot');

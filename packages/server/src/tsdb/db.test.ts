@@ -293,3 +293,61 @@ test('WAL replay rebuilds the head exactly: runs across rows and windows, out-of
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('running head snapshots: written in the background as the WAL grows; a crash restarts from the newest plus the WAL after it; a checkpoint drops it', async () => {
+  const dir = tmp();
+  try {
+    // A tiny threshold: a snapshot is due after almost every commit, so ingestion goes on while one is written.
+    const opts = { dir, headSnapshotOnShutdown: false, headSnapshotWalBytes: 30_000, outOfOrderWindowMs: 600_000, maintenanceIntervalMs: 3_600_000 };
+    let db = await openDB(opts);
+    let seed = 11;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const t0 = 7_200_000 * 1000 - 1_800_000;
+    const commitRange = async (from: number, to: number) => {
+      for (let k = from; k < to; k++) {
+        const app = db.appender();
+        for (let i = 0; i < 60; i++) {
+          if ((i + k) % 9 === 0) continue;
+          const labels = labelsFromObject({ __name__: 'snap', i: String(i) });
+          const t = t0 + k * 15_000;
+          app.append(0, labels, t, i % 2 ? Math.round(rand() * 1e4) / 1e4 : k % 40 === 39 ? STALE_NAN : rand());
+          if (rand() < 0.04) app.append(0, labels, t - 15_000 * (1 + Math.floor(rand() * 10)) - 7, rand());
+        }
+        await app.commit();
+        if (k % 5 === 0) await new Promise((r) => setImmediate(r)); // let a due snapshot start, as a server's event loop would
+      }
+    };
+    await commitRange(0, 300);
+    await new Promise((r) => setImmediate(r));
+    await db.headSnapshotSettled();
+    assert.ok(statSync(join(dir, 'head.snapshot')).size > 0, 'a snapshot was written while running');
+    await commitRange(300, 420); // more after the newest snapshot, some while one is written
+    const before = await samples(db, [new Matcher('=', '__name__', 'snap')]);
+    const headSamples = db.head.samples;
+    await db.close(); // no shutdown snapshot: as after kill -9, only the running one is there
+    writeFileSync(join(dir, 'head.snapshot.bg.tmp'), 'left by an interrupted write');
+
+    db = await openDB(opts);
+    assert.equal(db.headSnapshotLoaded, true);
+    const walBytes = readdirSync(join(dir, 'wal')).reduce((a, f) => a + statSync(join(dir, 'wal', f)).size, 0);
+    assert.ok(db.replayStats!.bytes > 0 && db.replayStats!.bytes < walBytes, `replayed ${db.replayStats!.bytes} of ${walBytes} WAL bytes`);
+    assert.ok(!readdirSync(dir).includes('head.snapshot.bg.tmp'), 'leftover temporary file removed');
+    const bits = (vs: number[]) => Buffer.from(new Float64Array(vs).buffer).toString('hex');
+    const after = await samples(db, [new Matcher('=', '__name__', 'snap')]);
+    assert.deepEqual(
+      after.map(([l, ts, vs]) => [l, ts, bits(vs)]),
+      before.map(([l, ts, vs]) => [l, ts, bits(vs)]),
+    );
+    assert.equal(db.head.samples, headSamples);
+
+    db.checkpoint();
+    assert.ok(!readdirSync(dir).includes('head.snapshot'), 'a checkpoint deletes the snapshot whose segments it removes');
+    await db.close();
+    db = await openDB({ ...opts, headSnapshotWalBytes: 0 });
+    assert.equal(db.headSnapshotLoaded, false);
+    assert.deepEqual((await samples(db, [new Matcher('=', '__name__', 'snap')])).map(([l, ts, vs]) => [l, ts, bits(vs)]), before.map(([l, ts, vs]) => [l, ts, bits(vs)]));
+    await db.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels, Logger, Matcher } from '@vigil/core';
 import { silentLogger } from '@vigil/core';
@@ -8,11 +8,11 @@ import { SeriesCatalog } from './catalog.ts';
 import { Head, mergeSorted } from './head.ts';
 import type { MemSeries } from './series.ts';
 import { WAL, type ReplayStats, type WalPosition, type WalSeries } from './wal.ts';
-import { readHeadSnapshot, removeHeadSnapshot, writeHeadSnapshot } from './head-snapshot.ts';
+import { captureHeadSnapshot, readHeadSnapshot, removeHeadSnapshot, removeSnapshotLeftovers, SNAPSHOT_FILE, writeHeadSnapshot, writeHeadSnapshotInBackground } from './head-snapshot.ts';
 import { TsdbMetrics } from './metrics.ts';
 import { DirLock } from './lock.ts';
 import { Block, BlockCorruption, readIndex, readMeta } from './block/reader.ts';
-import { BlockWriter } from './block/writer.ts';
+import { BlockWriter, syncDir } from './block/writer.ts';
 import { isULID } from './block/ulid.ts';
 import { HeadAppender, TMP_BASE } from './appender.ts';
 import { DBQuerier } from './querier.ts';
@@ -32,6 +32,13 @@ export interface DBOptions {
   blockRangeMs?: number;
   /** Write the head to `head.snapshot` on close so the next start skips most of the WAL replay; default true. */
   headSnapshotOnShutdown?: boolean;
+  /**
+   * While running, write the head to `head.snapshot` in the background once
+   * this many bytes of WAL (and at least as many as the last snapshot's size)
+   * were written since the last one, so a crash replays at most about that
+   * much WAL; 0 turns it off. Default 128 MiB.
+   */
+  headSnapshotWalBytes?: number;
   /** How often the head is checked for a block to cut, blocks for compaction and retention; default 15 s. */
   maintenanceIntervalMs?: number;
   logger?: Logger;
@@ -42,6 +49,8 @@ export interface DBOptions {
 export const DEFAULT_BLOCK_RANGE = 2 * 3600_000;
 /** The WAL is checkpointed once it is this large and much larger than what the head holds. */
 const CHECKPOINT_MIN_BYTES = 64 * 1024 * 1024;
+/** Default of {@link DBOptions.headSnapshotWalBytes}. */
+const HEAD_SNAPSHOT_WAL_BYTES = 128 * 1024 * 1024;
 /** How long a deleted block's file stays open for queries that started before (ms). */
 const CLOSE_GRACE = 60_000;
 
@@ -82,6 +91,13 @@ export class DB implements Storage {
   walReplay = { min: 0, max: 0, current: 0 };
   /** Whether the last open loaded a head snapshot (and replayed only the WAL after it). */
   headSnapshotLoaded = false;
+  /** Bumped whenever a snapshot being written becomes stale (checkpoint, block cut, shutdown, a newer one). */
+  private snapGen = 0;
+  /** The running snapshot's background write. */
+  private snapWriting: Promise<void> | undefined;
+  /** WAL bytes a crash would replay besides what this process wrote: `wal.written + walBase`. */
+  private walBase = 0;
+  private lastSnapshotBytes = 0;
   /** Blocks found corrupt at open (moved aside). */
   readonly corruptBlocks: Array<{ dir: string; reason: string }> = [];
 
@@ -112,6 +128,7 @@ export class DB implements Storage {
     const refMap: Array<MemSeries | undefined> = [];
     const segs = this.wal.segments();
     this.walReplay = { min: segs[0] ?? 0, max: segs[segs.length - 1] ?? 0, current: segs[0] ?? 0 };
+    removeSnapshotLeftovers(this.dir);
     const from = this.loadHeadSnapshot();
     for (const s of this.catalog.values()) refMap[s.id] = s;
     const batch = new ReplayBatch(DB.replayBatchSamples);
@@ -149,8 +166,9 @@ export class DB implements Storage {
     if (this.lastBlockMaxT > -Infinity && this.maxT < this.lastBlockMaxT - 1) this.maxT = this.lastBlockMaxT - 1;
     this.replayDurationMs = performance.now() - started;
     this.wal.openForWrite();
-    if (from) removeHeadSnapshot(this.dir);
+    // A loaded snapshot stays: with the WAL after it, it remains what a crash would restart from.
     this.headSnapshotLoaded = from !== undefined;
+    this.walBase = stats.bytes;
     this.tombstones.load((labels) => this.catalog.lookup(labels)?.id);
     this.logger.info(
       {
@@ -227,6 +245,7 @@ export class DB implements Storage {
       if (this.wal.checkpointUpTo() >= st.pos.segment) throw new Error('the WAL was checkpointed after the snapshot was written');
       this.maxT = st.maxT;
       this.headMinT = st.headMinT;
+      this.lastSnapshotBytes = statSync(join(this.dir, SNAPSHOT_FILE)).size;
       this.logger.info({ series: this.catalog.size, walSegment: st.pos.segment, walOffset: st.pos.offset }, 'head snapshot loaded');
       return st.pos;
     } catch (e) {
@@ -322,6 +341,7 @@ export class DB implements Storage {
     this.applyRetention();
     if (cut) this.checkpoint();
     else this.maybeCheckpoint();
+    this.maybeHeadSnapshot();
     this.metrics.update();
   }
 
@@ -343,6 +363,8 @@ export class DB implements Storage {
   }
 
   private persistWindow(ws: number): void {
+    // The head snapshot still holds this window: it must not outlive the block.
+    this.dropHeadSnapshot();
     const we = ws + this.blockRange;
     const started = performance.now();
     const w = new BlockWriter(this.dir, ws, we);
@@ -474,6 +496,8 @@ export class DB implements Storage {
 
   /** Writes a WAL checkpoint of the head now and drops the segments it covers; returns its size in bytes. */
   checkpoint(): number {
+    // The snapshot names WAL segments the checkpoint deletes.
+    this.dropHeadSnapshot();
     const started = performance.now();
     let samples = 0;
     const bytes = this.wal.writeCheckpoint((emit) => {
@@ -505,8 +529,68 @@ export class DB implements Storage {
       if (series.length || n) flush();
     });
     this.head.samples = samples;
+    // A crash now replays the checkpoint: the next head snapshot is due by its size.
+    this.walBase = bytes - this.wal.written;
     this.logger.info({ bytes, samples, durationMs: Math.round(performance.now() - started) }, 'WAL checkpoint written');
     return bytes;
+  }
+
+  private headSnapshotDue(): boolean {
+    const every = this.opts.headSnapshotWalBytes ?? HEAD_SNAPSHOT_WAL_BYTES;
+    return every > 0 && !this.snapWriting && this.wal.written + this.walBase >= Math.max(every, this.lastSnapshotBytes);
+  }
+
+  /**
+   * Starts a head snapshot when enough WAL was written since the last one:
+   * the head's state is captured now (series, open rows, group addresses;
+   * ingestion waits for this part), its arena pages are written in the
+   * background. A crash then replays the snapshot plus the WAL after its
+   * position.
+   */
+  maybeHeadSnapshot(): void {
+    if (this.closed || !this.headSnapshotDue()) return;
+    const started = performance.now();
+    this.wal.sync(); // the WAL up to the snapshot's position is on disk before the snapshot is
+    const gen = ++this.snapGen;
+    const cap = captureHeadSnapshot(this.head, this.catalog, { pos: this.wal.position(), maxT: this.maxT, headMinT: this.headMinT });
+    const captureMs = performance.now() - started;
+    this.metrics.headSnapshotPause.observe(captureMs / 1000);
+    this.walBase = -this.wal.written;
+    this.snapWriting = writeHeadSnapshotInBackground(this.dir, cap, () => gen === this.snapGen)
+      .then((bytes) => {
+        if (bytes === undefined) {
+          this.metrics.headSnapshots.inc({ result: 'dropped' });
+          return;
+        }
+        this.lastSnapshotBytes = bytes;
+        this.metrics.headSnapshots.inc({ result: 'written' });
+        this.logger.info({ bytes, captureMs: Math.round(captureMs), durationMs: Math.round(performance.now() - started) }, 'head snapshot written');
+      })
+      .catch((e) => {
+        this.metrics.headSnapshots.inc({ result: 'failed' });
+        this.logger.warn({ err: (e as Error).message }, 'head snapshot failed; a crash now replays the WAL since the previous one');
+      })
+      .finally(() => {
+        this.snapWriting = undefined;
+      });
+  }
+
+  /** @internal resolves when no head snapshot is being written (tests). */
+  async headSnapshotSettled(): Promise<void> {
+    while (this.snapWriting) await this.snapWriting;
+  }
+
+  /** Makes the head snapshot (written or being written) unusable: before what it covers changes outside the WAL. */
+  private dropHeadSnapshot(): void {
+    this.snapGen++;
+    const file = join(this.dir, SNAPSHOT_FILE);
+    if (existsSync(file)) {
+      unlinkSync(file);
+      syncDir(this.dir);
+    }
+    // The next one is due as soon as the WAL since this point is large enough.
+    this.walBase = -this.wal.written;
+    this.lastSnapshotBytes = 0;
   }
 
   appender(): Appender {
@@ -550,6 +634,7 @@ export class DB implements Storage {
       finalRefs[i] = s.id;
     }
     this.wal.logRaw(walSeries, finalRefs, ts, vs, n);
+    if (this.headSnapshotDue()) setImmediate(() => this.maybeHeadSnapshot());
     for (let i = 0; i < n; i++) {
       const s = this.catalog.get(finalRefs[i]!)!;
       const t = ts[i]!;
@@ -673,6 +758,8 @@ export class DB implements Storage {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.snapGen++;
+    await this.snapWriting;
     const pos = this.wal.position();
     this.wal.close();
     if (this.opts.headSnapshotOnShutdown ?? true) {

@@ -1,26 +1,29 @@
 import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Label } from '@vigil/core';
 import { ByteReader, ByteWriter } from './chunkenc/bytes.ts';
 import { Arena, PAGE } from './arena.ts';
 import { OPEN_ROW, type Head } from './head.ts';
-import { OooBuffer } from './series.ts';
+import { type MemSeries, OooBuffer } from './series.ts';
 import type { SeriesCatalog } from './catalog.ts';
 import type { WalPosition } from './wal.ts';
 import { writeFileAndSync } from './block/writer.ts';
 
 /**
- * The head as it was at a clean shutdown (format: docs/format/head-snapshot.md):
+ * The head written to one file (format: docs/format/head-snapshot.md):
  * series, their open rows and group addresses, and the window arenas' pages
- * byte for byte, with the WAL position it covers. Start-up loads it and
- * replays only the WAL after that position, instead of decoding and
- * re-encoding every sample; the file is deleted once loaded, so a later crash
- * replays the whole WAL as before.
+ * byte for byte, with the WAL position it covers. Written at a clean shutdown
+ * and, while running, in the background each time enough WAL has been written
+ * since the last one; start-up loads it and replays only the WAL after that
+ * position, instead of decoding and re-encoding every sample. It stays valid
+ * until a WAL checkpoint or a head block cut, which delete it first.
  */
 export const SNAPSHOT_FILE = 'head.snapshot';
+const BACKGROUND_TMP = 'head.snapshot.bg.tmp';
 const MAGIC = 0x53484756; // "VGHS"
-const VERSION = 2; // 2: group headers carry their last sample's offset
+const VERSION = 3; // 2: group headers carry their last sample's offset; 3: label pairs, open rows as the slab
 
 export interface SnapshotState {
   pos: WalPosition;
@@ -28,8 +31,22 @@ export interface SnapshotState {
   headMinT: number;
 }
 
-export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog, state: SnapshotState): number {
-  const w = new ByteWriter(1 << 20);
+/**
+ * The head's state captured synchronously: every byte of the file except the
+ * window arenas' pages, which are referenced (not copied) with how much of
+ * each was in use. Arena bytes below that mark never change except a group's
+ * `next` link, which only a walk past the series' captured last group could
+ * read, and none does; so writing the pages later, while ingestion goes on,
+ * still writes the captured state.
+ */
+export interface HeadCapture {
+  parts: Uint8Array[];
+  bytes: number;
+}
+
+export function captureHeadSnapshot(head: Head, catalog: SeriesCatalog, state: SnapshotState): HeadCapture {
+  // Sized for the usual series (a few labels, one or two windows) so it rarely grows (each growth copies).
+  const w = new ByteWriter(Math.max(1 << 16, catalog.size * 64));
   w.u32(MAGIC);
   w.u8(VERSION);
   w.uvarint(head.blockRange);
@@ -38,38 +55,54 @@ export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalo
   w.f64(state.maxT);
   w.f64(state.headMinT);
   w.f64(head.samples);
-  // Symbols.
+  // Label pairs are shared objects (the catalog interns them): numbered by
+  // identity, each pair's strings looked up once.
+  const series: MemSeries[] = [];
+  for (const s of catalog.values()) if (s.inHead()) series.push(s);
+  const pairs = new Map<Label, number>();
+  const pairList: Label[] = [];
+  for (const s of series) {
+    for (const l of s.labels) {
+      if (!pairs.has(l)) {
+        pairs.set(l, pairList.length);
+        pairList.push(l);
+      }
+    }
+  }
   const symbols = new Map<string, number>();
-  const sym = (s: string) => {
-    let i = symbols.get(s);
-    if (i === undefined) symbols.set(s, (i = symbols.size));
+  const symList: string[] = [];
+  const sym = (x: string) => {
+    let i = symbols.get(x);
+    if (i === undefined) {
+      symbols.set(x, (i = symList.length));
+      symList.push(x);
+    }
     return i;
   };
-  const series = [...catalog.values()].filter((s) => s.inHead());
-  for (const s of series) for (const l of s.labels) (sym(l.name), sym(l.value));
-  w.uvarint(symbols.size);
-  for (const s of symbols.keys()) w.string(s);
+  const pairSyms = new Array<number>(pairList.length * 2);
+  pairList.forEach((l, i) => {
+    pairSyms[2 * i] = sym(l.name);
+    pairSyms[2 * i + 1] = sym(l.value);
+  });
+  w.uvarint(symList.length);
+  for (const x of symList) w.string(x);
+  w.uvarint(pairList.length);
+  for (const x of pairSyms) w.uvarint(x);
   w.uvarint(series.length);
   for (const s of series) {
     w.uvarint(s.id);
     w.uvarint(s.labels.length);
-    for (const l of s.labels) {
-      w.uvarint(symbols.get(l.name)!);
-      w.uvarint(symbols.get(l.value)!);
-    }
+    for (const l of s.labels) w.uvarint(pairs.get(l)!);
     w.f64(s.lastT);
     w.f64(s.headMinT);
     w.f64(s.openWin);
     w.uvarint(s.openN);
-    if (s.slot >= 0) w.f64(head.lastV[s.slot]!);
-    else w.f64(0);
-    for (let i = 0; i < s.openN; i++) {
-      w.u32(head.slabT[s.slot * OPEN_ROW + i]!);
-      w.f64(head.slabV[s.slot * OPEN_ROW + i]!);
-    }
-    const wins = s.wins ?? [];
-    w.uvarint(wins.length / 3);
-    for (const x of wins) w.f64(x);
+    w.uvarint(s.slot + 1);
+    const wins = s.wins;
+    if (wins) {
+      w.uvarint(wins.length / 3);
+      for (let i = 0; i < wins.length; i++) w.f64(wins[i]!);
+    } else w.uvarint(0);
     const o = s.ooo;
     w.uvarint(o ? o.n : 0);
     for (let i = 0; o && i < o.n; i++) {
@@ -77,23 +110,94 @@ export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalo
       w.f64(o.vs[i]!);
     }
   }
+  // The open rows as the slab holds them (copied: ingestion goes on writing them).
+  const rows = head.rows;
+  w.uvarint(rows);
+  const parts: Uint8Array[] = [w.buf.subarray(0, w.len)];
+  parts.push(littleEndianBytes(head.slabT.slice(0, rows * OPEN_ROW)));
+  parts.push(littleEndianBytes(head.slabV.slice(0, rows * OPEN_ROW)));
+  parts.push(littleEndianBytes(head.lastV.slice(0, rows)));
   const arenas = [...head.arenas.entries()];
-  w.uvarint(arenas.length);
+  const aw = new ByteWriter(64 + arenas.length * 32);
+  aw.uvarint(arenas.length);
+  let cut = 0;
   for (const [ws, a] of arenas) {
-    w.f64(ws);
-    w.uvarint(a.pages.length);
-    w.uvarint(a.off);
-    w.f64(a.bytes);
-    a.pages.forEach((p, i) => w.bytes(i === a.pages.length - 1 ? p.subarray(0, a.off) : p));
+    aw.f64(ws);
+    aw.uvarint(a.pages.length);
+    aw.uvarint(a.off);
+    aw.f64(a.bytes);
+    parts.push(aw.buf.subarray(cut, aw.len));
+    cut = aw.len;
+    a.pages.forEach((p, i) => parts.push(i === a.pages.length - 1 ? p.subarray(0, a.off) : p));
   }
-  const body = w.buf.subarray(0, w.len);
+  if (aw.len > cut) parts.push(aw.buf.subarray(cut, aw.len));
+  let bytes = 4;
+  for (const p of parts) bytes += p.length;
+  return { parts, bytes };
+}
+
+function littleEndianBytes(a: Uint32Array | Float64Array): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new Error('head snapshots need a little-endian machine');
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Writes the head to `head.snapshot` now (at shutdown, with ingestion stopped); returns its size. */
+export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog, state: SnapshotState): number {
+  const { parts, bytes } = captureHeadSnapshot(head, catalog, state);
+  let crc = 0;
+  for (const p of parts) crc = crc32(p, crc);
   const sum = Buffer.alloc(4);
-  sum.writeUInt32LE(crc32(body));
+  sum.writeUInt32LE(crc);
   const file = join(dir, SNAPSHOT_FILE);
   const tmp = `${file}.tmp`;
-  writeFileAndSync(tmp, Buffer.concat([body, sum]));
+  writeFileAndSync(tmp, Buffer.concat([...parts, sum]));
   renameSync(tmp, file);
-  return body.length + 4;
+  return bytes;
+}
+
+/**
+ * Writes a capture to `head.snapshot` in the background (the event loop goes
+ * on: ingestion continues while the pages are written). Each page is copied
+ * before it is checksummed and written, so the file's checksum covers what
+ * was written even if a group link changes meanwhile. `current()` is asked
+ * just before the rename: when it says no (a newer snapshot, a checkpoint or
+ * shutdown made this one stale), the temporary file is deleted instead.
+ * Returns the size written, or undefined when it was dropped.
+ */
+export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCapture, current: () => boolean): Promise<number | undefined> {
+  const file = join(dir, SNAPSHOT_FILE);
+  const tmp = join(dir, BACKGROUND_TMP);
+  const fh = await open(tmp, 'w');
+  let ok = false;
+  try {
+    const copy = Buffer.allocUnsafe(PAGE);
+    let crc = 0;
+    for (const p of cap.parts) {
+      for (let at = 0; at < p.length; at += PAGE) {
+        const view = copy.subarray(0, Math.min(PAGE, p.length - at));
+        view.set(p.subarray(at, at + view.length));
+        crc = crc32(view, crc);
+        let done = 0;
+        while (done < view.length) done += (await fh.write(view, done, view.length - done)).bytesWritten;
+      }
+    }
+    const sum = Buffer.alloc(4);
+    sum.writeUInt32LE(crc);
+    await fh.write(sum, 0, 4);
+    await fh.sync();
+    ok = true;
+  } finally {
+    await fh.close();
+    if (!ok) await unlink(tmp).catch(() => undefined);
+  }
+  if (!current()) {
+    await unlink(tmp).catch(() => undefined);
+    return undefined;
+  }
+  renameSync(tmp, file);
+  return cap.bytes;
 }
 
 /**
@@ -121,27 +225,34 @@ export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog
   const nsym = r.uvarint();
   const symbols: string[] = new Array(nsym);
   for (let i = 0; i < nsym; i++) symbols[i] = r.string();
+  const npairs = r.uvarint();
+  const pairs: Label[] = new Array(npairs);
+  for (let i = 0; i < npairs; i++) {
+    const name = symbols[r.uvarint()];
+    const value = symbols[r.uvarint()];
+    if (name === undefined || value === undefined) throw new Error(`${file}: label pair ${i} names a missing symbol`);
+    pairs[i] = { name, value };
+  }
   const nseries = r.uvarint();
+  const slotted: MemSeries[] = [];
   for (let k = 0; k < nseries; k++) {
     const id = r.uvarint();
     const nl = r.uvarint();
     const labels: Label[] = new Array(nl);
-    for (let i = 0; i < nl; i++) labels[i] = { name: symbols[r.uvarint()]!, value: symbols[r.uvarint()]! };
+    for (let i = 0; i < nl; i++) {
+      const l = pairs[r.uvarint()];
+      if (l === undefined) throw new Error(`${file}: series ${id} names a missing label pair`);
+      labels[i] = l;
+    }
     const { series: s } = catalog.getOrCreate(labels, id);
     s.lastT = r.f64();
     s.headMinT = r.f64();
     s.openWin = r.f64();
     s.openN = r.uvarint();
-    const lastV = r.f64();
+    s.slot = r.uvarint() - 1;
     if (s.openN > OPEN_ROW) throw new Error(`${file}: open row of ${s.openN} samples`);
-    if (s.lastT > -Infinity) {
-      s.slot = head.allocRow();
-      head.lastV[s.slot] = lastV;
-    }
-    for (let i = 0; i < s.openN; i++) {
-      head.slabT[s.slot * OPEN_ROW + i] = r.u32();
-      head.slabV[s.slot * OPEN_ROW + i] = r.f64();
-    }
+    if (s.slot >= 0) slotted.push(s);
+    else if (s.openN > 0) throw new Error(`${file}: series ${id} has open samples but no row`);
     const nw = r.uvarint();
     if (nw > 0) {
       s.wins = [];
@@ -153,6 +264,14 @@ export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog
       for (let i = 0; i < no; i++) s.ooo.insert(r.f64(), r.f64());
     }
   }
+  const rows = r.uvarint();
+  const slabT = new Uint32Array(rows * OPEN_ROW);
+  new Uint8Array(slabT.buffer).set(r.bytes(slabT.byteLength));
+  const slabV = new Float64Array(rows * OPEN_ROW);
+  new Uint8Array(slabV.buffer).set(r.bytes(slabV.byteLength));
+  const lastV = new Float64Array(rows);
+  new Uint8Array(lastV.buffer).set(r.bytes(lastV.byteLength));
+  head.loadRows(rows, slabT, slabV, lastV, slotted.map((s) => s.slot));
   const na = r.uvarint();
   for (let k = 0; k < na; k++) {
     const ws = r.f64();
@@ -172,7 +291,18 @@ export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog
   return { pos, maxT, headMinT };
 }
 
+/** Deletes the snapshot and any temporary file an interrupted write left. */
 export function removeHeadSnapshot(dir: string): void {
-  const file = join(dir, SNAPSHOT_FILE);
-  if (existsSync(file)) unlinkSync(file);
+  for (const f of [SNAPSHOT_FILE, `${SNAPSHOT_FILE}.tmp`, BACKGROUND_TMP]) {
+    const p = join(dir, f);
+    if (existsSync(p)) unlinkSync(p);
+  }
+}
+
+/** Deletes temporary files an interrupted snapshot write left behind. */
+export function removeSnapshotLeftovers(dir: string): void {
+  for (const f of [`${SNAPSHOT_FILE}.tmp`, BACKGROUND_TMP]) {
+    const p = join(dir, f);
+    if (existsSync(p)) unlinkSync(p);
+  }
 }

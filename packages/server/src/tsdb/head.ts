@@ -134,6 +134,28 @@ export class Head {
     return this.rows++;
   }
 
+  /**
+   * Takes open rows as a head snapshot holds them: `rows` rows of the slab,
+   * of which `used` are series' rows (the rest become free rows).
+   */
+  loadRows(rows: number, slabT: Uint32Array, slabV: Float64Array, lastV: Float64Array, used: number[]): void {
+    const cap = Math.max(1024, rows);
+    this.slabT = new Uint32Array(cap * OPEN_ROW);
+    this.slabT.set(slabT.subarray(0, rows * OPEN_ROW));
+    this.slabV = new Float64Array(cap * OPEN_ROW);
+    this.slabV.set(slabV.subarray(0, rows * OPEN_ROW));
+    this.lastV = new Float64Array(cap);
+    this.lastV.set(lastV.subarray(0, rows));
+    this.rows = rows;
+    const taken = new Uint8Array(rows);
+    for (const r of used) {
+      if (r >= rows || taken[r]) throw new Error(`open row ${r} is out of range or taken twice`);
+      taken[r] = 1;
+    }
+    this.freeRows.length = 0;
+    for (let r = rows - 1; r >= 0; r--) if (!taken[r]) this.freeRows.push(r);
+  }
+
   /** Encodes the open row into a group of its window. */
   private flush(s: MemSeries): void {
     const n = s.openN;
@@ -172,8 +194,10 @@ export class Head {
           return;
         }
       }
-      wins.push(base, addr, addr);
-      sortTriples(wins);
+      // A new array of the exact size: push would leave room for 15 more numbers (120 bytes) that never come.
+      let k = 0;
+      while (k < wins.length && wins[k]! < base) k += 3;
+      s.wins = k === wins.length ? wins.concat(base, addr, addr) : wins.slice(0, k).concat(base, addr, addr, wins.slice(k));
     } else s.wins = [base, addr, addr];
   }
 
@@ -253,9 +277,10 @@ export class Head {
   /** Forgets what `s` holds before `before` (a window boundary) — after it was persisted to a block. */
   dropBefore(s: MemSeries, before: number): void {
     if (s.wins) {
-      const keep: number[] = [];
-      for (let k = 0; k < s.wins.length; k += 3) if (s.wins[k]! >= before) keep.push(s.wins[k]!, s.wins[k + 1]!, s.wins[k + 2]!);
-      s.wins = keep.length ? keep : null;
+      // Windows are sorted: the ones kept are a tail, copied at its exact size.
+      let k = 0;
+      while (k < s.wins.length && s.wins[k]! < before) k += 3;
+      if (k > 0) s.wins = k < s.wins.length ? s.wins.slice(k) : null;
     }
     if (s.openN > 0 && s.openWin < before) s.openN = 0;
     if (s.ooo && !s.ooo.removeRange(-Infinity, before)) s.ooo = null;
@@ -283,14 +308,6 @@ export class Head {
   windows(): number[] {
     return [...this.arenas.keys()].sort((a, b) => a - b);
   }
-}
-
-function sortTriples(w: number[]): void {
-  const triples: number[][] = [];
-  for (let k = 0; k < w.length; k += 3) triples.push([w[k]!, w[k + 1]!, w[k + 2]!]);
-  triples.sort((a, b) => a[0]! - b[0]!);
-  w.length = 0;
-  for (const t of triples) w.push(...t);
 }
 
 function writeU32(b: Uint8Array, p: number, v: number): void {

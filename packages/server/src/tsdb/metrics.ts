@@ -23,6 +23,8 @@ export class TsdbMetrics {
   readonly compactions: Counter<'kind'>;
   readonly compactionDuration: Histogram;
   readonly retentionDeleted: Counter<'reason'>;
+  readonly headSnapshots: Counter<'result'>;
+  readonly headSnapshotPause: Histogram;
 
   constructor(registry: Registry, db?: TsdbStatsSource) {
     const registers = [registry];
@@ -100,6 +102,18 @@ export class TsdbMetrics {
       name: 'vigil_tsdb_retention_deleted_blocks_total',
       help: 'Blocks deleted by retention, by reason (time, size).',
       labelNames: ['reason'],
+      registers,
+    });
+    this.headSnapshots = new Counter({
+      name: 'vigil_tsdb_head_snapshots_total',
+      help: 'Head snapshots by result: written, failed, or dropped (made stale by a checkpoint, block cut or shutdown while being written).',
+      labelNames: ['result'],
+      registers,
+    });
+    this.headSnapshotPause = new Histogram({
+      name: 'vigil_tsdb_head_snapshot_capture_seconds',
+      help: 'Time ingestion waits while a running head snapshot captures the head state (the file is then written in the background).',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
   }

@@ -41,6 +41,8 @@ export interface WalPosition {
 export interface ReplayStats {
   segments: number;
   records: number;
+  /** Bytes of log read (after the head snapshot's position when one was loaded). */
+  bytes: number;
   /** Corruptions found and cut off (segment name + byte offset each). */
   corruptions: Array<{ segment: string; offset: number; reason: string }>;
 }
@@ -56,6 +58,8 @@ export class WAL {
   private fd = -1;
   private segment = 0;
   private size = 0;
+  /** Bytes of records written since it was opened for writing. */
+  written = 0;
   private readonly dir: string;
 
   constructor(
@@ -128,7 +132,7 @@ export class WAL {
    * the damage is kept and the log is appendable again.
    */
   replay(h: ReplayHandlers, from?: WalPosition): ReplayStats {
-    const stats: ReplayStats = { segments: 0, records: 0, corruptions: [] };
+    const stats: ReplayStats = { segments: 0, records: 0, bytes: 0, corruptions: [] };
     const cp = this.checkpoint();
     // A checkpoint replays first; segments it covers are skipped (they may
     // survive a crash between the checkpoint's rename and their deletion).
@@ -178,6 +182,7 @@ export class WAL {
       }
       stats.segments++;
       let off = from && si >= 0 && Number(name) === from.segment ? Math.min(from.offset, buf.length) : 0;
+      stats.bytes += buf.length - off;
       let bad: string | undefined;
       while (off < buf.length) {
         if (buf.length - off < HEADER) {
@@ -266,6 +271,7 @@ export class WAL {
     let written = 0;
     while (written < size) written += writeSync(this.fd, buf, written, size - written);
     this.size += size;
+    this.written += size;
     return size;
   }
 
@@ -279,6 +285,11 @@ export class WAL {
   /** Current segment number (for checkpoints). */
   currentSegment(): number {
     return this.segment;
+  }
+
+  /** Forces what was written so far to disk. */
+  sync(): void {
+    if (this.fd >= 0) fsyncSync(this.fd);
   }
 
   /** Where the next record will be written. */

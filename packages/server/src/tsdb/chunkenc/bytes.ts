@@ -67,11 +67,35 @@ export class ByteWriter {
   f64(v: number): void {
     this.ensure(8);
     F64[0] = v;
-    this.buf.set(F64_BYTES, this.len);
-    this.len += 8;
+    // Eight stores beat a TypedArray.set call for eight bytes.
+    const b = this.buf;
+    const p = this.len;
+    for (let i = 0; i < 8; i++) b[p + i] = F64_BYTES[i]!;
+    this.len = p + 8;
   }
 
   string(s: string): void {
+    // ASCII (nearly every label name and value) is copied as is; anything else goes through the encoder.
+    const n = s.length;
+    if (n < 128) {
+      this.ensure(1 + n);
+      const b = this.buf;
+      const p = this.len;
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        b[p + 1 + i] = c;
+      }
+      if (ascii) {
+        b[p] = n;
+        this.len = p + 1 + n;
+        return;
+      }
+    }
     const b = ENC.encode(s);
     this.uvarint(b.length);
     this.bytes(b);
@@ -137,8 +161,10 @@ export class ByteReader {
 
   f64(): number {
     this.need(8);
-    F64_BYTES.set(this.buf.subarray(this.pos, this.pos + 8));
-    this.pos += 8;
+    const b = this.buf;
+    const p = this.pos;
+    for (let i = 0; i < 8; i++) F64_BYTES[i] = b[p + i]!;
+    this.pos = p + 8;
     return F64[0]!;
   }
 
