@@ -247,7 +247,7 @@ try {
       `  vs ${peer.padEnd(17)} ingest ${(v!.ingest / o.ingest).toFixed(2)}×  memory/series ${(v!.rss / o.rss).toFixed(2)}×  disk/sample ${(v!.disk / o.disk).toFixed(2)}×  restart ${(v!.restart / o.restart).toFixed(2)}×  after kill -9 ${(v!.crashRestart / o.crashRestart).toFixed(2)}×`,
     );
   }
-  console.log('note: memory is RSS growth over the idle process divided by series, at a fixed load of one sample per series every 5 s after the history was written (median of the readings in the second half of a 60 s phase); restart is process start to ready after a clean stop (Vigil: head snapshot + WAL after it) and after kill -9 (whole WAL replayed).');
+  console.log('note: memory is RSS growth over the idle process divided by series, at a fixed load of one sample per series every 5 s after the history was written (median of the readings in the second half of a 60 s phase); restart is process start to ready after a clean stop (Vigil: head snapshot + WAL after it) and after kill -9 (Vigil: the newest running head snapshot, if the WAL had grown enough for one, + the WAL after it).');
 } finally {
   for (const p of peers) await stop(p);
   rmSync(work, { recursive: true, force: true });

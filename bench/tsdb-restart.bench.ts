@@ -320,7 +320,8 @@ try {
 
     // kill -9, then start again.
     await stop(p, 'SIGKILL');
-    const wal = `WAL ${mb(du(join(p.dataDir, 'wal')))}${p.name === 'prometheus' ? `, chunks_head ${mb(du(join(p.dataDir, 'chunks_head')))}` : ''}`;
+    const snap = join(p.dataDir, 'head.snapshot');
+    const wal = `WAL ${mb(du(join(p.dataDir, 'wal')))}${p.name === 'prometheus' ? `, chunks_head ${mb(du(join(p.dataDir, 'chunks_head')))}` : existsSync(snap) ? `, head.snapshot ${mb(du(snap))}` : ''}`;
     if (SAVE_CRASH_DIR && p.name === 'vigil') {
       rmSync(SAVE_CRASH_DIR, { recursive: true, force: true });
       cpSync(p.dataDir, SAVE_CRASH_DIR, { recursive: true });

@@ -16,3 +16,14 @@ test('kill -9 during remote-write ingestion, 5 times: no acknowledged sample los
   assert.equal(r.restartMs.length, 5, 'every restart reached ready');
   assert.equal(r.rejected, 0, 'no write was refused');
 });
+
+test('kill -9 with running head snapshots (a tiny threshold, so kills land before, during and after snapshot writes): no acknowledged sample lost', { timeout: 240_000 }, async (t) => {
+  const r = await crashLoop({ cycles: 5, seed: 11, extraFlags: ['--storage.tsdb.head-snapshot-wal-size=32KB'], log: (l) => t.diagnostic(l) });
+  assert.equal(r.cycles, 5);
+  assert.ok(r.acknowledged > 500, `only ${r.acknowledged} samples were acknowledged; the test needs traffic at kill time`);
+  assert.equal(r.lost, 0, `lost acknowledged samples:\n${r.lostExamples.join('\n')}`);
+  assert.equal(r.verified, r.acknowledged);
+  assert.equal(r.restartMs.length, 5, 'every restart reached ready');
+  assert.ok(r.snapshotAtKill >= 3, `a head snapshot was on disk at only ${r.snapshotAtKill} of 5 kills`);
+  assert.equal(r.rejected, 0, 'no write was refused');
+});

@@ -12,6 +12,7 @@ export const START_FLAGS: readonly FlagSpec[] = [
   { name: 'storage.tsdb.retention.time', kind: 'duration', default: '15d', help: 'How long to retain samples in storage' },
   { name: 'storage.tsdb.retention.size', kind: 'bytes', default: '0B', help: 'Maximum number of bytes that can be stored for blocks (0 = no limit)' },
   { name: 'storage.tsdb.min-block-duration', kind: 'duration', default: '2h', help: 'Time range of the blocks the in-memory head is cut into (larger blocks come from compaction)' },
+  { name: 'storage.tsdb.head-snapshot-wal-size', kind: 'bytes', default: '128MB', help: 'Write the head to head.snapshot in the background each time this much WAL (and at least the last snapshot\'s size) was written since the last one, so a crash replays at most about that much WAL (0 = only at shutdown)' },
   { name: 'storage.tsdb.out-of-order-window', kind: 'duration', default: '0s', help: 'How far back out-of-order samples are accepted' },
   { name: 'query.lookback-delta', kind: 'duration', default: '5m', help: 'The maximum lookback duration for retrieving metrics during expression evaluations' },
   { name: 'query.timeout', kind: 'duration', default: '2m', help: 'Maximum time a query may take before being aborted' },

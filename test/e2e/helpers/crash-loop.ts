@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import snappy from 'snappy';
@@ -24,6 +24,8 @@ export interface CrashLoopOptions {
   minDelayMs?: number;
   maxDelayMs?: number;
   seed?: number;
+  /** More `vigil start` flags. */
+  extraFlags?: string[];
   log?: (line: string) => void;
 }
 
@@ -37,6 +39,8 @@ export interface CrashLoopResult {
   rejected: number;
   /** Start-to-ready time of the first start, on an empty directory (ms): the process's own start-up cost. */
   firstStartMs: number;
+  /** Kills after which a head snapshot was on disk (the restart loaded it and replayed only the WAL after it). */
+  snapshotAtKill: number;
   /** Start-to-ready times of each restart after a kill (ms). */
   restartMs: number[];
   lostExamples: string[];
@@ -54,13 +58,13 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult
   writeFileSync(configFile, 'global:\n  scrape_interval: 1h\n');
   const type = writeRequestType();
   const port = await freePort();
-  const start = () => startVigilProcess({ configFile, storagePath: join(dir, 'data'), port, extraFlags: ['--web.enable-remote-write-receiver'] });
+  const start = () => startVigilProcess({ configFile, storagePath: join(dir, 'data'), port, extraFlags: ['--web.enable-remote-write-receiver', ...(opts.extraFlags ?? [])] });
   // series key → (t → value) of every acknowledged sample.
   const acked = new Map<string, Map<number, number>>();
   const base = Date.now() - 60_000;
   let batch = 0; // global batch counter: timestamps base + batch ms, strictly increasing per writer
   let sent = 0;
-  const result: CrashLoopResult = { cycles: 0, sent: 0, acknowledged: 0, verified: 0, lost: 0, rejected: 0, firstStartMs: 0, restartMs: [], lostExamples: [] };
+  const result: CrashLoopResult = { cycles: 0, sent: 0, acknowledged: 0, verified: 0, lost: 0, rejected: 0, firstStartMs: 0, snapshotAtKill: 0, restartMs: [], lostExamples: [] };
   let vigil: VigilProcess | undefined;
   try {
     const started = performance.now();
@@ -108,6 +112,8 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult
       await vigil.exited;
       stop = true;
       await Promise.all(running);
+      const snapshot = existsSync(join(dir, 'data', 'head.snapshot'));
+      if (snapshot) result.snapshotAtKill++;
       const t0 = performance.now();
       vigil = await start();
       const restart = performance.now() - t0;
@@ -130,7 +136,7 @@ export async function crashLoop(opts: CrashLoopOptions): Promise<CrashLoopResult
       result.cycles = cycle + 1;
       result.verified = verified;
       result.lost += lost;
-      log(`cycle ${cycle + 1}: killed after ${Math.round(delay)} ms; acknowledged so far ${verified + lost}, verified ${verified}, lost ${lost}; restart ${Math.round(restart)} ms`);
+      log(`cycle ${cycle + 1}: killed after ${Math.round(delay)} ms; acknowledged so far ${verified + lost}, verified ${verified}, lost ${lost}; restart ${Math.round(restart)} ms${snapshot ? ' (from a head snapshot)' : ''}`);
     }
     let ackd = 0;
     for (const m of acked.values()) ackd += m.size;

@@ -28,12 +28,15 @@ export async function runStart(argv: string[]): Promise<number> {
   const level = values.get('log.level')!;
   if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new FlagError(`--log.level: unknown level ${JSON.stringify(level)}`);
   const logger = createLogger({ level: level as 'info' });
-  let retentionSize: number;
-  try {
-    retentionSize = parseBytes(values.get('storage.tsdb.retention.size')!);
-  } catch (err) {
-    throw new FlagError(`--storage.tsdb.retention.size: ${(err as Error).message}`);
-  }
+  const bytes = (name: string) => {
+    try {
+      return parseBytes(values.get(name)!);
+    } catch (err) {
+      throw new FlagError(`--${name}: ${(err as Error).message}`);
+    }
+  };
+  const retentionSize = bytes('storage.tsdb.retention.size');
+  const headSnapshotWalSize = bytes('storage.tsdb.head-snapshot-wal-size');
   const configFile = values.get('config.file') || undefined;
   const vigil = await startVigil({
     configFile,
@@ -43,6 +46,7 @@ export async function runStart(argv: string[]): Promise<number> {
     retentionTime: duration(values, 'storage.tsdb.retention.time'),
     retentionSize,
     outOfOrderWindow: duration(values, 'storage.tsdb.out-of-order-window'),
+    headSnapshotWalSize,
     minBlockDuration: duration(values, 'storage.tsdb.min-block-duration'),
     enableLifecycle: values.get('web.enable-lifecycle') === 'true',
     enableAdminApi: values.get('web.enable-admin-api') === 'true',

@@ -11,6 +11,8 @@ export interface VigilOptions {
   retentionTime: number;
   retentionSize: number;
   outOfOrderWindow: number;
+  /** WAL bytes between running head snapshots (at least the last snapshot's size); 0: only at shutdown. */
+  headSnapshotWalSize: number;
   /** Time range of the blocks the head is cut into (Prometheus's hidden `--storage.tsdb.min-block-duration`). */
   minBlockDuration: number;
   enableLifecycle: boolean;
@@ -42,6 +44,7 @@ export function defaultOptions(logger: Logger, overrides: Partial<VigilOptions> 
     retentionTime: 15 * 24 * 3600_000,
     retentionSize: 0,
     outOfOrderWindow: 0,
+    headSnapshotWalSize: 128 * 1024 * 1024,
     minBlockDuration: 2 * 3600_000,
     enableLifecycle: false,
     enableAdminApi: false,

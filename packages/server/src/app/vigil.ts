@@ -75,6 +75,7 @@ export async function startVigil(opts: VigilOptions): Promise<Vigil> {
     retentionMs: opts.retentionTime,
     retentionBytes: opts.retentionSize,
     outOfOrderWindowMs: opts.outOfOrderWindow,
+    headSnapshotWalBytes: opts.headSnapshotWalSize,
     blockRangeMs: opts.minBlockDuration,
     logger: logger.child({ component: 'tsdb' }),
     registry,
