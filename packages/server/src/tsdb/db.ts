@@ -550,13 +550,14 @@ export class DB implements Storage {
   maybeHeadSnapshot(): void {
     if (this.closed || !this.headSnapshotDue()) return;
     const started = performance.now();
-    this.wal.sync(); // the WAL up to the snapshot's position is on disk before the snapshot is
     const gen = ++this.snapGen;
-    const cap = captureHeadSnapshot(this.head, this.catalog, { pos: this.wal.position(), maxT: this.maxT, headMinT: this.headMinT });
+    const pos = this.wal.position();
+    const cap = captureHeadSnapshot(this.head, this.catalog, { pos, maxT: this.maxT, headMinT: this.headMinT });
     const captureMs = performance.now() - started;
     this.metrics.headSnapshotPause.observe(captureMs / 1000);
     this.walBase = -this.wal.written;
-    this.snapWriting = writeHeadSnapshotInBackground(this.dir, cap, () => gen === this.snapGen)
+    // Earlier segments were fsynced when closed; the current one is before the snapshot is renamed into place.
+    this.snapWriting = writeHeadSnapshotInBackground(this.dir, cap, () => gen === this.snapGen, this.wal.segmentPath(pos.segment))
       .then((bytes) => {
         if (bytes === undefined) {
           this.metrics.headSnapshots.inc({ result: 'dropped' });

@@ -164,9 +164,11 @@ export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalo
  * was written even if a group link changes meanwhile. `current()` is asked
  * just before the rename: when it says no (a newer snapshot, a checkpoint or
  * shutdown made this one stale), the temporary file is deleted instead.
+ * `syncFirst` (the WAL segment the snapshot's position is in) is fsynced
+ * before the rename, so a snapshot never names WAL records a power cut lost.
  * Returns the size written, or undefined when it was dropped.
  */
-export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCapture, current: () => boolean): Promise<number | undefined> {
+export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCapture, current: () => boolean, syncFirst?: string): Promise<number | undefined> {
   const file = join(dir, SNAPSHOT_FILE);
   const tmp = join(dir, BACKGROUND_TMP);
   const fh = await open(tmp, 'w');
@@ -191,6 +193,19 @@ export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCaptur
   } finally {
     await fh.close();
     if (!ok) await unlink(tmp).catch(() => undefined);
+  }
+  // The WAL up to the snapshot's position must be on disk before the snapshot names it.
+  if (syncFirst && current()) {
+    try {
+      const seg = await open(syncFirst, 'r');
+      try {
+        await seg.sync();
+      } finally {
+        await seg.close();
+      }
+    } catch (e) {
+      if (current()) throw e; // else a checkpoint deleted the segment: the snapshot is stale anyway
+    }
   }
   if (!current()) {
     await unlink(tmp).catch(() => undefined);

@@ -287,9 +287,9 @@ export class WAL {
     return this.segment;
   }
 
-  /** Forces what was written so far to disk. */
-  sync(): void {
-    if (this.fd >= 0) fsyncSync(this.fd);
+  /** Path of segment `n` (the one being written, for one). */
+  segmentPath(n: number): string {
+    return join(this.dir, segmentName(n));
   }
 
   /** Where the next record will be written. */
