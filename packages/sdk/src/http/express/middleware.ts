@@ -18,21 +18,30 @@ export interface ExpressInstrumentOptions {
   endpoints?: boolean;
 }
 
-const MOUNT = Symbol('vigil.mount');
+/** What the `route` accessor saw: the matched route and the mount path then in effect. */
+interface Matched {
+  route: ExpressLikeRequest['route'];
+  mount: string | undefined;
+}
 
-type Tracked = ExpressLikeRequest & { [MOUNT]?: string };
+/**
+ * Per request, kept outside the request object: adding properties to
+ * Express's `req` (in particular with a computed key, such as a symbol)
+ * turns it into a slow dictionary-mode object for the rest of the request.
+ */
+const matched = new WeakMap<IncomingMessage, Matched>();
 
-function routeOf(r: Tracked): string | undefined {
-  const path = r.route?.path;
+function routeOf(r: ExpressLikeRequest): string | undefined {
+  const m = matched.get(r);
+  const path = m === undefined ? r.route?.path : m.route?.path;
   if (path === undefined) return undefined;
-  const mount = r[MOUNT] ?? r.baseUrl ?? '';
+  const mount = (m === undefined ? undefined : m.mount) ?? r.baseUrl ?? '';
   const p = typeof path === 'string' ? path : String(path);
   // No concatenation for app-level routes: the template stays the route's own
   // string, whose hash the series lookup has already computed.
   return mount === '' ? p : mount + p;
 }
 
-const ROUTE = Symbol('vigil.route');
 const PATCHED = Symbol('vigil.patched');
 
 /**
@@ -44,7 +53,7 @@ const PATCHED = Symbol('vigil.patched');
  * `app.request`) once, not on each request: defining a property per request
  * would push every request object into slow dictionary mode.
  */
-function trackMount(r: Tracked): void {
+function trackMount(r: ExpressLikeRequest): void {
   const proto = Object.getPrototypeOf(r) as Record<symbol, unknown> | null;
   if (proto === null || proto[PATCHED] === true || proto === Object.prototype) return;
   const own = Object.getOwnPropertyDescriptor(proto, 'route');
@@ -53,12 +62,16 @@ function trackMount(r: Tracked): void {
   Object.defineProperty(proto, 'route', {
     configurable: true,
     enumerable: true,
-    get(this: Tracked & { [ROUTE]?: ExpressLikeRequest['route'] }) {
-      return this[ROUTE];
+    get(this: ExpressLikeRequest) {
+      return matched.get(this)?.route;
     },
-    set(this: Tracked & { [ROUTE]?: ExpressLikeRequest['route'] }, v: ExpressLikeRequest['route']) {
-      this[ROUTE] = v;
-      this[MOUNT] = this.baseUrl;
+    set(this: ExpressLikeRequest, v: ExpressLikeRequest['route']) {
+      const m = matched.get(this);
+      if (m === undefined) matched.set(this, { route: v, mount: this.baseUrl });
+      else {
+        m.route = v;
+        m.mount = this.baseUrl;
+      }
     },
   });
 }
@@ -73,13 +86,13 @@ function trackMount(r: Tracked): void {
 export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {}) {
   const ignore = new Set(opts.ignore ?? OWN_PATHS);
   const endpoints = opts.endpoints ?? true;
-  const exchanges = new ExchangeObserver(obs.http, (req) => routeOf(req as Tracked));
+  const exchanges = new ExchangeObserver(obs.http, routeOf);
   const context = obs.context;
   const withContext = obs.requestContext;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     if (endpoints && serveOwnEndpoint(obs, req, res)) return;
     if (!ignore.has(pathOf(req.url))) {
-      trackMount(req as Tracked);
+      trackMount(req);
       exchanges.observe(res);
     }
     if (!withContext) return next();
@@ -96,7 +109,7 @@ export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {
  */
 export function expressErrorHandler(obs: Vigil) {
   return function vigilExpressErrors(err: unknown, req: IncomingMessage, _res: ServerResponse, next: (err?: unknown) => void): void {
-    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: routeOf(req as Tracked) ?? 'unmatched' } });
+    void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: routeOf(req) ?? 'unmatched' } });
     next(err);
   };
 }

@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteSeries } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
@@ -9,11 +8,8 @@ import { byteCount } from '../node/sizes.ts';
 // shape (adding a property per request would make them polymorphic).
 const T0 = 'vigilT0';
 const SERIES = 'vigilSeries';
-/** The Fastify reply, kept on the raw response for its 'close' listener. */
-const REPLY = Symbol('vigil.reply');
 
 type Timed = FastifyRequest & { [T0]: number; [SERIES]: RouteSeries | null };
-type Tracked = ServerResponse & { [REPLY]?: FastifyReply };
 
 /** Options of {@link instrumentFastify}. */
 export interface FastifyInstrumentOptions {
@@ -79,11 +75,7 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   if (!app.hasRequestDecorator(T0)) app.decorateRequest(T0, -1);
   if (!app.hasRequestDecorator(SERIES)) app.decorateRequest(SERIES, null);
   const routeUrl = routeUrlReader();
-  // One function for every response, reading its request through the reply
-  // kept on it: no closure per request.
-  function onClose(this: Tracked): void {
-    const reply = this[REPLY]!;
-    const req = reply.request as Timed;
+  function end(req: Timed, reply: FastifyReply): void {
     http.end(req[T0], req[SERIES]!, req.raw.method ?? 'GET', reply.statusCode, byteCount(req.headers['content-length']), byteCount(reply.getHeader('content-length')));
   }
   // A callback-style hook: an async one costs a promise per request.
@@ -93,9 +85,9 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
     const r = req as Timed;
     r[SERIES] = http.route(url);
     r[T0] = http.begin();
-    const res = reply.raw as Tracked;
-    res[REPLY] = reply;
-    res.on('close', onClose);
+    // A closure, not a property on the raw response: a symbol-keyed property
+    // added to a ServerResponse turns it into a dictionary-mode object.
+    reply.raw.on('close', () => end(r, reply));
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
