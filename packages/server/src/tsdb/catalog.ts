@@ -1,5 +1,5 @@
 import type { Labels, Matcher } from '@vigil/core';
-import { MemSeries } from './series.ts';
+import { MemSeries, SeriesTable } from './series.ts';
 import { LabelInterner, hashLabels, labelsEqual } from './intern.ts';
 import { Postings } from './postings.ts';
 
@@ -15,6 +15,8 @@ export class SeriesCatalog {
   private readonly byHash = new Map<number, MemSeries | MemSeries[]>();
   readonly postings = new Postings();
   readonly interner = new LabelInterner();
+  /** The series' numeric state, by id. */
+  readonly table = new SeriesTable();
   private nextId = 1;
 
   get size(): number {
@@ -49,7 +51,7 @@ export class SeriesCatalog {
     let id = wantId !== undefined && wantId > 0 && this.byId[wantId] === undefined ? wantId : this.nextId;
     if (id >= this.nextId) this.nextId = id + 1;
     if (this.byId[id] !== undefined) id = this.nextId++;
-    const s = new MemSeries(id, this.interner.labels(labels), hash);
+    const s = new MemSeries(id, this.interner.labels(labels), this.table);
     this.byId[id] = s;
     this.count++;
     const e = this.byHash.get(hash);
@@ -64,12 +66,13 @@ export class SeriesCatalog {
     if (this.byId[s.id] !== s) return;
     this.byId[s.id] = undefined;
     this.count--;
-    const e = this.byHash.get(s.hash);
+    const hash = hashLabels(s.labels);
+    const e = this.byHash.get(hash);
     if (Array.isArray(e)) {
       const rest = e.filter((x) => x !== s);
-      if (rest.length === 1) this.byHash.set(s.hash, rest[0]!);
-      else this.byHash.set(s.hash, rest);
-    } else if (e === s) this.byHash.delete(s.hash);
+      if (rest.length === 1) this.byHash.set(hash, rest[0]!);
+      else this.byHash.set(hash, rest);
+    } else if (e === s) this.byHash.delete(hash);
     this.postings.delete(s.id);
   }
 

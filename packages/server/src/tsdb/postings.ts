@@ -1,14 +1,22 @@
 import type { Label, Matcher } from '@vigil/core';
 
+/** A posting list: one id as a plain number (most values of a label like `instance` or `pod` name one series), more as a sorted array. */
+type List = number | number[];
+
+function asArray(l: List): number[] {
+  return typeof l === 'number' ? [l] : l;
+}
+
 /**
  * Inverted index from label name/value to series ids, as sorted arrays of
- * ids (ids grow monotonically, so adding is an append). `=` matchers read
+ * ids (ids grow monotonically, so adding is an append), a lone id as a
+ * number. `=` matchers read
  * one list; regex matchers with a literal alternation (`a|b|c`) look the
  * alternatives up directly; other matchers scan only the values of their
  * label name, never every series. Lists are intersected and merged sorted.
  */
 export class Postings {
-  private readonly byName = new Map<string, Map<string, number[]>>();
+  private readonly byName = new Map<string, Map<string, List>>();
   private all: number[] = [];
   private readonly dead = new Set<number>();
 
@@ -18,8 +26,10 @@ export class Postings {
       let values = this.byName.get(l.name);
       if (!values) this.byName.set(l.name, (values = new Map()));
       const list = values.get(l.value);
-      if (list) insertSorted(list, id);
-      else values.set(l.value, [id]);
+      if (list === undefined) values.set(l.value, id);
+      else if (typeof list === 'number') {
+        if (list !== id) values.set(l.value, list < id ? [list, id] : [id, list]);
+      } else insertSorted(list, id);
     }
   }
 
@@ -35,9 +45,13 @@ export class Postings {
     this.all = this.all.filter(keep);
     for (const [name, values] of this.byName) {
       for (const [v, list] of values) {
+        if (typeof list === 'number') {
+          if (!keep(list)) values.delete(v);
+          continue;
+        }
         const next = list.filter(keep);
         if (next.length === 0) values.delete(v);
-        else values.set(v, next);
+        else values.set(v, next.length === 1 ? next[0]! : next);
       }
       if (values.size === 0) this.byName.delete(name);
     }
@@ -63,12 +77,8 @@ export class Postings {
     return out.sort();
   }
 
-  /** The raw lists, for statistics. */
-  entries(): IterableIterator<[string, Map<string, number[]>]> {
-    return this.byName.entries();
-  }
-
-  private anyLive(list: number[]): boolean {
+  private anyLive(list: List): boolean {
+    if (typeof list === 'number') return !this.dead.has(list);
     if (this.dead.size === 0) return list.length > 0;
     for (const id of list) if (!this.dead.has(id)) return true;
     return false;
@@ -84,26 +94,29 @@ export class Postings {
       if (m.matchesEmpty()) {
         // Series lacking the label match too: subtract the series whose value fails.
         const failing: number[][] = [];
-        if (values) for (const [v, list] of values) if (!m.matches(v)) failing.push(list);
+        if (values) for (const [v, list] of values) if (!m.matches(v)) failing.push(asArray(list));
         if (failing.length) subtract.push(union(failing));
         continue;
       }
       let hit: number[];
       if (!values) hit = [];
-      else if (m.type === '=') hit = values.get(m.value) ?? [];
+      else if (m.type === '=') {
+        const l = values.get(m.value);
+        hit = l === undefined ? [] : asArray(l);
+      }
       else {
         const lists: number[][] = [];
         const alts = m.type === '=~' ? literalAlternatives(m.value) : undefined;
         if (alts) {
           for (const a of alts) {
             const l = values.get(a);
-            if (l && m.matches(a)) lists.push(l);
+            if (l !== undefined && m.matches(a)) lists.push(asArray(l));
           }
         } else if (m.type === '=~' && m.value.endsWith('.*') && isLiteral(m.value.slice(0, -2))) {
           const prefix = m.value.slice(0, -2);
-          for (const [v, l] of values) if (v.startsWith(prefix) && m.matches(v)) lists.push(l);
+          for (const [v, l] of values) if (v.startsWith(prefix) && m.matches(v)) lists.push(asArray(l));
         } else {
-          for (const [v, l] of values) if (m.matches(v)) lists.push(l);
+          for (const [v, l] of values) if (m.matches(v)) lists.push(asArray(l));
         }
         hit = union(lists);
       }
