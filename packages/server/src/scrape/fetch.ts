@@ -113,7 +113,8 @@ function get(url: URL, cfg: ScrapeConfig, headers: Record<string, string>, deadl
       stream.on('end', () => {
         if (tooLarge) return;
         const ct = res.headers['content-type'] ?? '';
-        resolve({ body: Buffer.concat(chunks, size).toString('utf8'), openMetrics: ct.startsWith('application/openmetrics-text'), bytes: size });
+        const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        resolve({ body: buf.toString('utf8'), openMetrics: ct.startsWith('application/openmetrics-text'), bytes: size });
       });
     });
     const timer = setTimeout(() => req.destroy(new ScrapeTimeout(timeoutMs)), Math.max(0, deadline - Date.now()));

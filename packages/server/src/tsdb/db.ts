@@ -131,34 +131,7 @@ export class DB implements Storage {
     removeSnapshotLeftovers(this.dir);
     const from = this.loadHeadSnapshot();
     for (const s of this.catalog.values()) refMap[s.id] = s;
-    const batch = new ReplayBatch(DB.replayBatchSamples);
-    const stats = this.wal.replay({
-      series: (s) => {
-        const { series } = this.catalog.getOrCreate(s.labels, s.ref);
-        // Batched samples name their series by ref: apply them before a ref changes meaning.
-        const had = refMap[s.ref];
-        if (had !== undefined && had !== series) this.applyReplayBatch(batch, refMap);
-        refMap[s.ref] = series;
-      },
-      samples: (refs, ts, vs, n) => {
-        // Samples of unknown refs are dropped now; the rest are applied
-        // series by series when the batch is full.
-        const minT = this.lastBlockMaxT;
-        for (let i = 0; i < n; i++) {
-          const ref = refs[i]!;
-          const t = ts[i]!;
-          if (refMap[ref] === undefined || t < minT) continue;
-          if (batch.n === batch.cap) this.applyReplayBatch(batch, refMap);
-          batch.add(ref, t, vs[i]!);
-          if (t > this.maxT) this.maxT = t;
-          if (t < this.headMinT) this.headMinT = t;
-        }
-      },
-      progress: (seg) => {
-        this.walReplay.current = seg;
-      },
-    }, from);
-    this.applyReplayBatch(batch, refMap);
+    const stats = this.replayWAL(refMap, from);
     this.replayStats = stats;
     this.metrics.walCorruptions.inc(stats.corruptions.length);
     for (const m of metas) this.attachBlock(join(this.dir, m.ulid));
@@ -189,6 +162,43 @@ export class DB implements Storage {
       }
     }, every);
     this.timer.unref();
+  }
+
+  /**
+   * Replays the WAL (after `from`, a head snapshot's position) into the head.
+   * Its own method so the 2-million-sample batch's arrays die with it (a
+   * closure of open() would keep them alive).
+   */
+  private replayWAL(refMap: Array<MemSeries | undefined>, from: WalPosition | undefined): ReplayStats {
+    const batch = new ReplayBatch(DB.replayBatchSamples);
+    const stats = this.wal.replay({
+      series: (s) => {
+        const { series } = this.catalog.getOrCreate(s.labels, s.ref);
+        // Batched samples name their series by ref: apply them before a ref changes meaning.
+        const had = refMap[s.ref];
+        if (had !== undefined && had !== series) this.applyReplayBatch(batch, refMap);
+        refMap[s.ref] = series;
+      },
+      samples: (refs, ts, vs, n) => {
+        // Samples of unknown refs are dropped now; the rest are applied
+        // series by series when the batch is full.
+        const minT = this.lastBlockMaxT;
+        for (let i = 0; i < n; i++) {
+          const ref = refs[i]!;
+          const t = ts[i]!;
+          if (refMap[ref] === undefined || t < minT) continue;
+          if (batch.n === batch.cap) this.applyReplayBatch(batch, refMap);
+          batch.add(ref, t, vs[i]!);
+          if (t > this.maxT) this.maxT = t;
+          if (t < this.headMinT) this.headMinT = t;
+        }
+      },
+      progress: (seg) => {
+        this.walReplay.current = seg;
+      },
+    }, from);
+    this.applyReplayBatch(batch, refMap);
+    return stats;
   }
 
   /**

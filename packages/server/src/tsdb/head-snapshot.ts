@@ -270,8 +270,9 @@ export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog
     else if (s.openN > 0) throw new Error(`${file}: series ${id} has open samples but no row`);
     const nw = r.uvarint();
     if (nw > 0) {
-      s.wins = [];
-      for (let i = 0; i < nw * 3; i++) s.wins.push(r.f64());
+      const wins = new Array<number>(nw * 3); // exact size: push would leave room for a dozen more
+      for (let i = 0; i < nw * 3; i++) wins[i] = r.f64();
+      s.wins = wins;
     }
     const no = r.uvarint();
     if (no > 0) {

@@ -47,7 +47,6 @@ export interface ReplayStats {
   corruptions: Array<{ segment: string; offset: number; reason: string }>;
 }
 
-const enc = new TextEncoder();
 const dec = new TextDecoder();
 
 function segmentName(n: number): string {
@@ -345,28 +344,32 @@ function record(type: number, payload: Buffer): Buffer {
 }
 
 function encodeSeries(series: readonly WalSeries[]): Buffer {
-  const chunks: Uint8Array[] = [];
+  // Strings are written straight into the record (no encoded copy per name
+  // and value: with many new series those were most of the garbage, and
+  // glibc kept the memory after the ingestion peak).
   let size = 4;
   for (const s of series) {
-    const enc1: Uint8Array[] = [];
-    for (const l of s.labels) enc1.push(enc.encode(l.name), enc.encode(l.value));
-    chunks.push(...enc1);
-    size += 4 + 2 + enc1.reduce((a, b) => a + 4 + b.length, 0);
+    size += 6;
+    for (const l of s.labels) size += 8 + Buffer.byteLength(l.name) + Buffer.byteLength(l.value);
   }
   const buf = Buffer.allocUnsafe(size);
   let off = buf.writeUInt32LE(series.length, 0);
-  let ci = 0;
   for (const s of series) {
     off = buf.writeUInt32LE(s.ref, off);
     off = buf.writeUInt16LE(s.labels.length, off);
-    for (let i = 0; i < s.labels.length * 2; i++) {
-      const c = chunks[ci++]!;
-      off = buf.writeUInt32LE(c.length, off);
-      buf.set(c, off);
-      off += c.length;
+    for (const l of s.labels) {
+      off = writeString(buf, off, l.name);
+      off = writeString(buf, off, l.value);
     }
   }
   return buf;
+}
+
+/** u32le byte length + UTF-8 bytes of `s` at `off`; returns the offset after them. */
+function writeString(buf: Buffer, off: number, s: string): number {
+  const n = buf.write(s, off + 4, 'utf8');
+  buf.writeUInt32LE(n, off);
+  return off + 4 + n;
 }
 
 /** Reused by {@link WAL.logRaw} for the samples of every commit (single-threaded). */
