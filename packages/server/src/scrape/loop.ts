@@ -88,6 +88,12 @@ export class ScrapeLoop {
    */
   private lastTexts: string[] = [];
   private lastEntries: CacheEntry[] = [];
+  // Arrays that live exactly one scrape interval are reused in turn, not
+  // made per scrape (each would be promoted to the old generation and then
+  // be its garbage).
+  private spareTexts: string[] = [];
+  private spareEntries: CacheEntry[] = [];
+  private spareCurrent: CacheEntry[] = [];
 
   /** Starts scraping after the target's offset (see {@link scrapeOffset}). */
   start(): void {
@@ -169,7 +175,8 @@ export class ScrapeLoop {
     // One transaction per scrape; an unexpected storage failure must not leave it open.
     let duration: number;
     try {
-      const next: CacheEntry[] = [];
+      const next = this.spareCurrent;
+      next.length = 0;
       if (prepared) {
         const { entries, values, timestamps } = prepared;
         const honor = this.cfg.honor_timestamps;
@@ -184,10 +191,11 @@ export class ScrapeLoop {
             next.push(e);
           }
         }
-        if (metadata) this.metadata = metadata;
+        if (metadata && !sameMetadata(this.metadata, metadata)) this.metadata = ownMetadata(metadata);
       }
       // Staleness: series of the last scrape that are gone now (all of them when this scrape failed).
       for (const e of this.current) if (e.tracked !== iter) this.appendOne(app, e, ts, STALE_NAN);
+      this.spareCurrent = this.current;
       this.current = next;
       if (prepared) this.cache.prune(iter);
 
@@ -225,8 +233,10 @@ export class ScrapeLoop {
     const values = new Float64Array(n);
     const timestamps = new Float64Array(n);
     const { lastTexts, lastEntries } = this;
-    const texts = new Array<string>(n);
-    const all = new Array<CacheEntry>(n);
+    const texts = this.spareTexts;
+    const all = this.spareEntries;
+    texts.length = n;
+    all.length = n;
     let added = 0;
     for (let k = 0; k < n; k++) {
       const text = series[k]!;
@@ -257,6 +267,8 @@ export class ScrapeLoop {
     if (this.cfg.sample_limit > 0 && entries.length > this.cfg.sample_limit) {
       throw new LimitError(`sample limit exceeded (${entries.length} samples, limit ${this.cfg.sample_limit})`);
     }
+    this.spareTexts = this.lastTexts;
+    this.spareEntries = this.lastEntries;
     this.lastTexts = texts;
     this.lastEntries = all;
     return { entries, values: values.subarray(0, entries.length), timestamps: timestamps.subarray(0, entries.length), added };
@@ -311,4 +323,30 @@ class LimitError extends Error {}
 
 function byName(a: Label, b: Label): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+function sameMetadata(a: Map<string, MetricMetadata>, b: Map<string, MetricMetadata>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, m] of b) {
+    const o = a.get(name);
+    if (o === undefined || o.type !== m.type || o.help !== m.help || o.unit !== m.unit) return false;
+  }
+  return true;
+}
+
+/**
+ * A copy whose strings are their own: the parser's are slices of the body,
+ * and keeping them for a scrape interval kept each whole body alive long
+ * enough to be promoted to the old generation (bodies are hundreds of KB, a
+ * scrape every second per target). Metadata rarely changes, so the copy is
+ * rare; the previous map is kept while it is the same.
+ */
+function ownMetadata(m: Map<string, MetricMetadata>): Map<string, MetricMetadata> {
+  const out = new Map<string, MetricMetadata>();
+  for (const [name, x] of m) out.set(own(name), { type: own(x.type), help: own(x.help), unit: own(x.unit) });
+  return out;
+}
+
+function own(s: string): string {
+  return s.length < 13 ? s : s.split('').join('');
 }
