@@ -20,6 +20,7 @@ export {
 } from './labels/labels.ts';
 export type { MatchType } from './labels/matcher.ts';
 export { Matcher, matchLabels } from './labels/matcher.ts';
+export { ownString } from './labels/own-string.ts';
 export { RegexSyntaxError, translateRE2, compileAnchored, compileUnanchored, compileLinear } from './labels/regex.ts';
 export type { LinearRegex } from './labels/regex.ts';
 export { parseDuration, formatDuration, isDuration, DurationError } from './time/duration.ts';

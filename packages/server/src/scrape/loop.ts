@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { labelsKey, type Label, type Labels, type Logger } from '@vigil/core';
+import { labelsKey, ownString, type Label, type Labels, type Logger } from '@vigil/core';
 import type { ScrapeConfig } from '../config/index.ts';
 import { parseExpositionColumns, ExpositionParseError, type MetricMetadata, type ParsedColumns } from '../model/textparse/index.ts';
 import { relabel, type CompiledRelabel } from '../model/relabel/index.ts';
@@ -343,10 +343,6 @@ function sameMetadata(a: Map<string, MetricMetadata>, b: Map<string, MetricMetad
  */
 function ownMetadata(m: Map<string, MetricMetadata>): Map<string, MetricMetadata> {
   const out = new Map<string, MetricMetadata>();
-  for (const [name, x] of m) out.set(own(name), { type: own(x.type), help: own(x.help), unit: own(x.unit) });
+  for (const [name, x] of m) out.set(ownString(name), { type: ownString(x.type), help: ownString(x.help), unit: ownString(x.unit) });
   return out;
-}
-
-function own(s: string): string {
-  return s.length < 13 ? s : s.split('').join('');
 }

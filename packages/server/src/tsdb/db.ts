@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Labels, Logger, Matcher } from '@vigil/core';
 import { silentLogger } from '@vigil/core';
@@ -8,11 +8,11 @@ import { SeriesCatalog } from './catalog.ts';
 import { Head, mergeSorted } from './head.ts';
 import type { MemSeries } from './series.ts';
 import { WAL, type ReplayStats, type WalPosition, type WalSeries } from './wal.ts';
-import { captureHeadSnapshot, readHeadSnapshot, removeHeadSnapshot, removeSnapshotLeftovers, SNAPSHOT_FILE, writeHeadSnapshot, writeHeadSnapshotInBackground } from './head-snapshot.ts';
+import { captureHeadSnapshot, deleteHeadSnapshot, readHeadSnapshot, removeHeadSnapshot, removeSnapshotLeftovers, writeHeadSnapshot, writeHeadSnapshotInBackground } from './head-snapshot.ts';
 import { TsdbMetrics } from './metrics.ts';
 import { DirLock } from './lock.ts';
 import { Block, BlockCorruption, readIndex, readMeta } from './block/reader.ts';
-import { BlockWriter, syncDir } from './block/writer.ts';
+import { BlockWriter } from './block/writer.ts';
 import { isULID } from './block/ulid.ts';
 import { HeadAppender, TMP_BASE } from './appender.ts';
 import { DBQuerier } from './querier.ts';
@@ -255,7 +255,7 @@ export class DB implements Storage {
       if (this.wal.checkpointUpTo() >= st.pos.segment) throw new Error('the WAL was checkpointed after the snapshot was written');
       this.maxT = st.maxT;
       this.headMinT = st.headMinT;
-      this.lastSnapshotBytes = statSync(join(this.dir, SNAPSHOT_FILE)).size;
+      this.lastSnapshotBytes = st.bytes;
       this.logger.info({ series: this.catalog.size, walSegment: st.pos.segment, walOffset: st.pos.offset }, 'head snapshot loaded');
       return st.pos;
     } catch (e) {
@@ -594,11 +594,7 @@ export class DB implements Storage {
   /** Makes the head snapshot (written or being written) unusable: before what it covers changes outside the WAL. */
   private dropHeadSnapshot(): void {
     this.snapGen++;
-    const file = join(this.dir, SNAPSHOT_FILE);
-    if (existsSync(file)) {
-      unlinkSync(file);
-      syncDir(this.dir);
-    }
+    deleteHeadSnapshot(this.dir);
     // The next one is due as soon as the WAL since this point is large enough.
     this.walBase = -this.wal.written;
     this.lastSnapshotBytes = 0;

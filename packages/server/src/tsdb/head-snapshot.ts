@@ -9,7 +9,7 @@ import { OPEN_ROW, type Head } from './head.ts';
 import { type MemSeries, OooBuffer } from './series.ts';
 import type { SeriesCatalog } from './catalog.ts';
 import type { WalPosition } from './wal.ts';
-import { writeFileAndSync } from './block/writer.ts';
+import { syncDir, writeFileAndSync } from './block/writer.ts';
 
 /**
  * The head written to one file (format: docs/format/head-snapshot.md):
@@ -220,7 +220,7 @@ export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCaptur
  * undefined when there is none. Throws (leaving head and catalog to be
  * rebuilt from the WAL by the caller) when the file is damaged.
  */
-export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog): SnapshotState | undefined {
+export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog): (SnapshotState & { bytes: number }) | undefined {
   const file = join(dir, SNAPSHOT_FILE);
   if (!existsSync(file)) return undefined;
   const buf = readFileSync(file);
@@ -304,15 +304,21 @@ export function readHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog
     head.arenas.set(ws, a);
   }
   if (r.pos !== body.length) throw new Error(`${file}: ${body.length - r.pos} trailing bytes`);
-  return { pos, maxT, headMinT };
+  return { pos, maxT, headMinT, bytes: buf.length };
 }
 
 /** Deletes the snapshot and any temporary file an interrupted write left. */
 export function removeHeadSnapshot(dir: string): void {
-  for (const f of [SNAPSHOT_FILE, `${SNAPSHOT_FILE}.tmp`, BACKGROUND_TMP]) {
-    const p = join(dir, f);
-    if (existsSync(p)) unlinkSync(p);
-  }
+  deleteHeadSnapshot(dir);
+  removeSnapshotLeftovers(dir);
+}
+
+/** Deletes the snapshot file, durably (the directory is synced), leaving temporary files to their writers. */
+export function deleteHeadSnapshot(dir: string): void {
+  const file = join(dir, SNAPSHOT_FILE);
+  if (!existsSync(file)) return;
+  unlinkSync(file);
+  syncDir(dir);
 }
 
 /** Deletes temporary files an interrupted snapshot write left behind. */

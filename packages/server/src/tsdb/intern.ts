@@ -1,4 +1,4 @@
-import type { Label, Labels } from '@vigil/core';
+import { ownString, type Label, type Labels } from '@vigil/core';
 
 /**
  * Shares label objects between series: every distinct name="value" pair is
@@ -14,7 +14,7 @@ export class LabelInterner {
     let p = byValue.get(value);
     if (!p) {
       // Flatten strings that came out of a larger buffer (sliced strings keep the whole buffer alive).
-      p = Object.freeze({ name: flat(name), value: flat(value) });
+      p = Object.freeze({ name: ownString(name), value: ownString(value) });
       byValue.set(p.value, p);
     }
     return p;
@@ -33,14 +33,6 @@ export class LabelInterner {
       if (byValue.size === 0) this.pairs.delete(name);
     }
   }
-}
-
-function flat(s: string): string {
-  // V8 makes strings of 13+ characters cut out of a larger one (or concatenated)
-  // sliced (cons) strings that keep their parent alive; a join copies the
-  // characters into a string of its own. (A slice of a concatenation, the
-  // obvious trick, is itself a sliced string: 32 bytes more per value.)
-  return s.length < 13 ? s : s.split('').join('');
 }
 
 /**
