@@ -30,7 +30,7 @@
 // stepping when the next step would not fit; every process is stopped at the end.
 //
 //   npx tsx bench/scrape-compare.ts [--step 50] [--start 50] [--max-targets 800] [--seconds 10] [--budget 520]
-//                                   [--only vigil] [--profile-dir DIR]
+//                                   [--only vigil] [--profile-dir DIR] [--node-args "--trace-gc"]
 //
 // --profile-dir runs Vigil under `node --cpu-prof --cpu-prof-dir=DIR` (the
 // profile is written when it exits); summarise it with
@@ -175,6 +175,7 @@ async function main(): Promise<void> {
   const BUDGET = Number(argv('budget', '520'));
   const ONLY = argv('only', '').split(',').filter(Boolean);
   const profileDir = argv('profile-dir', '');
+  const nodeExtra = argv('node-args', '').split(' ').filter(Boolean);
   const root = fileURLToPath(new URL('..', import.meta.url));
   const work = mkdtempSync(join(tmpdir(), 'vigil-scrape-compare-'));
   const keep = process.argv.includes('--keep');
@@ -194,11 +195,14 @@ async function main(): Promise<void> {
       port: 20392,
       start: (config, data, log) => {
         const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${resolve(profileDir)}`] : [];
+        nodeArgs.push(...nodeExtra);
         if (profileDir) mkdirSync(profileDir, { recursive: true });
         const p = spawn(process.execPath, [...nodeArgs, join(root, 'packages/cli/bin/vigil.js'), 'start', `--config.file=${config}`, `--storage.tsdb.path=${data}`, '--web.listen-address=127.0.0.1:20392', '--log.level=warn'], {
-          stdio: ['ignore', 'ignore', 'pipe'],
+          stdio: ['ignore', nodeExtra.length ? 'pipe' : 'ignore', 'pipe'],
         });
         p.stderr!.pipe(createWriteStream(log));
+        // Output of node flags such as --trace-gc goes to stdout: kept in the profile directory (or next to the log).
+        if (nodeExtra.length) p.stdout!.pipe(createWriteStream(profileDir ? join(profileDir, 'vigil-stdout.log') : `${log}.stdout`));
         return p;
       },
     },

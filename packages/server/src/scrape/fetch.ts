@@ -35,6 +35,7 @@ const USER_AGENT = 'Vigil/0.1';
 
 /** A fetched exposition body and the format its Content-Type announced. */
 export interface FetchedBody {
+  /** Callers that keep the object after reading the body should take it out (see the scrape loop). */
   body: string;
   openMetrics: boolean;
   /** Size of the (decompressed) body in bytes. */
@@ -114,6 +115,9 @@ function get(url: URL, cfg: ScrapeConfig, headers: Record<string, string>, deadl
         if (tooLarge) return;
         const ct = res.headers['content-type'] ?? '';
         const buf = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+        // This closure's array is old by now (it lived through the transfer);
+        // emptied, it no longer keeps the chunks alive until a full collection.
+        chunks.length = 0;
         resolve({ body: buf.toString('utf8'), openMetrics: ct.startsWith('application/openmetrics-text'), bytes: size });
       });
     });

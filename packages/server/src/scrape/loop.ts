@@ -94,6 +94,10 @@ export class ScrapeLoop {
   private spareTexts: string[] = [];
   private spareEntries: CacheEntry[] = [];
   private spareCurrent: CacheEntry[] = [];
+  /** prepare()'s output, valid until the next scrape's prepare(). */
+  private readonly outEntries: CacheEntry[] = [];
+  private outValues = new Float64Array(0);
+  private outTimestamps = new Float64Array(0);
 
   /** Starts scraping after the target's offset (see {@link scrapeOffset}). */
   start(): void {
@@ -150,33 +154,64 @@ export class ScrapeLoop {
   /** Scrapes once with timestamp `ts` (ms); the loop's unit of work, exposed for tests. */
   async scrapeOnce(ts = this.deps.now()): Promise<void> {
     const t0 = performance.now();
-    const job = this.cfg.job_name;
-    this.deps.metrics.scrapes.inc({ job });
+    this.deps.metrics.scrapes.inc({ job: this.cfg.job_name });
+    let body: string | undefined;
+    let openMetrics = false;
     let error = '';
-    let scraped = 0;
-    let prepared: Prepared | undefined;
-    let metadata: Map<string, MetricMetadata> | undefined;
-    const iter = this.cache.nextIteration();
     try {
       if (this.forcedError) throw new LimitError(this.forcedError);
       const timeout = Math.min(this.cfg.scrape_timeout, this.deps.httpTimeout ?? Infinity);
-      const { body, openMetrics } = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
-      const parsed = parseExpositionColumns(body, openMetrics, { isKnownSeries: this.isKnownSeries, previousSeries: this.lastTexts });
-      scraped = parsed.length;
-      metadata = parsed.metadata;
-      prepared = this.prepare(parsed, iter);
+      const fetched = await fetchExposition(this.target.url, this.cfg, timeout, this.abort.signal);
+      // Taken out of the result object: the promise that carried it waited
+      // on the network through several scavenges, so it is usually in the
+      // old generation, and a young object reachable from an old one (even a
+      // dead one) survives every scavenge until the next full collection.
+      // Left there, every body was promoted and collected by mark-compact.
+      body = fetched.body;
+      openMetrics = fetched.openMetrics;
+      fetched.body = '';
     } catch (err) {
       if (this.stopped) return;
-      error = err instanceof ExpositionParseError ? `parse error: ${err.message}` : err instanceof LimitError ? err.message : describeFetchError(err);
-      prepared = undefined;
+      error = describeFetchError(err);
+    }
+    // Everything that touches the body runs in one synchronous call: locals
+    // of this async function are kept in its (old) generator object across
+    // an await, which would promote them the same way.
+    const done = this.store(body, openMetrics, error, ts, t0);
+    body = undefined;
+    await done;
+  }
+
+  /**
+   * Parses and stores one scrape's body (undefined when the fetch failed
+   * with `error`) as one storage transaction; returns the commit.
+   */
+  private store(body: string | undefined, openMetrics: boolean, error: string, ts: number, t0: number): Promise<void> {
+    const iter = this.cache.nextIteration();
+    let scraped = 0;
+    let prepared: Prepared | undefined;
+    let metadata: Map<string, MetricMetadata> | undefined;
+    if (body !== undefined) {
+      try {
+        const parsed = parseExpositionColumns(body, openMetrics, { isKnownSeries: this.isKnownSeries, previousSeries: this.lastTexts });
+        scraped = parsed.length;
+        metadata = parsed.metadata;
+        prepared = this.prepare(parsed, iter);
+      } catch (err) {
+        error = err instanceof ExpositionParseError ? `parse error: ${err.message}` : err instanceof LimitError ? err.message : describeFetchError(err);
+        prepared = undefined;
+      }
     }
 
     const app = this.deps.appendable.appender();
     // One transaction per scrape; an unexpected storage failure must not leave it open.
     let duration: number;
+    let commit: Promise<void>;
     try {
+      // Filled by index and cut to length at the end: `length = 0` would drop
+      // the array's storage and every push would grow a new one.
       const next = this.spareCurrent;
-      next.length = 0;
+      let tracked = 0;
       if (prepared) {
         const { entries, values, timestamps } = prepared;
         const honor = this.cfg.honor_timestamps;
@@ -188,11 +223,12 @@ export class ScrapeLoop {
           // Series with their own timestamps are left out of staleness tracking unless asked for (track_timestamps_staleness).
           if (own !== own || track) {
             e.tracked = iter;
-            next.push(e);
+            next[tracked++] = e;
           }
         }
         if (metadata && !sameMetadata(this.metadata, metadata)) this.metadata = ownMetadata(metadata);
       }
+      next.length = tracked;
       // Staleness: series of the last scrape that are gone now (all of them when this scrape failed).
       for (const e of this.current) if (e.tracked !== iter) this.appendOne(app, e, ts, STALE_NAN);
       this.spareCurrent = this.current;
@@ -202,13 +238,28 @@ export class ScrapeLoop {
       duration = (performance.now() - t0) / 1000;
       const report = [error ? 0 : 1, duration, scraped, prepared?.entries.length ?? 0, prepared?.added ?? 0];
       for (let k = 0; k < report.length; k++) this.appendOne(app, this.synthetic[k]!, ts, report[k]!);
-      await app.commit();
+      commit = app.commit();
     } catch (err) {
       // The original error is the one worth logging; a rollback after a failed commit may throw too.
-      await app.rollback().catch(() => {});
-      throw err;
+      return app.rollback().then(
+        () => Promise.reject(err),
+        () => Promise.reject(err),
+      );
     }
+    const samples = prepared?.entries.length ?? 0;
+    return commit.then(
+      () => this.scraped(ts, duration, error, samples),
+      (err: unknown) =>
+        app.rollback().then(
+          () => Promise.reject(err),
+          () => Promise.reject(err),
+        ),
+    );
+  }
 
+  /** Records a committed scrape on the target and in the loop's metrics. */
+  private scraped(ts: number, duration: number, error: string, samples: number): void {
+    const job = this.cfg.job_name;
     this.target.health = error ? 'down' : 'up';
     this.target.lastError = error;
     this.target.lastScrape = new Date(ts);
@@ -217,7 +268,7 @@ export class ScrapeLoop {
     if (error) {
       this.deps.metrics.failures.inc({ job });
       this.deps.logger.debug({ job, target: this.target.url.href, err: error }, 'scrape failed');
-    } else this.deps.metrics.samples.inc({ job }, prepared?.entries.length ?? 0);
+    } else this.deps.metrics.samples.inc({ job }, samples);
   }
 
   /**
@@ -229,9 +280,15 @@ export class ScrapeLoop {
   private prepare(parsed: ParsedColumns, iter: number): Prepared {
     const n = parsed.length;
     const { series, labels } = parsed;
-    const entries: CacheEntry[] = [];
-    const values = new Float64Array(n);
-    const timestamps = new Float64Array(n);
+    // The output arrays are the loop's own, reused from scrape to scrape (filled by index, cut to length).
+    const entries = this.outEntries;
+    if (this.outValues.length < n) {
+      this.outValues = new Float64Array(n);
+      this.outTimestamps = new Float64Array(n);
+    }
+    const values = this.outValues;
+    const timestamps = this.outTimestamps;
+    let out = 0;
     const { lastTexts, lastEntries } = this;
     const texts = this.spareTexts;
     const all = this.spareEntries;
@@ -260,18 +317,19 @@ export class ScrapeLoop {
       // The same series twice in one exposition: the first one wins, as in Prometheus.
       if (e.appended === iter) continue;
       e.appended = iter;
-      values[entries.length] = parsed.values[k]!;
-      timestamps[entries.length] = parsed.timestamps[k]!;
-      entries.push(e);
+      values[out] = parsed.values[k]!;
+      timestamps[out] = parsed.timestamps[k]!;
+      entries[out++] = e;
     }
-    if (this.cfg.sample_limit > 0 && entries.length > this.cfg.sample_limit) {
-      throw new LimitError(`sample limit exceeded (${entries.length} samples, limit ${this.cfg.sample_limit})`);
+    entries.length = out;
+    if (this.cfg.sample_limit > 0 && out > this.cfg.sample_limit) {
+      throw new LimitError(`sample limit exceeded (${out} samples, limit ${this.cfg.sample_limit})`);
     }
     this.spareTexts = this.lastTexts;
     this.spareEntries = this.lastEntries;
     this.lastTexts = texts;
     this.lastEntries = all;
-    return { entries, values: values.subarray(0, entries.length), timestamps: timestamps.subarray(0, entries.length), added };
+    return { entries, values: values.subarray(0, out), timestamps: timestamps.subarray(0, out), added };
   }
 
   private appendOne(app: Appender, e: CacheEntry, t: number, v: number): void {
@@ -309,7 +367,7 @@ export class ScrapeLoop {
 }
 
 interface Prepared {
-  /** Entries to append, parallel to `values` and `timestamps`. */
+  /** Entries to append, parallel to `values` and `timestamps` (arrays of the loop, reused by its next scrape). */
   entries: CacheEntry[];
   values: Float64Array;
   /** The samples' own timestamps in ms; NaN where they had none. */

@@ -190,8 +190,10 @@ const NO_LABELS = Object.freeze([]) as unknown as Label[];
 
 class Parser {
   private n = 0;
-  private readonly series: string[] = [];
-  private readonly labels: Label[][] = [];
+  // Sized for the previous body's samples when there is one (filled by index,
+  // cut to length at the end), so a repeated scrape grows no arrays.
+  private readonly series: string[];
+  private readonly labels: Label[][];
   // Sized for a typical line length; doubled when full.
   private values: Float64Array;
   private timestamps: Float64Array;
@@ -208,7 +210,10 @@ class Parser {
     private readonly isKnown: ((series: string) => boolean) | undefined,
     private readonly previous: readonly string[] | undefined,
   ) {
-    const cap = Math.max(64, text.length >> 6);
+    const hint = previous?.length ?? 0;
+    this.series = hint > 0 ? new Array<string>(hint) : [];
+    this.labels = hint > 0 ? new Array<Label[]>(hint) : [];
+    const cap = Math.max(64, hint, text.length >> 6);
     this.values = new Float64Array(cap);
     this.timestamps = new Float64Array(cap);
   }
@@ -241,6 +246,8 @@ class Parser {
     }
     const { series, labels, metadata } = this;
     const count = this.n;
+    series.length = count;
+    labels.length = count;
     return { length: count, series, labels, values: this.values.subarray(0, count), timestamps: this.timestamps.subarray(0, count), metadata };
   }
 
@@ -407,8 +414,8 @@ class Parser {
     }
     this.values[n] = value;
     this.timestamps[n] = timestamp;
-    this.series.push(series);
-    this.labels.push(labels);
+    this.series[n] = series;
+    this.labels[n] = labels;
     this.n = n + 1;
   }
 
