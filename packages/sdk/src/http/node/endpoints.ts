@@ -6,9 +6,9 @@ import { pathOf } from './instrument.ts';
  * Serves the SDK's endpoints (`/metrics`, `/livez`, `/readyz`, `/healthz`)
  * if `req` asks for one; returns false otherwise so the caller handles it.
  */
-export function serveOwnEndpoint(obs: Vigil, req: IncomingMessage, res: ServerResponse): boolean {
+export function serveOwnEndpoint(obs: Vigil, req: IncomingMessage, res: ServerResponse, path = pathOf(req.url)): boolean {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  switch (pathOf(req.url)) {
+  switch (path) {
     case '/metrics':
       obs.metricsHandler(req, res);
       return true;
