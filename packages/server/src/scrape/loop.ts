@@ -240,20 +240,12 @@ export class ScrapeLoop {
       for (let k = 0; k < report.length; k++) this.appendOne(app, this.synthetic[k]!, ts, report[k]!);
       commit = app.commit();
     } catch (err) {
-      // The original error is the one worth logging; a rollback after a failed commit may throw too.
-      return app.rollback().then(
-        () => Promise.reject(err),
-        () => Promise.reject(err),
-      );
+      return rollbackAndFail(app, err);
     }
     const samples = prepared?.entries.length ?? 0;
     return commit.then(
       () => this.scraped(ts, duration, error, samples),
-      (err: unknown) =>
-        app.rollback().then(
-          () => Promise.reject(err),
-          () => Promise.reject(err),
-        ),
+      (err: unknown) => rollbackAndFail(app, err),
     );
   }
 
@@ -374,6 +366,16 @@ interface Prepared {
   timestamps: Float64Array;
   /** Series new to the cache (scrape_series_added). */
   added: number;
+}
+
+/**
+ * Rolls a failed transaction back and rejects with the error that failed it:
+ * the original error is the one worth logging (a rollback after a failed
+ * commit may throw too).
+ */
+function rollbackAndFail(app: Appender, err: unknown): Promise<never> {
+  const fail = (): Promise<never> => Promise.reject(err);
+  return app.rollback().then(fail, fail);
 }
 
 /** A scrape refused by sample_limit / label limits. */
