@@ -32,67 +32,55 @@ export interface SnapshotState {
 }
 
 /**
- * The head's state captured synchronously: every byte of the file except the
- * window arenas' pages, which are referenced (not copied) with how much of
- * each was in use. Arena bytes below that mark never change except a group's
- * `next` link, which only a walk past the series' captured last group could
- * read, and none does; so writing the pages later, while ingestion goes on,
- * still writes the captured state.
+ * The head's state captured synchronously, everything that can change while
+ * ingestion goes on: the header (WAL position, sample count), each series'
+ * numbers (timestamps, open row, window list, out-of-order buffer), a copy of
+ * the open rows, and the window arenas' pages referenced (not copied) with
+ * how much of each was in use. Arena bytes below that mark never change
+ * except a group's `next` link, which only a walk past the series' captured
+ * last group could read, and none does; so writing the pages later still
+ * writes the captured state. What cannot change is left for
+ * {@link finishCapture}: the series' ids and label sets (label pairs are
+ * frozen, shared objects), from which the symbol and pair tables are built.
  */
 export interface HeadCapture {
+  readonly header: Uint8Array;
+  /** The series in the snapshot, in file order. */
+  readonly series: readonly MemSeries[];
+  /** Each series' numbers as the file has them after its labels: series k's are `numbers[at[k] .. at[k+1])`. */
+  readonly numbers: Uint8Array;
+  readonly at: Uint32Array;
+  /** Open rows and arenas, as written after the series. */
+  readonly tail: Uint8Array[];
+}
+
+/** A capture turned into the file's bytes (without the trailing checksum). */
+export interface CaptureBytes {
   parts: Uint8Array[];
   bytes: number;
 }
 
+/** Series whose labels {@link finishCapture} encodes between two yields to the event loop. */
+const FINISH_SLICE = 16_384;
+
 export function captureHeadSnapshot(head: Head, catalog: SeriesCatalog, state: SnapshotState): HeadCapture {
-  // Sized for the usual series (a few labels, one or two windows) so it rarely grows (each growth copies).
-  const w = new ByteWriter(Math.max(1 << 16, catalog.size * 64));
-  w.u32(MAGIC);
-  w.u8(VERSION);
-  w.uvarint(head.blockRange);
-  w.uvarint(state.pos.segment);
-  w.uvarint(state.pos.offset);
-  w.f64(state.maxT);
-  w.f64(state.headMinT);
-  w.f64(head.samples);
-  // Label pairs are shared objects (the catalog interns them): numbered by
-  // identity, each pair's strings looked up once.
+  const hw = new ByteWriter(64);
+  hw.u32(MAGIC);
+  hw.u8(VERSION);
+  hw.uvarint(head.blockRange);
+  hw.uvarint(state.pos.segment);
+  hw.uvarint(state.pos.offset);
+  hw.f64(state.maxT);
+  hw.f64(state.headMinT);
+  hw.f64(head.samples);
   const series: MemSeries[] = [];
   for (const s of catalog.values()) if (s.inHead()) series.push(s);
-  const pairs = new Map<Label, number>();
-  const pairList: Label[] = [];
-  for (const s of series) {
-    for (const l of s.labels) {
-      if (!pairs.has(l)) {
-        pairs.set(l, pairList.length);
-        pairList.push(l);
-      }
-    }
-  }
-  const symbols = new Map<string, number>();
-  const symList: string[] = [];
-  const sym = (x: string) => {
-    let i = symbols.get(x);
-    if (i === undefined) {
-      symbols.set(x, (i = symList.length));
-      symList.push(x);
-    }
-    return i;
-  };
-  const pairSyms = new Array<number>(pairList.length * 2);
-  pairList.forEach((l, i) => {
-    pairSyms[2 * i] = sym(l.name);
-    pairSyms[2 * i + 1] = sym(l.value);
-  });
-  w.uvarint(symList.length);
-  for (const x of symList) w.string(x);
-  w.uvarint(pairList.length);
-  for (const x of pairSyms) w.uvarint(x);
-  w.uvarint(series.length);
-  for (const s of series) {
-    w.uvarint(s.id);
-    w.uvarint(s.labels.length);
-    for (const l of s.labels) w.uvarint(pairs.get(l)!);
+  // Sized for the usual series (one or two windows) so it rarely grows (each growth copies).
+  const w = new ByteWriter(Math.max(1 << 16, series.length * 48));
+  const at = new Uint32Array(series.length + 1);
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k]!;
+    at[k] = w.len;
     w.f64(s.lastT);
     w.f64(s.headMinT);
     w.f64(s.openWin);
@@ -110,13 +98,15 @@ export function captureHeadSnapshot(head: Head, catalog: SeriesCatalog, state: S
       w.f64(o.vs[i]!);
     }
   }
+  at[series.length] = w.len;
   // The open rows as the slab holds them (copied: ingestion goes on writing them).
   const rows = head.rows;
-  w.uvarint(rows);
-  const parts: Uint8Array[] = [w.buf.subarray(0, w.len)];
-  parts.push(littleEndianBytes(head.slabT.slice(0, rows * OPEN_ROW)));
-  parts.push(littleEndianBytes(head.slabV.slice(0, rows * OPEN_ROW)));
-  parts.push(littleEndianBytes(head.lastV.slice(0, rows)));
+  const rw = new ByteWriter(8);
+  rw.uvarint(rows);
+  const tail: Uint8Array[] = [rw.buf.subarray(0, rw.len)];
+  tail.push(littleEndianBytes(head.slabT.slice(0, rows * OPEN_ROW)));
+  tail.push(littleEndianBytes(head.slabV.slice(0, rows * OPEN_ROW)));
+  tail.push(littleEndianBytes(head.lastV.slice(0, rows)));
   const arenas = [...head.arenas.entries()];
   const aw = new ByteWriter(64 + arenas.length * 32);
   aw.uvarint(arenas.length);
@@ -126,11 +116,85 @@ export function captureHeadSnapshot(head: Head, catalog: SeriesCatalog, state: S
     aw.uvarint(a.pages.length);
     aw.uvarint(a.off);
     aw.f64(a.bytes);
-    parts.push(aw.buf.subarray(cut, aw.len));
+    tail.push(aw.buf.subarray(cut, aw.len));
     cut = aw.len;
-    a.pages.forEach((p, i) => parts.push(i === a.pages.length - 1 ? p.subarray(0, a.off) : p));
+    a.pages.forEach((p, i) => tail.push(i === a.pages.length - 1 ? p.subarray(0, a.off) : p));
   }
-  if (aw.len > cut) parts.push(aw.buf.subarray(cut, aw.len));
+  if (aw.len > cut) tail.push(aw.buf.subarray(cut, aw.len));
+  return { header: hw.buf.subarray(0, hw.len), series, numbers: w.buf.subarray(0, w.len), at, tail };
+}
+
+/**
+ * The file's bytes from a capture, built at once (at shutdown, with
+ * ingestion stopped).
+ */
+export function finishCapture(cap: HeadCapture): CaptureBytes {
+  const steps = buildBytes(cap);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/**
+ * The same in slices of series with a turn of the event loop between them,
+ * so a running snapshot does this work without holding up ingestion (the
+ * inputs cannot change meanwhile).
+ */
+export async function finishCaptureInSlices(cap: HeadCapture): Promise<CaptureBytes> {
+  const steps = buildBytes(cap);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Builds the file's bytes from a capture: the symbol and label-pair tables
+ * (each pair numbered by identity, its strings looked up once), then each
+ * series' id and labels followed by its captured numbers. Yields after each
+ * slice of series.
+ */
+function* buildBytes(cap: HeadCapture): Generator<void, CaptureBytes> {
+  const { series, numbers, at } = cap;
+  const pairs = new Map<Label, number>();
+  const pairList: Label[] = [];
+  const symbols = new Map<string, number>();
+  const symList: string[] = [];
+  const sym = (x: string) => {
+    let i = symbols.get(x);
+    if (i === undefined) {
+      symbols.set(x, (i = symList.length));
+      symList.push(x);
+    }
+    return i;
+  };
+  const pairSyms: number[] = [];
+  for (let k = 0; k < series.length; k++) {
+    if (k > 0 && k % FINISH_SLICE === 0) yield;
+    for (const l of series[k]!.labels) {
+      if (pairs.has(l)) continue;
+      pairs.set(l, pairList.length);
+      pairList.push(l);
+      pairSyms.push(sym(l.name), sym(l.value));
+    }
+  }
+  const w = new ByteWriter(Math.max(1 << 16, numbers.length + series.length * 16));
+  w.uvarint(symList.length);
+  for (const x of symList) w.string(x);
+  w.uvarint(pairList.length);
+  for (const x of pairSyms) w.uvarint(x);
+  w.uvarint(series.length);
+  for (let k = 0; k < series.length; k++) {
+    if (k > 0 && k % FINISH_SLICE === 0) yield;
+    const s = series[k]!;
+    w.uvarint(s.id);
+    w.uvarint(s.labels.length);
+    for (const l of s.labels) w.uvarint(pairs.get(l)!);
+    w.bytes(numbers.subarray(at[k]!, at[k + 1]!));
+  }
+  const parts = [cap.header, w.buf.subarray(0, w.len), ...cap.tail];
   let bytes = 4;
   for (const p of parts) bytes += p.length;
   return { parts, bytes };
@@ -145,7 +209,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Writes the head to `head.snapshot` now (at shutdown, with ingestion stopped); returns its size. */
 export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalog, state: SnapshotState): number {
-  const { parts, bytes } = captureHeadSnapshot(head, catalog, state);
+  const { parts, bytes } = finishCapture(captureHeadSnapshot(head, catalog, state));
   let crc = 0;
   for (const p of parts) crc = crc32(p, crc);
   const sum = Buffer.alloc(4);
@@ -159,7 +223,8 @@ export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalo
 
 /**
  * Writes a capture to `head.snapshot` in the background (the event loop goes
- * on: ingestion continues while the pages are written). Each page is copied
+ * on: ingestion continues while the label tables are built, in slices, and
+ * while the pages are written). Each page is copied
  * before it is checksummed and written, so the file's checksum covers what
  * was written even if a group link changes meanwhile. `current()` is asked
  * just before the rename: when it says no (a newer snapshot, a checkpoint or
@@ -168,7 +233,9 @@ export function writeHeadSnapshot(dir: string, head: Head, catalog: SeriesCatalo
  * before the rename, so a snapshot never names WAL records a power cut lost.
  * Returns the size written, or undefined when it was dropped.
  */
-export async function writeHeadSnapshotInBackground(dir: string, cap: HeadCapture, current: () => boolean, syncFirst?: string): Promise<number | undefined> {
+export async function writeHeadSnapshotInBackground(dir: string, capture: HeadCapture, current: () => boolean, syncFirst?: string): Promise<number | undefined> {
+  const cap = await finishCaptureInSlices(capture);
+  if (!current()) return undefined;
   const file = join(dir, SNAPSHOT_FILE);
   const tmp = join(dir, BACKGROUND_TMP);
   const fh = await open(tmp, 'w');
