@@ -6,7 +6,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { vigil, type Vigil } from '../vigil.ts';
 import { instrumentFastify } from './fastify/plugin.ts';
-import { expressErrorHandler, expressMiddleware } from './express/middleware.ts';
+import { expressErrorHandler, expressMiddleware, useNamedRouteSlots } from './express/middleware.ts';
 import { withVigil } from './node/with-vigil.ts';
 import { templateFromPath } from './node/route.ts';
 
@@ -58,7 +58,18 @@ test('fastify: route templates, unmatched, errors counted, endpoints served, con
   }
 });
 
-test('express: template joined to the router mount path; route errors captured', async () => {
+for (const named of [false, true]) {
+  test(`express: template joined to the router mount path; route errors captured (route kept in ${named ? 'named properties' : 'a WeakMap'})`, async () => {
+    useNamedRouteSlots(named);
+    try {
+      await expressMountCase();
+    } finally {
+      useNamedRouteSlots(Number(process.versions.v8.split('.')[0]) >= 13);
+    }
+  });
+}
+
+async function expressMountCase(): Promise<void> {
   const obs = quiet();
   const app = express();
   app.set('env', 'test'); // finalhandler prints stacks to stderr otherwise
@@ -88,7 +99,7 @@ test('express: template joined to the router mount path; route errors captured',
     server.closeAllConnections();
     obs.close();
   }
-});
+}
 
 test('node:http wrapper: resolver templates, rejected handler answers 500 and is captured', async () => {
   const obs = quiet();

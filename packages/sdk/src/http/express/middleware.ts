@@ -43,13 +43,18 @@ interface Tracked extends ExpressLikeRequest {
  * Either way nothing symbol-keyed goes on the request: a computed-key store
  * turns such an object into a slow dictionary-mode one.
  */
-const NAMED_SLOTS = Number(process.versions.v8.split('.')[0]) >= 13;
+let namedSlots = Number(process.versions.v8.split('.')[0]) >= 13;
+
+/** @internal Picks the storage regardless of the V8 version, so tests cover both on any Node. */
+export function useNamedRouteSlots(on: boolean): void {
+  namedSlots = on;
+}
 const matched = new WeakMap<IncomingMessage, Matched>();
 
 function routeOf(r: ExpressLikeRequest): string | undefined {
   let route: ExpressLikeRequest['route'];
   let mount: string | undefined;
-  if (NAMED_SLOTS) {
+  if (namedSlots) {
     route = (r as Tracked).vigilRoute;
     mount = (r as Tracked).vigilMount;
   } else {
@@ -88,10 +93,10 @@ function trackMount(r: ExpressLikeRequest): void {
     configurable: true,
     enumerable: true,
     get(this: Tracked) {
-      return NAMED_SLOTS ? this.vigilRoute : matched.get(this)?.route;
+      return namedSlots ? this.vigilRoute : matched.get(this)?.route;
     },
     set(this: Tracked, v: ExpressLikeRequest['route']) {
-      if (NAMED_SLOTS) {
+      if (namedSlots) {
         this.vigilRoute = v;
         this.vigilMount = this.baseUrl;
         return;
