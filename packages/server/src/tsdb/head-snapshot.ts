@@ -60,7 +60,7 @@ export interface CaptureBytes {
   bytes: number;
 }
 
-/** Series whose labels {@link finishCapture} encodes between two yields to the event loop. */
+/** Series whose ids and labels are encoded between two turns of the event loop ({@link finishCaptureInSlices}). */
 const FINISH_SLICE = 16_384;
 
 export function captureHeadSnapshot(head: Head, catalog: SeriesCatalog, state: SnapshotState): HeadCapture {
