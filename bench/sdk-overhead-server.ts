@@ -1,6 +1,7 @@
 // One hello-world server for bench/sdk-overhead.ts, in its own process so the
 // load generator does not share its event loop. Usage: <framework> <variant>;
-// prints "PORT <n>" when listening.
+// prints "PORT <n> CONTEXT <true|false>" when listening (whether the
+// variant's adapters carry a request context).
 import { createServer } from 'node:http';
 import express from 'express';
 import Fastify from 'fastify';
@@ -8,14 +9,24 @@ import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
 import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'lean' | 'alt'];
-// 'lean': metrics only, no per-request AsyncLocalStorage context and no size histograms.
-const obs = () => vigil({ service: 'bench', logger: { level: 'silent' }, ...(variant === 'lean' ? { requestContext: false, sizeMetrics: false } : {}) });
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'context' | 'lean' | 'alt'];
+// 'vigil': the defaults. 'context': the defaults with the per-request
+// AsyncLocalStorage context forced on (the default turns it on only where
+// AsyncContextFrame carries it). 'lean': metrics only, no context and no
+// size histograms.
+const VARIANT_OPTIONS = { vigil: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
+const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean';
+let context = false;
+const obs = () => {
+  const o = vigil({ service: 'bench', logger: { level: 'silent' }, ...VARIANT_OPTIONS[variant as keyof typeof VARIANT_OPTIONS] });
+  context = o.requestContext;
+  return o;
+};
 
 async function main(): Promise<number> {
   if (framework === 'fastify') {
     const app = Fastify();
-    if (variant === 'vigil' || variant === 'lean') instrumentFastify(app, obs());
+    if (instrumented) instrumentFastify(app, obs());
     if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
     app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
     // CPU time of this process, read by the bench before and after each run.
@@ -24,7 +35,7 @@ async function main(): Promise<number> {
     return (app.server.address() as { port: number }).port;
   }
   const app = express();
-  if (variant === 'vigil' || variant === 'lean') app.use(expressMiddleware(obs()));
+  if (instrumented) app.use(expressMiddleware(obs()));
   if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, name: 'Ada' });
@@ -37,4 +48,4 @@ async function main(): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-main().then((port) => process.stdout.write(`PORT ${port}\n`));
+main().then((port) => process.stdout.write(`PORT ${port} CONTEXT ${context}\n`));

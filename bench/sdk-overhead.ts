@@ -15,11 +15,13 @@
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
 //    rendering, @vigil/sdk's renderer vs prom-client's registry.metrics().
 //
-// Variants: bare, bare again (control), @vigil/sdk defaults, @vigil/sdk lean
-// (requestContext and size histograms off), the alternative.
+// Variants: bare, bare again (control), @vigil/sdk defaults, @vigil/sdk with
+// the request context forced on (requestContext: true; the default turns it
+// on only where AsyncContextFrame carries AsyncLocalStorage, Node 24+),
+// @vigil/sdk lean (requestContext and size histograms off), the alternative.
 //
-// Bounded: BENCH_SECONDS (default 2) per run x BENCH_ROUNDS (default 9) x 5
-// servers per framework (~3.5 minutes for both), plus the rendering part
+// Bounded: BENCH_SECONDS (default 2) per run x BENCH_ROUNDS (default 9) x 6
+// servers per framework (~4 minutes for both), plus the rendering part
 // (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
 // (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_NODE=/path/to/node
 // to run the servers on another Node release, see SERVER_NODE).
@@ -47,10 +49,10 @@ const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'vigil' | 'lean' | 'alt';
-const VARIANTS: Variant[] = ['bare', 'control', 'vigil', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'vigil' | 'context' | 'lean' | 'alt';
+const VARIANTS: Variant[] = ['bare', 'control', 'vigil', 'context', 'lean', 'alt'];
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', vigil: '@vigil/sdk', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -66,20 +68,20 @@ function pinning(): string[] {
 }
 const PIN = pinning();
 
-async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string }> {
+async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string; context: boolean }> {
   const argv = [SERVER_NODE, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
   const [cmd, ...args] = [...PIN, ...argv];
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, context] = await new Promise<[number, boolean]>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const m = /PORT (\d+) CONTEXT (\w+)/.exec(out);
+      if (m) resolve([Number(m[1]), m[2] === 'true']);
     });
     child.once('exit', (c) => reject(new Error(`${fw}/${variant} server exited with ${c}`)));
   });
-  return { child, url: `http://127.0.0.1:${port}/users/42` };
+  return { child, url: `http://127.0.0.1:${port}/users/42`, context };
 }
 
 interface Run {
@@ -109,8 +111,8 @@ async function throughput(): Promise<void> {
   console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
-    const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], lean: [], alt: [] };
-    const servers = new Map<Variant, { child: ChildProcess; url: string }>();
+    const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], context: [], lean: [], alt: [] };
+    const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
     for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
     try {
       for (const { url } of servers.values()) await load(url, 2); // warm-up (JIT)
@@ -133,7 +135,7 @@ async function throughput(): Promise<void> {
       const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (middle half of rounds ${pct(quantile(c, 0.25))} .. ${pct(quantile(c, 0.75))})`;
       return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
-    console.log(`${fw}:`);
+    console.log(`${fw}: (@vigil/sdk defaults ${servers.get('vigil')!.context ? 'carry' : 'do not carry'} a request context on this Node)`);
     for (const v of VARIANTS) console.log(row(v));
     const noise = Math.abs(cost('control'));
     const ok = cost('vigil') <= GOAL_PCT;

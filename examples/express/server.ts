@@ -5,7 +5,9 @@ import { createServer } from 'node:http';
 import express from 'express';
 import { expressErrorHandler, expressMiddleware, vigil } from '@vigil/sdk';
 
-const obs = vigil({ service: 'orders-api' });
+// requestContext: true puts request ids in log lines on any Node; by default
+// they are there only on Node 24+, where carrying them is cheap (docs/sdk.md).
+const obs = vigil({ service: 'orders-api', requestContext: true });
 obs.installProcessHandlers();
 
 const app = express();

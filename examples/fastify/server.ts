@@ -16,7 +16,7 @@ app.get('/users/:id', async (req) => {
   // Timed as db_query_duration_seconds{operation="select",table="users"}.
   const user = await obs.metrics.timeQuery('select', 'users', async () => ({ id, name: `user-${id}` }));
   obs.metrics.cacheLookup('users', false);
-  req.log.info({ userId: id }, 'user loaded'); // carries requestId / traceId
+  req.log.info({ userId: id }, 'user loaded'); // carries Fastify's reqId; requestId / traceId where the request context is on
   return user;
 });
 

@@ -7,7 +7,7 @@ import { memoryCheck } from './health/checks/memory.ts';
 import { healthHandlers, type HealthHandlers } from './health/handlers.ts';
 import { Health } from './health/health.ts';
 import type { HealthCheck } from './health/types.ts';
-import { ContextStore } from './logging/context.ts';
+import { asyncContextFrameActive, ContextStore } from './logging/context.ts';
 import { createLogger, type LoggerOptions } from './logging/logger.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { metricsHandler, renderFor, type Rendered } from './metrics/handler.ts';
@@ -36,11 +36,15 @@ export interface VigilOptions {
   logger?: Logger | Omit<LoggerOptions, 'service' | 'version'>;
   /**
    * Give each request an AsyncLocalStorage context (request/trace ids in log
-   * lines, `obs.context.get()`), default true. On Node 20 an active
-   * AsyncLocalStorage enables async hooks for every promise in the process,
-   * a measurable cost on very hot services (see bench/sdk-overhead.ts).
+   * lines, `obs.context.get()`, the `x-request-id` response header).
+   * Default `'auto'`: on where Node carries AsyncLocalStorage in V8's
+   * continuation data (AsyncContextFrame: Node 24 and later, Node 22 with
+   * `--experimental-async-context-frame`), off on older runtimes, where an
+   * active AsyncLocalStorage turns on async hooks for every promise in the
+   * process (about a fifth of a Fastify hello-world's CPU per request on
+   * Node 20; see docs/sdk.md). `true` turns it on anyway.
    */
-  requestContext?: boolean;
+  requestContext?: boolean | 'auto';
   /** Requests slower than this (ms) are logged at warn (default 2000; 0 disables). */
   slowRequestMs?: number;
   /** Health checks to run besides the built-in event-loop and memory checks. */
@@ -123,7 +127,7 @@ export function vigil(opts: VigilOptions): Vigil {
     metrics: new AppMetrics(registry),
     logger,
     context,
-    requestContext: opts.requestContext ?? true,
+    requestContext: opts.requestContext === undefined || opts.requestContext === 'auto' ? asyncContextFrameActive() : opts.requestContext,
     health,
     healthHandlers: healthHandlers(health),
     shutdown,

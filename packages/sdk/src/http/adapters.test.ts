@@ -10,7 +10,8 @@ import { expressErrorHandler, expressMiddleware, useNamedRouteSlots } from './ex
 import { withVigil } from './node/with-vigil.ts';
 import { templateFromPath } from './node/route.ts';
 
-const quiet = (maxRoutes?: number): Vigil => vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, maxRoutes });
+// requestContext: true, so the context is tested on every Node (the default turns it on only where AsyncContextFrame carries it).
+const quiet = (maxRoutes?: number): Vigil => vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, maxRoutes, requestContext: true });
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));

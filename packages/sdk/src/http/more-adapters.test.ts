@@ -11,7 +11,7 @@ import { honoMiddleware } from './hono/middleware.ts';
 import { koaMiddleware } from './koa/middleware.ts';
 import { trpcHealth, trpcMetrics } from './trpc/trpc.ts';
 
-const quiet = (): Vigil => vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false });
+const quiet = (): Vigil => vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, requestContext: true });
 
 async function routes(obs: Vigil): Promise<Record<string, number>> {
   const out: Record<string, number> = {};

@@ -53,6 +53,26 @@ export function requestId(): string {
   return batch.slice(at, at + 36);
 }
 
+/**
+ * Whether AsyncLocalStorage runs on AsyncContextFrame here: the store travels
+ * in V8's continuation data, so carrying a context costs about as much as a
+ * property write. Node 24 turned it on by default (`--no-async-context-frame`
+ * turns it off); Node 22.7+ and 23 have it behind
+ * `--experimental-async-context-frame`. Older releases carry the store
+ * through async hooks, which run for every promise and async resource in the
+ * process once any store is active.
+ */
+export function asyncContextFrameActive(version = process.versions.node, flags: readonly string[] = nodeFlags()): boolean {
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (major >= 24) return !flags.includes('--no-async-context-frame');
+  if (major === 23 || (major === 22 && minor >= 7)) return flags.includes('--experimental-async-context-frame');
+  return false;
+}
+
+function nodeFlags(): string[] {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+}
+
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
 
 /**

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { context as otelContext, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
-import { ContextStore } from './context.ts';
+import { asyncContextFrameActive, ContextStore } from './context.ts';
+import { vigil } from '../vigil.ts';
 import { createLogger } from './logger.ts';
 
 function capture() {
@@ -90,4 +91,27 @@ test('an active OpenTelemetry span supplies trace and span ids (wins over tracep
   assert.equal(lines[0]!.traceId, 'a'.repeat(32));
   assert.equal(lines[0]!.spanId, 'b'.repeat(16));
   assert.equal(lines[1]!.traceId, 'c'.repeat(32));
+});
+
+test("requestContext 'auto' is on only where AsyncContextFrame carries AsyncLocalStorage", () => {
+  assert.equal(asyncContextFrameActive('20.20.2', []), false);
+  assert.equal(asyncContextFrameActive('22.12.0', []), false);
+  assert.equal(asyncContextFrameActive('22.12.0', ['--experimental-async-context-frame']), true);
+  assert.equal(asyncContextFrameActive('22.6.0', ['--experimental-async-context-frame']), false);
+  assert.equal(asyncContextFrameActive('24.1.0', []), true);
+  assert.equal(asyncContextFrameActive('24.1.0', ['--no-async-context-frame']), false);
+  assert.equal(asyncContextFrameActive('26.0.0', []), true);
+  const opts = { service: 't', logger: { level: 'silent' }, defaultMetrics: false } as const;
+  const byDefault = vigil(opts);
+  const auto = vigil({ ...opts, requestContext: 'auto' });
+  const on = vigil({ ...opts, requestContext: true });
+  const off = vigil({ ...opts, requestContext: false });
+  try {
+    assert.equal(byDefault.requestContext, asyncContextFrameActive());
+    assert.equal(auto.requestContext, asyncContextFrameActive());
+    assert.equal(on.requestContext, true);
+    assert.equal(off.requestContext, false);
+  } finally {
+    for (const o of [byDefault, auto, on, off]) o.close();
+  }
 });

@@ -1,0 +1,118 @@
+// bench/sdk-instructions: what @vigil/sdk costs per request, counted in
+// machine instructions instead of seconds, so a neighbour's load cannot move
+// the figure (sdk-overhead's CPU time per request swings by several percent
+// between two identical servers on a shared machine).
+//
+// Each hello-world server of bench/sdk-overhead-server.ts runs under
+// valgrind's callgrind with counting off; autocannon warms it up with 2N
+// requests (the JIT settles), counting is switched on for N requests and off
+// again (callgrind_control), and the count of the server's main thread
+// (where the JavaScript runs; V8's compiler and GC helper threads are left
+// out) is divided by N.
+//
+// Caveats, both printed with the figures:
+// - Under callgrind the server runs ~50x slower, so work driven by timers
+//   rather than by requests (the event-loop delay monitors' 10 ms ticks,
+//   background health checks) lands on ~50x fewer requests than in real
+//   time: it inflates the instrumented variants' counts, never bare's.
+// - V8 sometimes settles in a slower state for a whole process (seen: one
+//   run in five at +50%), so each variant runs BENCH_RUNS times (default 2)
+//   and the lowest count is kept.
+//
+// Bounded: N = BENCH_REQUESTS (default 5000) measured, 2N warm-up, per run;
+// about 25 s per run, 5 variants x 2 frameworks x 2 runs (~8 minutes).
+// Needs valgrind (Debian package valgrind). Run: npx tsx bench/sdk-instructions.ts
+// (BENCH_FRAMEWORKS=fastify for one framework; BENCH_NODE=/path/to/node to
+// run the servers on another Node release, as in sdk-overhead.ts).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+
+const N = Number(process.env.BENCH_REQUESTS ?? 5000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 2);
+const GOAL_PCT = 5;
+const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
+const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
+
+type Framework = 'fastify' | 'express';
+type Variant = 'bare' | 'vigil' | 'context' | 'lean' | 'alt';
+const VARIANTS: Variant[] = ['bare', 'vigil', 'context', 'lean', 'alt'];
+const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
+const NAMES: Record<Variant, string> = { bare: 'bare', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+
+/** The `totals:` line of a callgrind output file (instructions executed). */
+function totals(file: string): number {
+  const m = /^totals: (\d+)/m.exec(readFileSync(file, 'utf8'));
+  if (!m) throw new Error(`${file}: no totals line`);
+  return Number(m[1]);
+}
+
+/** Main-thread instructions per request of one server run; also whether its defaults carry a context. */
+async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: number; context: boolean }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cg-'));
+  const out = join(dir, 'cg.out');
+  const child = spawn(
+    'valgrind',
+    ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, SERVER_NODE, '--import', 'tsx', server, fw, variant],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  try {
+    const [port, context] = await new Promise<[number, boolean]>((resolve, reject) => {
+      let text = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        text += d.toString();
+        const m = /PORT (\d+) CONTEXT (\w+)/.exec(text);
+        if (m) resolve([Number(m[1]), m[2] === 'true']);
+      });
+      child.once('exit', (c) => reject(new Error(`${fw}/${variant} under valgrind exited with ${c}: ${stderr}`)));
+      setTimeout(() => reject(new Error(`${fw}/${variant}: not listening after 300 s`)), 300_000).unref();
+    });
+    const url = `http://127.0.0.1:${port}/users/42`;
+    const pid = String(child.pid);
+    await autocannon({ url, connections: 8, amount: 2 * N });
+    execFileSync('callgrind_control', ['-i', 'on', pid], { stdio: 'ignore' });
+    const r = await autocannon({ url, connections: 8, amount: N });
+    execFileSync('callgrind_control', ['-i', 'off', pid], { stdio: 'ignore' });
+    execFileSync('callgrind_control', ['-d', pid], { stdio: 'ignore' });
+    if (r.non2xx > 0 || r.errors > 0 || r.requests.total !== N) throw new Error(`${fw}/${variant}: ${r.requests.total} requests, ${r.non2xx} non-2xx, ${r.errors} errors`);
+    // The dump names files <out>.1-<thread>; thread 01 is the main thread.
+    const main = readdirSync(dir).find((f) => f.endsWith('.1-01'));
+    if (main === undefined) throw new Error(`${fw}/${variant}: no main-thread dump in ${readdirSync(dir).join(', ')}`);
+    return { perRequest: totals(join(dir, main)) / N, context };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+const version = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
+console.log(`instructions per request (callgrind, server main thread), ${N} requests after ${2 * N} warm-up, lowest of ${RUNS} runs; servers on Node ${version}`);
+const verdicts: string[] = [];
+for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
+  const best = new Map<Variant, number>();
+  let context = false;
+  for (let run = 0; run < RUNS; run++) {
+    for (const v of VARIANTS) {
+      const m = await measure(fw, v);
+      if (v === 'vigil') context = m.context;
+      best.set(v, Math.min(best.get(v) ?? Infinity, m.perRequest));
+    }
+  }
+  const bare = best.get('bare')!;
+  const cost = (v: Variant) => (best.get(v)! / bare - 1) * 100;
+  console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
+  for (const v of VARIANTS) {
+    const name = v === 'alt' ? ALT[fw] : NAMES[v];
+    console.log(`  ${name.padEnd(22)} ${Math.round(best.get(v)!).toLocaleString('en-US').padStart(9)} instructions/req${v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)}`}`);
+  }
+  verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} instructions/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${cost('vigil') <= GOAL_PCT ? 'yes' : 'NO'}; below ${ALT[fw]}: ${cost('vigil') < cost('alt') ? 'yes' : 'NO'}`);
+}
+console.log('verdict (timer-driven work counts against the instrumented variants, see the header):');
+for (const v of verdicts) console.log(`  ${v}`);
