@@ -9,12 +9,13 @@ import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
 import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'vigil' | 'context' | 'lean' | 'alt'];
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'vigil' | 'context' | 'lean' | 'alt'];
 // 'vigil': the defaults. 'context': the defaults with the per-request
 // AsyncLocalStorage context forced on (the default turns it on only where
 // AsyncContextFrame carries it). 'lean': metrics only, no context and no
-// size histograms.
-const VARIANT_OPTIONS = { vigil: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
+// size histograms. 'idle': bare, plus a vigil() instance that instruments
+// nothing (its background work alone: event-loop monitors, health checks).
+const VARIANT_OPTIONS = { idle: {}, vigil: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
 const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean';
 let context = false;
 const obs = () => {
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
   if (framework === 'fastify') {
     const app = Fastify();
     if (instrumented) instrumentFastify(app, obs());
+    if (variant === 'idle') obs();
     if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
     app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
     // CPU time of this process, read by the bench before and after each run.
@@ -36,6 +38,7 @@ async function main(): Promise<number> {
   }
   const app = express();
   if (instrumented) app.use(expressMiddleware(obs()));
+  if (variant === 'idle') obs();
   if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, name: 'Ada' });

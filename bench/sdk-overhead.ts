@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { renderRegistry } from '@vigil/sdk';
+import { serverReady } from './sdk-server-ready.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -72,15 +73,7 @@ async function startServer(fw: Framework, variant: Variant): Promise<{ child: Ch
   const argv = [SERVER_NODE, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
   const [cmd, ...args] = [...PIN, ...argv];
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [port, context] = await new Promise<[number, boolean]>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+) CONTEXT (\w+)/.exec(out);
-      if (m) resolve([Number(m[1]), m[2] === 'true']);
-    });
-    child.once('exit', (c) => reject(new Error(`${fw}/${variant} server exited with ${c}`)));
-  });
+  const { port, context } = await serverReady(child, `${fw}/${variant} server`);
   return { child, url: `http://127.0.0.1:${port}/users/42`, context };
 }
 
