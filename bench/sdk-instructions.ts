@@ -24,7 +24,9 @@
 //   and the lowest count is kept.
 //
 // Bounded: N = BENCH_REQUESTS (default 5000) measured, 2N warm-up, per run;
-// about 25 s per run, 6 variants x 2 frameworks x 2 runs (~10 minutes).
+// about 45 s per Fastify run and several minutes per Express run (Express
+// takes ~4x the instructions per request), 6 variants x 2 runs: ~10 minutes
+// for Fastify, over half an hour for both frameworks.
 // Needs valgrind (Debian package valgrind). Run: npx tsx bench/sdk-instructions.ts
 // (BENCH_FRAMEWORKS=fastify for one framework; BENCH_NODE=/path/to/node to
 // run the servers on another Node release, as in sdk-overhead.ts).
