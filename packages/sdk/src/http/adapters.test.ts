@@ -65,7 +65,7 @@ for (const named of [false, true]) {
     try {
       await expressMountCase();
     } finally {
-      useNamedRouteSlots(Number(process.versions.v8.split('.')[0]) >= 13);
+      useNamedRouteSlots();
     }
   });
 }

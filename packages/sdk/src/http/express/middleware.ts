@@ -43,10 +43,14 @@ interface Tracked extends ExpressLikeRequest {
  * Either way nothing symbol-keyed goes on the request: a computed-key store
  * turns such an object into a slow dictionary-mode one.
  */
-let namedSlots = Number(process.versions.v8.split('.')[0]) >= 13;
+const NAMED_SLOTS_BY_DEFAULT = Number(process.versions.v8.split('.')[0]) >= 13;
+let namedSlots = NAMED_SLOTS_BY_DEFAULT;
 
-/** @internal Picks the storage regardless of the V8 version, so tests cover both on any Node. */
-export function useNamedRouteSlots(on: boolean): void {
+/**
+ * @internal Picks the storage regardless of the V8 version, so tests cover
+ * both on any Node; no argument restores the choice for this V8.
+ */
+export function useNamedRouteSlots(on: boolean = NAMED_SLOTS_BY_DEFAULT): void {
   namedSlots = on;
 }
 const matched = new WeakMap<IncomingMessage, Matched>();
