@@ -5,7 +5,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { context as otelContext, ROOT_CONTEXT, trace, type Context, type ContextManager } from '@opentelemetry/api';
 import { asyncContextFrameActive, ContextStore } from './context.ts';
 import { vigil } from '../vigil.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, flushLogger } from './logger.ts';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -113,5 +117,27 @@ test("requestContext 'auto' is on only where AsyncContextFrame carries AsyncLoca
     assert.equal(off.requestContext, false);
   } finally {
     for (const o of [byDefault, auto, on, off]) o.close();
+  }
+});
+
+test('flushLogger waits until an asynchronous destination has written every line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-flush-'));
+  try {
+    for (let round = 0; round < 20; round++) {
+      const file = join(dir, `log-${round}`);
+      const dest = pino.destination({ dest: file, sync: false, mkdir: true });
+      await new Promise((r) => dest.once('ready', r));
+      const logger = createLogger({ service: 'flush', destination: dest }, new ContextStore());
+      // The first line goes out at once; the others queue behind it while it is in flight.
+      for (let i = 0; i < 50; i++) logger.info({ i, pad: 'x'.repeat(200) }, 'line');
+      logger.info('last');
+      await flushLogger(logger);
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      assert.equal(lines.length, 51, `round ${round}: ${lines.length} of 51 lines on disk when the flush resolved`);
+      assert.equal((JSON.parse(lines.at(-1)!) as { msg: string }).msg, 'last');
+      dest.destroy();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

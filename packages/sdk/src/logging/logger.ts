@@ -55,14 +55,55 @@ export function createLogger(opts: LoggerOptions, context: ContextStore): Logger
   );
 }
 
-/** Flushes a pino logger's destination if it buffers; resolves when written. */
+/**
+ * The parts of sonic-boom (what `pino.destination()` returns) that
+ * {@link flushLogger} uses. `_writing` has no public getter: it is true while
+ * an asynchronous write is in flight.
+ */
+interface SonicBoomLike {
+  sync?: boolean;
+  _writing?: boolean;
+  once(event: 'drain' | 'error', fn: () => void): unknown;
+  off(event: 'drain' | 'error', fn: () => void): unknown;
+  flushSync?(): void;
+}
+
+/** Longest wait for an asynchronous destination to finish writing. */
+const FLUSH_WAIT_MS = 2000;
+
+/**
+ * Flushes a pino logger's destination; resolves once what was logged so far
+ * is written. For an asynchronous sonic-boom destination, `flush(cb)` calls
+ * back at once (it does when `minLength` is 0, the default) while a write is
+ * still in flight and more lines may be queued behind it, so a
+ * `process.exit` right after would lose them: here the promise waits for the
+ * stream's `drain`, which comes once everything accepted has been written.
+ */
 export function flushLogger(logger: Logger): Promise<void> {
+  const stream = (logger as unknown as Record<symbol, SonicBoomLike | undefined>)[pino.symbols.streamSym];
+  if (stream !== undefined && stream.sync === false && stream._writing === true) {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stream.off('drain', done);
+        stream.off('error', done);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        try {
+          stream.flushSync?.();
+        } catch {
+          // Nothing more can be done before exit; pino's own exit hook tries once more.
+        }
+        done();
+      }, FLUSH_WAIT_MS);
+      stream.once('drain', done);
+      stream.once('error', done);
+    });
+  }
   return new Promise((resolve) => {
     try {
-      logger.flush((err) => {
-        void err;
-        resolve();
-      });
+      logger.flush(() => resolve());
     } catch {
       resolve();
     }
