@@ -4,29 +4,37 @@
 // between two identical servers on a shared machine).
 //
 // Each hello-world server of bench/sdk-overhead-server.ts runs under
-// valgrind's callgrind with counting off; autocannon warms it up with 2N
-// requests (the JIT settles), counting is switched on for N requests and off
-// again (callgrind_control), and the count of the server's main thread
-// (where the JavaScript runs; V8's compiler and GC helper threads are left
-// out) is divided by N.
+// valgrind's callgrind with counting off; autocannon warms it up with 4N
+// requests, counting is switched on for N requests and off again
+// (callgrind_control), and the count of the server's main thread (where the
+// JavaScript runs; V8's compiler and GC helper threads are left out) is
+// divided by N.
 //
-// Caveats, both printed with the figures:
-// - Under callgrind the server runs ~50x slower, so work driven by timers
-//   rather than by requests (the event-loop delay monitors' 10 ms ticks,
-//   background health checks) lands on ~50x fewer requests than in real
-//   time: it inflates the instrumented variants' counts, never bare's. The
-//   'idle' variant (bare plus a vigil() instance that instruments nothing)
-//   measures that share, and the "net" column subtracts it: the cost that
-//   grows with requests. Real time's share of that background work is
-//   measured by sdk-overhead, not here.
-// - V8 sometimes settles in a slower state for a whole process (seen: one
-//   run in five at +50%), so each variant runs BENCH_RUNS times (default 2)
-//   and the lowest count is kept.
+// Making the count repeat (measured on Fastify, Node 20):
+// - Valgrind runs one thread at a time, so V8's background compiler gets
+//   little time: after a 2N warm-up, optimized code was still being
+//   installed while counting, and bare's count moved by up to +50% between
+//   runs. After 4N it repeats within about 1%.
+// - V8 runs with fixed hash and random seeds (--hash-seed, --random-seed),
+//   so hash tables lay out the same way in every run.
+// - Not --single-threaded: it moves the compiler onto the main thread,
+//   where a late wave of re-optimization then lands in the count.
+// Each variant still runs BENCH_RUNS times (default 2) and the lowest count
+// is kept.
 //
-// Bounded: N = BENCH_REQUESTS (default 5000) measured, 2N warm-up, per run;
-// about 45 s per Fastify run and several minutes per Express run (Express
-// takes ~4x the instructions per request), 6 variants x 2 runs: ~10 minutes
-// for Fastify, over half an hour for both frameworks.
+// Caveat, printed with the figures: under callgrind the server runs ~50x
+// slower, so work driven by timers rather than by requests (the event-loop
+// delay monitors' 10 ms ticks, background health checks) lands on ~50x
+// fewer requests than in real time: it inflates the instrumented variants'
+// counts, never bare's. The 'idle' variant (bare plus a vigil() instance
+// that instruments nothing) measures that share, and the "net" column
+// subtracts it: the cost that grows with requests. Real time's share of
+// that background work is measured by sdk-overhead, not here.
+//
+// Bounded: N = BENCH_REQUESTS (default 5000) measured, 4N warm-up, per run;
+// about 2 minutes per Fastify run and several times that per Express run
+// (Express takes ~4x the instructions per request), 6 variants x 2 runs:
+// ~25 minutes for Fastify, over an hour for both frameworks.
 // Needs valgrind (Debian package valgrind). Run: npx tsx bench/sdk-instructions.ts
 // (BENCH_FRAMEWORKS=fastify for one framework; BENCH_NODE=/path/to/node to
 // run the servers on another Node release, as in sdk-overhead.ts).
@@ -42,6 +50,8 @@ const N = Number(process.env.BENCH_REQUESTS ?? 5000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 2);
 const GOAL_PCT = 5;
 const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
+const WARMUP = 4 * N;
+const V8_FLAGS = (process.env.BENCH_V8_FLAGS ?? '--hash-seed=1 --random-seed=1').split(' ').filter(Boolean);
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 
 type Framework = 'fastify' | 'express';
@@ -63,7 +73,7 @@ async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: n
   const out = join(dir, 'cg.out');
   const child = spawn(
     'valgrind',
-    ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, SERVER_NODE, '--import', 'tsx', server, fw, variant],
+    ['--tool=callgrind', '--instr-atstart=no', '--separate-threads=yes', '--smc-check=all-non-file', `--callgrind-out-file=${out}`, SERVER_NODE, ...V8_FLAGS, '--import', 'tsx', server, fw, variant],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -72,7 +82,7 @@ async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: n
     const { port, context } = await serverReady(child, `${fw}/${variant} under valgrind`, 300_000, () => stderr);
     const url = `http://127.0.0.1:${port}/users/42`;
     const pid = String(child.pid);
-    await autocannon({ url, connections: 8, amount: 2 * N });
+    await autocannon({ url, connections: 8, amount: WARMUP });
     execFileSync('callgrind_control', ['-i', 'on', pid], { stdio: 'ignore' });
     const r = await autocannon({ url, connections: 8, amount: N });
     execFileSync('callgrind_control', ['-i', 'off', pid], { stdio: 'ignore' });
@@ -91,7 +101,7 @@ async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: n
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 const version = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
-console.log(`instructions per request (callgrind, server main thread), ${N} requests after ${2 * N} warm-up, lowest of ${RUNS} runs; servers on Node ${version}`);
+console.log(`instructions per request (callgrind, server main thread), ${N} requests after ${WARMUP} warm-up, lowest of ${RUNS} runs; servers on Node ${version}`);
 const verdicts: string[] = [];
 for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
   const best = new Map<Variant, number>();

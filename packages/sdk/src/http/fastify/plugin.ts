@@ -1,15 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RouteSeries } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
 import { byteCount } from '../node/sizes.ts';
-
-// Request decorations declared up front keep Fastify's Request objects one
-// shape (adding a property per request would make them polymorphic).
-const T0 = 'vigilT0';
-const SERIES = 'vigilSeries';
-
-type Timed = FastifyRequest & { [T0]: number; [SERIES]: RouteSeries | null };
 
 /** Options of {@link instrumentFastify}. */
 export interface FastifyInstrumentOptions {
@@ -37,6 +29,22 @@ function routeUrlReader(): (req: FastifyRequest) => string | undefined {
     }
     if (key === null) return req.is404 ? undefined : req.routeOptions.url;
     return (req as unknown as Record<symbol, { config?: { url?: string } }>)[key]!.config?.url;
+  };
+}
+
+/**
+ * Reads the `content-length` a reply sent. `reply.getHeader()` lower-cases
+ * its argument on every call; the header object it reads (Fastify 4 and 5
+ * keep it under a symbol described `fastify.reply.headers`, found once) is
+ * read directly. Falls back to `getHeader()` when the symbol is not there or
+ * the header was set on the raw response.
+ */
+function replyLengthReader(): (reply: FastifyReply) => unknown {
+  let key: symbol | null | undefined;
+  return (reply) => {
+    if (key === undefined) key = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers') ?? null;
+    const headers = key === null ? undefined : (reply as unknown as Record<symbol, Record<string, unknown> | undefined>)[key];
+    return headers?.['content-length'] ?? reply.getHeader('content-length');
   };
 }
 
@@ -72,22 +80,20 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
       });
     }
   }
-  if (!app.hasRequestDecorator(T0)) app.decorateRequest(T0, -1);
-  if (!app.hasRequestDecorator(SERIES)) app.decorateRequest(SERIES, null);
   const routeUrl = routeUrlReader();
-  function end(req: Timed, reply: FastifyReply): void {
-    http.end(req[T0], req[SERIES]!, req.raw.method ?? 'GET', reply.statusCode, byteCount(req.headers['content-length']), byteCount(reply.getHeader('content-length')));
-  }
+  const replyLength = replyLengthReader();
   // A callback-style hook: an async one costs a promise per request.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = routeUrl(req);
     if (url !== undefined && ignore.has(url)) return done();
-    const r = req as Timed;
-    r[SERIES] = http.route(url);
-    r[T0] = http.begin();
-    // A closure, not a property on the raw response: a symbol-keyed property
-    // added to a ServerResponse turns it into a dictionary-mode object.
-    reply.raw.on('close', () => end(r, reply));
+    const series = http.route(url);
+    const t0 = http.begin();
+    // The request's state lives in this closure, not in request decorations:
+    // Fastify copies every decoration onto each new request in a loop whose
+    // keyed store V8 cannot specialise, and a symbol-keyed property added to
+    // a ServerResponse turns it into a dictionary-mode object.
+    const res = reply.raw;
+    res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply) as string | undefined)));
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
