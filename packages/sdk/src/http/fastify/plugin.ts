@@ -11,6 +11,13 @@ export interface FastifyInstrumentOptions {
   endpoints?: boolean;
 }
 
+type HeaderValue = ReturnType<FastifyReply['getHeader']>;
+
+/** The object's own symbol-keyed property described `description`, or null (Fastify's internals are keyed by such symbols). */
+function ownSymbol(obj: object, description: string): symbol | null {
+  return Object.getOwnPropertySymbols(obj).find((s) => s.description === description) ?? null;
+}
+
 /**
  * Reads the matched route's template. `request.routeOptions` builds a fresh
  * object (and looks up the server's body limit and constraint strategies)
@@ -23,7 +30,7 @@ function routeUrlReader(): (req: FastifyRequest) => string | undefined {
   let key: symbol | null | undefined;
   return (req) => {
     if (key === undefined) {
-      key = Object.getOwnPropertySymbols(req).find((s) => s.description === 'fastify.context') ?? null;
+      key = ownSymbol(req, 'fastify.context');
       const ctx = key === null ? undefined : (req as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[key];
       if (ctx?.config?.url !== req.routeOptions.url) key = null;
     }
@@ -39,11 +46,11 @@ function routeUrlReader(): (req: FastifyRequest) => string | undefined {
  * read directly. Falls back to `getHeader()` when the symbol is not there or
  * the header was set on the raw response.
  */
-function replyLengthReader(): (reply: FastifyReply) => unknown {
+function replyLengthReader(): (reply: FastifyReply) => HeaderValue {
   let key: symbol | null | undefined;
   return (reply) => {
-    if (key === undefined) key = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.headers') ?? null;
-    const headers = key === null ? undefined : (reply as unknown as Record<symbol, Record<string, unknown> | undefined>)[key];
+    if (key === undefined) key = ownSymbol(reply, 'fastify.reply.headers');
+    const headers = key === null ? undefined : (reply as unknown as Record<symbol, Record<string, HeaderValue> | undefined>)[key];
     return headers?.['content-length'] ?? reply.getHeader('content-length');
   };
 }
@@ -93,7 +100,7 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
     // keyed store V8 cannot specialise, and a symbol-keyed property added to
     // a ServerResponse turns it into a dictionary-mode object.
     const res = reply.raw;
-    res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply) as string | undefined)));
+    res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply))));
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
