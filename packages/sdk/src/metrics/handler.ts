@@ -1,17 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistry, wantsOpenMetrics } from './render.ts';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistryBuffer, wantsOpenMetrics } from './render.ts';
 
 /** A rendered exposition body with the content type it was rendered in. */
 export interface Rendered {
-  body: string;
+  /** The exposition text, UTF-8 encoded. */
+  body: Buffer;
   contentType: string;
 }
 
 /** Renders `registry` in the format an Accept header negotiates. */
 export async function renderFor(registry: Registry, accept: string | undefined): Promise<Rendered> {
   const om = wantsOpenMetrics(accept);
-  const body = await renderRegistry(registry, { openMetrics: om });
+  const body = await renderRegistryBuffer(registry, { openMetrics: om });
   return { body, contentType: om ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE };
 }
 
@@ -24,7 +25,7 @@ export function metricsHandler(registry: Registry): (req: IncomingMessage, res: 
   return (req, res) => {
     renderFor(registry, req.headers.accept).then(
       ({ body, contentType }) => {
-        res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+        res.writeHead(200, { 'content-type': contentType, 'content-length': body.length });
         res.end(body);
       },
       (err: unknown) => {

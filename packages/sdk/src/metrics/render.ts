@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { seriesKeys, type SeriesMap } from './series-keys.ts';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -58,12 +59,34 @@ function formatValue(v: number): string {
  * except that OpenMetrics rendering does not mutate the registry's counters.
  *
  * Collect callbacks and `metric.get()` still run as prom-client runs them.
+ * The result is one Buffer, ready to send ({@link renderRegistry} returns
+ * the same as a string).
  */
+export async function renderRegistryBuffer(registry: Registry, opts: RenderOptions = {}): Promise<Buffer> {
+  return Buffer.concat(await renderChunks(registry, opts));
+}
+
+/** {@link renderRegistryBuffer} as a string. */
 export async function renderRegistry(registry: Registry, opts: RenderOptions = {}): Promise<string> {
+  return (await renderRegistryBuffer(registry, opts)).toString('utf8');
+}
+
+/**
+ * The exposition as a list of Buffers. Each slice's text is encoded as soon
+ * as it is formatted, so the many short-lived strings of a slice die young
+ * (cheap scavenges) and the output lives outside the JavaScript heap: joining
+ * one string of 100k lines at the end instead held the loop for tens of
+ * milliseconds (flattening the concatenations) and grew the heap enough for
+ * long full collections.
+ */
+async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Buffer[]> {
   const om = opts.openMetrics ?? false;
   const sliceMs = opts.sliceMs ?? 4;
   const defaults = Object.entries((registry as unknown as { _defaultLabels: Record<string, string> })._defaultLabels ?? {});
-  const out: string[] = [];
+  const out: Buffer[] = [];
+  const emit = (text: string) => {
+    if (text !== '') out.push(Buffer.from(text, 'utf8'));
+  };
   // prom-client reuses one sharedLabels object for a series' lines; format it once.
   const sharedCache = new WeakMap<object, string>();
   let sliceStart = performance.now();
@@ -73,6 +96,7 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
       sliceStart = performance.now();
     }
   };
+  let first = true;
   for (const metric of registry.getMetricsAsArray()) {
     const fast = fastSource(metric);
     let m: { name: string; help: string; type: string; values: Iterable<MetricValue> | AsyncIterable<MetricValue> };
@@ -85,13 +109,12 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
       m = (await (src.getForPromString ? src.getForPromString() : src.get())) as typeof m;
     }
     sliceStart = performance.now();
-    // prom-client separates text-format families with a blank line.
-    if (!om && out.length > 0) out.push('\n');
     const isCounter = m.type === 'counter';
     // OpenMetrics names the counter family without `_total` and its samples with it.
     const family = om && isCounter && m.name.endsWith('_total') ? m.name.slice(0, -6) : m.name;
-    out.push(`# HELP ${family} ${escapeHelp(m.help)}\n# TYPE ${family} ${m.type}\n`);
-    let chunk = '';
+    // prom-client separates text-format families with a blank line.
+    let chunk = `${!om && !first ? '\n' : ''}# HELP ${family} ${escapeHelp(m.help)}\n# TYPE ${family} ${m.type}\n`;
+    first = false;
     let i = 0;
     for await (const val of m.values ?? []) {
       let name = val.metricName ?? m.name;
@@ -112,16 +135,26 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
       }
       chunk += labels ? `${name}{${labels}} ${formatValue(val.value)}\n` : `${name} ${formatValue(val.value)}\n`;
       if ((++i & 255) === 0) {
-        out.push(chunk);
+        emit(chunk);
         chunk = '';
         await pause();
       }
     }
-    out.push(chunk);
+    emit(chunk);
     await pause();
   }
-  if (om) out.push('# EOF\n');
-  return out.join('');
+  if (om) emit('# EOF\n');
+  return out;
+}
+
+/** One series in prom-client's series map. */
+interface Series {
+  value?: number;
+  labels: Record<string, string | number>;
+  bucketValues?: Record<string, number>;
+  sum?: number;
+  count?: number;
+  exemplar?: unknown;
 }
 
 /** Metric internals the fast path reads (prom-client 15 Counter, Gauge, Histogram). */
@@ -129,7 +162,7 @@ interface Internals {
   name: string;
   help: string;
   type: string;
-  hashMap?: Record<string, { value?: number; labels: Record<string, string | number>; bucketValues?: Record<string, number>; sum?: number; count?: number; exemplar?: unknown }>;
+  hashMap?: Record<string, Series>;
   upperBounds?: number[];
   enableExemplars?: boolean;
   collect?: () => unknown;
@@ -148,7 +181,8 @@ interface FastSource {
  * histograms without exemplars. `metric.get()` copies every series into a
  * new array (and, for histograms, builds one object per bucket line) in one
  * synchronous step, which is most of the stall on a large family; here series
- * are read from a key snapshot in slices. Anything else returns undefined
+ * are read in slices from a snapshot of the keys ({@link seriesKeys}: for a
+ * large family, without listing the object again). Anything else returns undefined
  * and goes through `get()`.
  */
 function fastSource(metric: unknown): FastSource | undefined {
@@ -165,8 +199,7 @@ function fastSource(metric: unknown): FastSource | undefined {
       if (m.collect) await m.collect();
     },
     async *values(pause): AsyncGenerator<MetricValue> {
-      const map = m.hashMap!;
-      const keys = Object.keys(map);
+      const { keys, map } = seriesKeys(m as SeriesMap<Series>);
       for (let i = 0; i < keys.length; i++) {
         if ((i & 63) === 63) await pause();
         // A series removed while we yielded is skipped, as a later scrape would.

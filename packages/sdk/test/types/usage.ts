@@ -17,6 +17,8 @@ import {
   httpCheck,
   diskCheck,
   EmfExporter,
+  renderRegistry,
+  renderRegistryBuffer,
   type Vigil,
   type HealthCheck,
   type HealthReport,
@@ -79,3 +81,13 @@ void ctx;
 obs.shutdown.onShutdown('pool', async () => {}).addServer(createServer());
 const lines: Promise<string[]> = new EmfExporter(obs.registry, { namespace: 'A/B' }).lines();
 void lines;
+
+// Rendering: a Buffer to send as it is, or the same text as a string.
+void obs.render('application/openmetrics-text').then((r) => {
+  expectType<Equal<typeof r.body, Buffer>>(true);
+  expectType<Equal<typeof r.contentType, string>>(true);
+});
+expectType<Equal<ReturnType<typeof renderRegistryBuffer>, Promise<Buffer>>>(true);
+expectType<Equal<ReturnType<typeof renderRegistry>, Promise<string>>>(true);
+// @ts-expect-error the options are an object
+void renderRegistry(obs.registry, true);
