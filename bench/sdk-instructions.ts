@@ -8,7 +8,8 @@
 // requests, counting is switched on for N requests and off again
 // (callgrind_control), and the count of the server's main thread (where the
 // JavaScript runs; V8's compiler and GC helper threads are left out) is
-// divided by N.
+// divided by N. Each run also prints the count of all threads per request,
+// to show what garbage collection and compilation on helper threads add.
 //
 // Making the count repeat (measured on Fastify, Node 20):
 // - Valgrind runs one thread at a time, so V8's background compiler gets
@@ -69,7 +70,7 @@ function totals(file: string): number {
 }
 
 /** Main-thread instructions per request of one server run; also whether its defaults carry a context. */
-async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: number; context: boolean }> {
+async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: number; allThreads: number; context: boolean }> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cg-'));
   const out = join(dir, 'cg.out');
   const child = spawn(
@@ -92,7 +93,10 @@ async function measure(fw: Framework, variant: Variant): Promise<{ perRequest: n
     // The dump names files <out>.1-<thread>; thread 01 is the main thread.
     const main = readdirSync(dir).find((f) => f.endsWith('.1-01'));
     if (main === undefined) throw new Error(`${fw}/${variant}: no main-thread dump in ${readdirSync(dir).join(', ')}`);
-    return { perRequest: totals(join(dir, main)) / N, context };
+    // Every thread's dump: V8's GC helpers (parallel scavenge, concurrent
+    // marking) and compiler threads besides the main one.
+    const all = readdirSync(dir).filter((f) => /\.1-\d+$/.test(f)).reduce((sum, f) => sum + totals(join(dir, f)), 0);
+    return { perRequest: totals(join(dir, main)) / N, allThreads: all / N, context };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
@@ -112,6 +116,7 @@ for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') 
       const m = await measure(fw, v);
       if (v === 'vigil') context = m.context;
       best.set(v, Math.min(best.get(v) ?? Infinity, m.perRequest));
+      console.log(`    ${fw}/${v} run ${run + 1}: ${Math.round(m.perRequest).toLocaleString('en-US')} main thread, ${Math.round(m.allThreads).toLocaleString('en-US')} all threads`);
     }
   }
   const bare = best.get('bare')!;

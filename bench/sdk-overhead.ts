@@ -8,20 +8,28 @@
 //    with the server saturated it is what bounds its throughput.
 //    Noise control: on Linux the servers run pinned to one core and the load
 //    generator to the other (taskset); runs are short and interleaved, the
-//    order rotating each round; each variant's cost is the median over rounds
-//    of its CPU/request divided by bare's in the same round; and a second
+//    order rotating each round, so every server waits as long between its
+//    runs; each measured run follows an unmeasured burst of load on the same
+//    server (BENCH_PRELOAD_MS, default 500), because a server that sat idle
+//    for seconds runs up to ~15% slower per request in its first second of
+//    load (two bare servers came out that far apart when one was loaded
+//    every other second and the other every tenth); each variant's cost is
+//    the median over rounds of its CPU/request divided by bare's in the same
+//    round; and a second
 //    bare server is measured like a variant, so its "cost" shows how far
 //    apart two identical servers come out (the noise floor of the verdict).
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
-//    rendering, @vigil/sdk's renderer vs prom-client's registry.metrics().
+//    rendering, @vigil/sdk's renderer (the Buffer its /metrics handlers
+//    send) vs prom-client's registry.metrics().
 //
 // Variants: bare, bare again (control), @vigil/sdk defaults, @vigil/sdk with
 // the request context forced on (requestContext: true; the default turns it
 // on only where AsyncContextFrame carries AsyncLocalStorage, Node 24+),
 // @vigil/sdk lean (requestContext and size histograms off), the alternative.
 //
-// Bounded: BENCH_SECONDS (default 2) per run x BENCH_ROUNDS (default 9) x 6
-// servers per framework (~4 minutes for both), plus the rendering part
+// Bounded: (BENCH_SECONDS, default 1, + the preload) per run x BENCH_ROUNDS
+// (default 15) x 6 servers per framework (~5 minutes for both), plus the
+// rendering part
 // (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
 // (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_NODE=/path/to/node
 // to run the servers on another Node release, see SERVER_NODE).
@@ -29,11 +37,13 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Counter, Histogram, Registry } from 'prom-client';
-import { renderRegistry } from '@vigil/sdk';
+import { renderRegistryBuffer } from '@vigil/sdk';
 import { serverReady } from './sdk-server-ready.ts';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+/** Unmeasured load on a server right before each of its measured runs (ms). */
+const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_MS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** The goal: @vigil/sdk's CPU cost per request at most this much above bare (%). */
 const GOAL_PCT = 5;
@@ -89,6 +99,7 @@ async function cpu(url: string): Promise<number> {
 }
 
 async function load(url: string, seconds: number): Promise<Run> {
+  if (PRELOAD_MS > 0) await autocannon({ url, connections: CONNECTIONS, duration: PRELOAD_MS / 1000 });
   const c0 = await cpu(url);
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
   const c1 = await cpu(url);
@@ -101,7 +112,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
-  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}`);
+  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
     const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], context: [], lean: [], alt: [] };
@@ -186,17 +197,24 @@ async function rendering(): Promise<void> {
     ],
   ];
   for (const [name, make] of cases) {
+    // Two identical registries: once tracked, a family's series map is a
+    // proxy, which prom-client's own rendering would then go through.
     const r = make();
+    const theirs = make();
     const prom = [] as Array<{ stallMs: number; totalMs: number }>;
     const ours = [] as Array<{ stallMs: number; totalMs: number }>;
+    // The first scrape of a family with 10k+ series lists its series map in
+    // one step and starts tracking its keys (see seriesKeys); later scrapes
+    // do not list it again. Shown apart, as the figure a process pays once.
+    const first = await maxStall(() => renderRegistryBuffer(r));
     for (let i = 0; i < 3; i++) {
-      prom.push(await maxStall(() => r.metrics()));
-      ours.push(await maxStall(() => renderRegistry(r)));
+      prom.push(await maxStall(() => theirs.metrics()));
+      ours.push(await maxStall(() => renderRegistryBuffer(r)));
     }
     const fmt = (xs: Array<{ stallMs: number; totalMs: number }>) => `max stall ${median(xs.map((x) => x.stallMs)).toFixed(1)} ms, total ${median(xs.map((x) => x.totalMs)).toFixed(0)} ms`;
     console.log(`/metrics, ${name} (median of 3):`);
-    console.log(`  prom-client registry.metrics()  ${fmt(prom)}`);
-    console.log(`  @vigil/sdk renderRegistry()     ${fmt(ours)}`);
+    console.log(`  prom-client registry.metrics()        ${fmt(prom)}`);
+    console.log(`  @vigil/sdk renderRegistryBuffer()     ${fmt(ours)} (first scrape: max stall ${first.stallMs.toFixed(1)} ms)`);
   }
 }
 
