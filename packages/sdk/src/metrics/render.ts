@@ -182,8 +182,8 @@ interface FastSource {
  * new array (and, for histograms, builds one object per bucket line) in one
  * synchronous step, which is most of the stall on a large family; here series
  * are read in slices from a snapshot of the keys ({@link seriesKeys}: for a
- * large family, without listing the object again). Anything else returns undefined
- * and goes through `get()`.
+ * large family, without listing the object again). Anything else returns
+ * undefined and goes through `get()`.
  */
 function fastSource(metric: unknown): FastSource | undefined {
   const m = metric as Internals;
