@@ -58,7 +58,10 @@ export { startStatsdExporter } from './push/statsd.ts';
 export type { EmfOptions } from './push/emf.ts';
 export { EmfExporter } from './push/emf.ts';
 
-export { serveClusterWorker, clusterMetricsHandler } from './metrics/cluster.ts';
+export { serveClusterWorker, clusterMetricsHandler, clusterMetricsCollector } from './metrics/cluster.ts';
+export type { ClusterMetricsOptions } from './metrics/cluster.ts';
+export { metricsAsJSONParts } from './metrics/metric-json.ts';
+export type { MetricJSON, SampleJSON, JSONPartsOptions } from './metrics/metric-json.ts';
 export { instrumentAllServers } from './http/node/diagnostics.ts';
 export type { HonoLikeContext } from './http/hono/middleware.ts';
 export { honoMiddleware } from './http/hono/middleware.ts';

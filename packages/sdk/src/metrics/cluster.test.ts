@@ -19,6 +19,13 @@ test('cluster: the primary serves metrics summed across workers', async () => {
     });
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(body, /^queue_jobs_total\{queue="mail",status="completed",service="clustered"\} 10$/m);
+    // 20k series per worker, sent in parts, summed across the two workers.
+    const wide = body.split('\n').filter((l) => l.startsWith('wide_total{'));
+    assert.equal(wide.length, 20_000);
+    assert.ok(wide.includes('wide_total{id="19999",service="clustered"} 39998'));
+    const om = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
+    assert.match(om.headers.get('content-type') ?? '', /openmetrics/);
+    assert.ok((await om.text()).endsWith('# EOF\n'));
   } finally {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');

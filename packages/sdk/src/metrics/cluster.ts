@@ -1,36 +1,155 @@
+import cluster, { type Worker } from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { PROMETHEUS_CONTENT_TYPE } from './render.ts';
+import { metricsAsJSONParts, type MetricJSON } from './metric-json.ts';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistryBuffer, wantsOpenMetrics } from './render.ts';
+
+/** Primary -> worker: send me your metrics. */
+const REQ = 'vigil:cluster-metrics-req';
+/** Worker -> primary: one part of one family. */
+const PART = 'vigil:cluster-metrics-part';
+/** Worker -> primary: that was all (or `error`). */
+const END = 'vigil:cluster-metrics-end';
+
+interface ReqMessage {
+  type: typeof REQ;
+  id: number;
+}
+interface PartMessage {
+  type: typeof PART;
+  id: number;
+  metric: MetricJSON;
+}
+interface EndMessage {
+  type: typeof END;
+  id: number;
+  error?: string;
+}
+
+const served = new WeakSet<Registry>();
 
 /**
  * In a `cluster` worker: answers the primary's metric requests with this
- * worker's registry. prom-client keeps the list of registries per process,
- * which in a worker is exactly one service's.
+ * worker's registry. The reply is produced a slice at a time and sent as
+ * many small IPC messages (parts of at most 2,000 samples), so a worker with
+ * 100k series keeps serving its traffic while the primary collects; see
+ * {@link metricsAsJSONParts}. Calling it again for the same registry does
+ * nothing.
  */
 export function serveClusterWorker(registry: Registry): void {
-  AggregatorRegistry.setRegistries([registry]);
-  // Constructing it installs the worker's message listener (idempotent).
-  new AggregatorRegistry();
+  if (served.has(registry) || !process.send) return;
+  served.add(registry);
+  process.on('message', (msg: unknown) => {
+    if ((msg as ReqMessage | undefined)?.type !== REQ) return;
+    const id = (msg as ReqMessage).id;
+    void (async () => {
+      try {
+        for await (const metric of metricsAsJSONParts(registry)) process.send!({ type: PART, id, metric } satisfies PartMessage);
+        process.send!({ type: END, id } satisfies EndMessage);
+      } catch (err) {
+        process.send!({ type: END, id, error: (err as Error).message } satisfies EndMessage);
+      }
+    })();
+  });
+}
+
+/** One collection in progress: what each asked worker has sent so far. */
+interface Collection {
+  /** Worker id -> its families by name (parts concatenated). */
+  pending: Map<number, Map<string, MetricJSON>>;
+  done: Array<Map<string, MetricJSON>>;
+  finish(err?: Error): void;
+}
+
+/** Options of {@link clusterMetricsHandler}. */
+export interface ClusterMetricsOptions {
+  /** How long to wait for every worker's reply (default 5,000 ms, as prom-client). */
+  timeoutMs?: number;
 }
 
 /**
- * In the `cluster` primary: a `/metrics` handler that asks every worker for
- * its metrics and serves them aggregated (counters and histograms summed,
- * gauges by each metric's aggregator), so one scrape sees the whole service
- * however many workers it runs. Workers must call {@link serveClusterWorker}.
+ * In the `cluster` primary: asks every connected worker for its metrics
+ * (workers call {@link serveClusterWorker}) and returns them aggregated by
+ * prom-client's `AggregatorRegistry.aggregate` (counters and histograms
+ * summed, gauges by each metric's aggregator). A worker that exits while
+ * answering is left out; one that does not answer within `timeoutMs` fails
+ * the collection.
  */
-export function clusterMetricsHandler(): (req: IncomingMessage, res: ServerResponse) => void {
-  const agg = new AggregatorRegistry();
-  return (_req, res) => {
-    agg.clusterMetrics().then(
-      (body) => {
-        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE });
-        res.end(body);
-      },
-      (err: Error) => {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`cluster metrics: ${err.message}\n`);
-      },
-    );
+export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () => Promise<Registry> {
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const collections = new Map<number, Collection>();
+  let nextId = 0;
+  cluster.on('message', (worker: Worker, msg: unknown) => {
+    const m = msg as PartMessage | EndMessage | undefined;
+    if (m?.type !== PART && m?.type !== END) return;
+    const c = collections.get(m.id);
+    const families = c?.pending.get(worker.id);
+    if (c === undefined || families === undefined) return;
+    if (m.type === PART) {
+      const seen = families.get(m.metric.name);
+      if (seen === undefined) families.set(m.metric.name, m.metric);
+      else for (const v of m.metric.values) seen.values.push(v);
+      return;
+    }
+    if (m.error !== undefined) return c.finish(new Error(`cluster worker ${worker.id}: ${m.error}`));
+    c.pending.delete(worker.id);
+    c.done.push(families);
+    if (c.pending.size === 0) c.finish();
+  });
+  cluster.on('exit', (worker: Worker) => {
+    for (const c of collections.values()) {
+      if (c.pending.delete(worker.id) && c.pending.size === 0) c.finish();
+    }
+  });
+  return () =>
+    new Promise<Registry>((resolve, reject) => {
+      const id = nextId++;
+      const timer = setTimeout(() => c.finish(new Error(`cluster metrics: ${c.pending.size} worker(s) did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const c: Collection = {
+        pending: new Map(),
+        done: [],
+        finish(err) {
+          if (!collections.delete(id)) return;
+          clearTimeout(timer);
+          if (err) return reject(err);
+          try {
+            resolve(AggregatorRegistry.aggregate(c.done.map((families) => [...families.values()]) as never));
+          } catch (e) {
+            reject(e as Error);
+          }
+        },
+      };
+      collections.set(id, c);
+      for (const worker of Object.values(cluster.workers ?? {})) {
+        if (worker === undefined || !worker.isConnected()) continue;
+        c.pending.set(worker.id, new Map());
+        worker.send({ type: REQ, id } satisfies ReqMessage);
+      }
+      if (c.pending.size === 0) c.finish();
+    });
+}
+
+/**
+ * In the `cluster` primary: a `/metrics` handler serving every worker's
+ * metrics aggregated (see {@link clusterMetricsCollector}), rendered in
+ * slices like the workers' own `/metrics`; OpenMetrics when the scraper asks
+ * for it.
+ */
+export function clusterMetricsHandler(opts: ClusterMetricsOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const collect = clusterMetricsCollector(opts);
+  return (req, res) => {
+    const openMetrics = wantsOpenMetrics(req.headers.accept);
+    collect()
+      .then((registry) => renderRegistryBuffer(registry, { openMetrics }))
+      .then(
+        (body) => {
+          res.writeHead(200, { 'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, 'content-length': body.length });
+          res.end(body);
+        },
+        (err: Error) => {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`cluster metrics: ${err.message}\n`);
+        },
+      );
   };
 }

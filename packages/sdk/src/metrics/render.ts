@@ -1,5 +1,9 @@
-import type { Registry } from 'prom-client';
-import { seriesKeys, type SeriesMap } from './series-keys.ts';
+import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
+
+/** A prom-client registry of either content type. */
+type Registry = TypedRegistry<RegistryContentType>;
+import { seriesKeys } from './series-keys.ts';
+import { seriesSource } from './series-source.ts';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -214,27 +218,6 @@ function defaultsBesides(defaults: readonly DefaultLabel[], series: Record<strin
   return s;
 }
 
-/** One series in prom-client's series map. */
-interface Series {
-  value?: number;
-  labels: Record<string, string | number>;
-  bucketValues?: Record<string, number>;
-  sum?: number;
-  count?: number;
-  exemplar?: unknown;
-}
-
-/** Metric internals the fast path reads (prom-client 15 Counter, Gauge, Histogram). */
-interface Internals {
-  name: string;
-  help: string;
-  type: string;
-  hashMap?: Record<string, Series>;
-  upperBounds?: number[];
-  enableExemplars?: boolean;
-  collect?: () => unknown;
-}
-
 interface FastSource {
   name: string;
   help: string;
@@ -256,11 +239,9 @@ const line = (name: string, labels: string, value: number) => (labels ? `${name}
  * object again). Anything else returns undefined and goes through `get()`.
  */
 function fastSource(metric: unknown): FastSource | undefined {
-  const m = metric as Internals;
-  if (typeof m.hashMap !== 'object' || m.hashMap === null || m.enableExemplars) return undefined;
+  const m = seriesSource(metric);
+  if (m === undefined) return undefined;
   const hist = m.type === 'histogram';
-  if (!hist && m.type !== 'counter' && m.type !== 'gauge') return undefined;
-  if (hist && !Array.isArray(m.upperBounds)) return undefined;
   return {
     name: m.name,
     help: m.help,
@@ -269,7 +250,7 @@ function fastSource(metric: unknown): FastSource | undefined {
       if (m.collect) await m.collect();
     },
     lines(defaults, om) {
-      const { keys, map } = seriesKeys(m as SeriesMap<Series>);
+      const { keys, map } = seriesKeys(m);
       // A series removed while the renderer yielded is skipped, as a later scrape would.
       if (!hist) {
         const name = om && m.type === 'counter' && !m.name.endsWith('_total') ? `${m.name}_total` : m.name;

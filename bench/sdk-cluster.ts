@@ -1,0 +1,89 @@
+// bench/sdk-cluster: what a `cluster` worker's event loop suffers while the
+// primary collects its metrics for one scrape, @vigil/sdk's
+// serveClusterWorker/clusterMetricsCollector vs prom-client's
+// AggregatorRegistry, with 100k counter series in the worker.
+//
+// prom-client's worker builds every family with metric.get() and sends the
+// whole registry as one IPC message; ours reads the series maps a slice at a
+// time and sends parts of 2,000 samples. The worker measures its own longest
+// event-loop stall (gap between 1 ms timer ticks, minus the 1 ms) during each
+// collection; the primary times the collection and the rendering of the
+// aggregate (prom-client: clusterMetrics(), which also renders; ours:
+// collector + renderRegistryBuffer).
+//
+// Bounded: one worker per implementation, a warm-up collection and 3
+// measured ones each (~10 s). Run: npx tsx bench/sdk-cluster.ts
+// (BENCH_SERIES to change the 100k).
+import cluster, { type Worker } from 'node:cluster';
+import { AggregatorRegistry, Counter, Registry } from 'prom-client';
+import { clusterMetricsCollector, renderRegistryBuffer, serveClusterWorker } from '@vigil/sdk';
+
+const SERIES = Number(process.env.BENCH_SERIES ?? 100_000);
+type Impl = 'vigil' | 'prom-client';
+
+if (cluster.isPrimary) {
+  const collectVigil = clusterMetricsCollector({ timeoutMs: 60_000 });
+  const prom = new AggregatorRegistry();
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const ask = (w: Worker, msg: string) =>
+    new Promise<number>((resolve) => {
+      const on = (m: { type?: string; stallMs?: number }) => {
+        if (m?.type === `${msg}-ack`) {
+          w.off('message', on);
+          resolve(m.stallMs ?? 0);
+        }
+      };
+      w.on('message', on);
+      w.send({ type: msg });
+    });
+  console.log(`cluster /metrics, one worker with ${SERIES.toLocaleString('en-US')} counter series (median of 3 collections after a warm-up):`);
+  for (const impl of ['vigil', 'prom-client'] as Impl[]) {
+    const w = cluster.fork({ BENCH_IMPL: impl, BENCH_SERIES: String(SERIES) });
+    await new Promise<void>((r) => w.on('message', (m: { type?: string }) => m?.type === 'ready' && r()));
+    const once = async () => {
+      await ask(w, 'reset');
+      const t0 = performance.now();
+      const body = impl === 'vigil' ? await renderRegistryBuffer(await collectVigil()) : Buffer.from(await prom.clusterMetrics());
+      const totalMs = performance.now() - t0;
+      const stallMs = await ask(w, 'report');
+      return { totalMs, stallMs, bytes: body.length };
+    };
+    await once();
+    const runs = [await once(), await once(), await once()];
+    console.log(
+      `  ${impl.padEnd(12)} worker's longest stall ${median(runs.map((r) => r.stallMs)).toFixed(1).padStart(7)} ms   primary: collect + render ${median(runs.map((r) => r.totalMs)).toFixed(0).padStart(5)} ms (${runs[0]!.bytes.toLocaleString('en-US')} bytes)`,
+    );
+    const exited = new Promise((r) => w.once('exit', r));
+    w.kill();
+    await exited;
+  }
+} else {
+  const r = new Registry();
+  const c = new Counter({ name: 'wide_total', help: 'Many series.', labelNames: ['route', 'status'], registers: [r] });
+  for (let i = 0; i < SERIES; i++) c.inc({ route: `/r/${i}`, status: String(200 + (i % 5)) });
+  if ((process.env.BENCH_IMPL as Impl) === 'vigil') serveClusterWorker(r);
+  else {
+    AggregatorRegistry.setRegistries([r]);
+    new AggregatorRegistry();
+  }
+  let last = performance.now();
+  let worst = 0;
+  const tick = () => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 1);
+    last = now;
+    setTimeout(tick, 1);
+  };
+  setTimeout(tick, 1);
+  process.on('message', (m: { type?: string }) => {
+    if (m?.type === 'reset') {
+      worst = 0;
+      last = performance.now();
+      process.send!({ type: 'reset-ack' });
+    } else if (m?.type === 'report') {
+      // Let the last part's send and any trailing tick land first.
+      setTimeout(() => process.send!({ type: 'report-ack', stallMs: worst }), 20);
+    }
+  });
+  process.send!({ type: 'ready' });
+}
