@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import { seriesKeys } from './series-keys.ts';
 import { seriesSource, type SeriesSource } from './series-source.ts';
+import { TimeSlice } from './time-slice.ts';
 
 /** One sample as `registry.getMetricsAsJSON()` gives it. */
 export interface SampleJSON {
@@ -26,8 +27,6 @@ export interface JSONPartsOptions {
   sliceMs?: number;
 }
 
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * A registry's metrics in the shape of prom-client's
  * `registry.getMetricsAsJSON()` (default labels added the same way), cut
@@ -41,7 +40,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOptions = {}): AsyncGenerator<MetricJSON> {
   const maxValues = opts.maxValues ?? 2_000;
-  const sliceMs = opts.sliceMs ?? 2;
+  const slice = new TimeSlice(opts.sliceMs ?? 2);
   const defaults = Object.entries((registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {});
   const withDefaults = (labels: Record<string, string | number>): Record<string, string | number> => {
     if (defaults.length === 0) return labels;
@@ -50,14 +49,13 @@ export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOpt
     for (const [k, v] of defaults) out[k] = out[k] || v;
     return out;
   };
-  let sliceStart = performance.now();
   for (const metric of registry.getMetricsAsArray()) {
     const src = seriesSource(metric);
     if (src === undefined) {
       const m = await (metric as unknown as { get(): Promise<MetricJSON> }).get();
       const values = (m.values ?? []).map((v) => ({ ...v, labels: withDefaults(v.labels ?? {}) }));
       for (let i = 0; i === 0 || i < values.length; i += maxValues) yield { ...m, values: values.slice(i, i + maxValues) };
-      sliceStart = performance.now();
+      slice.restart();
       continue;
     }
     if (src.collect) await src.collect();
@@ -73,10 +71,7 @@ export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOpt
         emitted = true;
         values = [];
       }
-      if ((i & 63) === 63 && performance.now() - sliceStart > sliceMs) {
-        await yieldToLoop();
-        sliceStart = performance.now();
-      }
+      if ((i & 63) === 63) await slice.pause();
     }
     if (values.length > 0 || !emitted) yield { ...head, values };
   }

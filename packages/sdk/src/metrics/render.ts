@@ -1,9 +1,10 @@
 import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
+import { seriesKeys } from './series-keys.ts';
+import { seriesSource } from './series-source.ts';
+import { TimeSlice } from './time-slice.ts';
 
 /** A prom-client registry of either content type. */
 type Registry = TypedRegistry<RegistryContentType>;
-import { seriesKeys } from './series-keys.ts';
-import { seriesSource } from './series-source.ts';
 
 /** Content type of the Prometheus text format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -33,8 +34,6 @@ interface MetricValue {
   value: number;
   metricName?: string;
 }
-
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 function escapeLabel(v: string): string {
   return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
@@ -74,15 +73,11 @@ export async function renderRegistryBuffer(registry: Registry, opts: RenderOptio
   let total = 0;
   for (const c of chunks) total += c.length;
   const out = Buffer.allocUnsafe(total);
-  const sliceMs = opts.sliceMs ?? 2;
+  const slice = new TimeSlice(opts.sliceMs ?? 2);
   let offset = 0;
-  let sliceStart = performance.now();
   for (const c of chunks) {
     offset += c.copy(out, offset);
-    if (performance.now() - sliceStart > sliceMs) {
-      await yieldToLoop();
-      sliceStart = performance.now();
-    }
+    await slice.pause();
   }
   return out;
 }
@@ -102,20 +97,13 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
  */
 async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Buffer[]> {
   const om = opts.openMetrics ?? false;
-  const sliceMs = opts.sliceMs ?? 2;
+  const slice = new TimeSlice(opts.sliceMs ?? 2);
   const defaults = Object.entries((registry as unknown as { _defaultLabels: Record<string, string> })._defaultLabels ?? {}).map(
     ([k, v]) => [k, `${k}="${escapeLabel(String(v))}"`] as const,
   );
   const out: Buffer[] = [];
   const emit = (text: string) => {
     if (text !== '') out.push(Buffer.from(text, 'utf8'));
-  };
-  let sliceStart = performance.now();
-  const pause = async () => {
-    if (performance.now() - sliceStart > sliceMs) {
-      await yieldToLoop();
-      sliceStart = performance.now();
-    }
   };
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
@@ -125,14 +113,14 @@ async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Bu
     if (fast) {
       await fast.collect();
       head = fast;
-      sliceStart = performance.now();
+      slice.restart();
       lines = fast.lines(defaults, om);
     } else {
       // getForPromString is prom-client's faster histogram path (shared labels per series).
       const src = metric as unknown as { get(): Promise<unknown>; getForPromString?(): Promise<unknown> };
       const m = (await (src.getForPromString ? src.getForPromString() : src.get())) as { name: string; help: string; type: string; values?: MetricValue[] };
       head = m;
-      sliceStart = performance.now();
+      slice.restart();
       lines = valueLines(m, defaults, om);
     }
     // OpenMetrics names the counter family without `_total` and its samples with it.
@@ -148,10 +136,10 @@ async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Bu
       i = end;
       emit(chunk);
       chunk = '';
-      await pause();
+      await slice.pause();
     }
     emit(chunk);
-    await pause();
+    await slice.pause();
   }
   if (om) emit('# EOF\n');
   return out;
