@@ -1,6 +1,6 @@
 import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
 import { seriesKeys } from './series-keys.ts';
-import { seriesSource } from './series-source.ts';
+import { seriesSource, type Series } from './series-source.ts';
 import { TimeSlice } from './time-slice.ts';
 
 /** A prom-client registry of either content type. */
@@ -239,59 +239,54 @@ function fastSource(metric: unknown): FastSource | undefined {
     },
     lines(defaults, om) {
       const { keys, map } = seriesKeys(m);
-      // A series removed while the renderer yielded is skipped, as a later scrape would.
       if (!hist) {
         const name = om && m.type === 'counter' && !m.name.endsWith('_total') ? `${m.name}_total` : m.name;
-        return {
-          count: keys.length,
-          step: 256,
-          format(from, to) {
-            let chunk = '';
-            for (let i = from; i < to; i++) {
-              const e = map[keys[i]!];
-              if (e === undefined) continue;
-              // Own labels, then the default labels the series does not set.
-              const own = formatLabels(e.labels);
-              const d = defaultsBesides(defaults, e.labels);
-              chunk += line(name, own ? own + d : d.slice(1), e.value ?? 0);
-            }
-            return chunk;
-          },
-        };
+        return perSeries(keys, map, 256, (e) => {
+          // Own labels, then the default labels the series does not set.
+          const own = formatLabels(e.labels);
+          const d = defaultsBesides(defaults, e.labels);
+          return line(name, own ? own + d : d.slice(1), e.value ?? 0);
+        });
       }
       const bounds = m.upperBounds!;
       const les = [...bounds.map((ub) => `le="${escapeLabel(String(ub))}"`), 'le="+Inf"'];
       const bucket = `${m.name}_bucket`;
       const sum = `${m.name}_sum`;
       const count = `${m.name}_count`;
-      return {
-        count: keys.length,
-        step: 32,
-        format(from, to) {
-          let chunk = '';
-          for (let i = from; i < to; i++) {
-            const e = map[keys[i]!];
-            if (e === undefined) continue;
-            // prom-client's order: the line's own labels (le) unless the
-            // series sets them, then default labels set by neither, then the
-            // series' labels.
-            const shared = formatLabels(e.labels);
-            const tail = shared ? `,${shared}` : '';
-            const withLe = !('le' in e.labels);
-            const rest = defaultsBesides(defaults, e.labels, 'le') + tail;
-            let acc = 0;
-            for (let b = 0; b <= bounds.length; b++) {
-              const labels = withLe ? les[b]! + rest : rest.slice(1);
-              if (b < bounds.length) acc += e.bucketValues?.[bounds[b]!] ?? 0;
-              chunk += line(bucket, labels, b < bounds.length ? acc : (e.count ?? 0));
-            }
-            const plain = (defaultsBesides(defaults, e.labels) + tail).slice(1);
-            chunk += line(sum, plain, e.sum ?? 0);
-            chunk += line(count, plain, e.count ?? 0);
-          }
-          return chunk;
-        },
-      };
+      return perSeries(keys, map, 32, (e) => {
+        // prom-client's order: the line's own labels (le) unless the series
+        // sets them, then default labels set by neither, then the series'
+        // labels.
+        const shared = formatLabels(e.labels);
+        const tail = shared ? `,${shared}` : '';
+        const withLe = !('le' in e.labels);
+        const rest = defaultsBesides(defaults, e.labels, 'le') + tail;
+        let text = '';
+        let acc = 0;
+        for (let b = 0; b <= bounds.length; b++) {
+          const labels = withLe ? les[b]! + rest : rest.slice(1);
+          if (b < bounds.length) acc += e.bucketValues?.[bounds[b]!] ?? 0;
+          text += line(bucket, labels, b < bounds.length ? acc : (e.count ?? 0));
+        }
+        const plain = (defaultsBesides(defaults, e.labels) + tail).slice(1);
+        return text + line(sum, plain, e.sum ?? 0) + line(count, plain, e.count ?? 0);
+      });
+    },
+  };
+}
+
+/** The lines of the series under `keys`, `step` series per slice; a series removed since the keys were taken is skipped. */
+function perSeries(keys: string[], map: Record<string, Series>, step: number, format: (e: Series) => string): Lines {
+  return {
+    count: keys.length,
+    step,
+    format(from, to) {
+      let chunk = '';
+      for (let i = from; i < to; i++) {
+        const e = map[keys[i]!];
+        if (e !== undefined) chunk += format(e);
+      }
+      return chunk;
     },
   };
 }
