@@ -5,8 +5,9 @@ import { fileURLToPath } from 'node:url';
 
 const fixture = fileURLToPath(new URL('../../test/fixtures/cluster-app.ts', import.meta.url));
 
-test('cluster: the primary serves metrics summed across workers', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Runs the cluster fixture (a primary and two workers) while `fn` scrapes the primary at the port it prints. */
+async function withCluster(second: string, fn: (port: number) => Promise<void>): Promise<void> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CLUSTER_SECOND: second } });
   try {
     const port = await new Promise<number>((resolve, reject) => {
       let out = '';
@@ -17,6 +18,16 @@ test('cluster: the primary serves metrics summed across workers', async () => {
       });
       child.once('exit', (c) => reject(new Error(`primary exited with ${c}`)));
     });
+    await fn(port);
+  } finally {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+test('cluster: the primary serves metrics summed across workers', async () => {
+  await withCluster('normal', async (port) => {
     const body = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     assert.match(body, /^queue_jobs_total\{queue="mail",status="completed",service="clustered"\} 10$/m);
     // 20k series per worker, sent in parts, summed across the two workers.
@@ -26,9 +37,21 @@ test('cluster: the primary serves metrics summed across workers', async () => {
     const om = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
     assert.match(om.headers.get('content-type') ?? '', /openmetrics/);
     assert.ok((await om.text()).endsWith('# EOF\n'));
-  } finally {
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await exited;
-  }
+  });
+});
+
+test('cluster: a worker that exits while answering is left out of that scrape', async () => {
+  await withCluster('exit', async (port) => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /^queue_jobs_total\{queue="mail",status="completed",service="clustered"\} 5$/m);
+  });
+});
+
+test('cluster: a worker that never answers fails the scrape with a 500 that says so', async () => {
+  await withCluster('silent', async (port) => {
+    const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+    assert.equal(res.status, 500);
+    assert.match(await res.text(), /1 worker\(s\) did not answer within 1000 ms/);
+  });
 });
