@@ -37,6 +37,9 @@ test('cluster: the primary serves metrics summed across workers', async () => {
     const om = await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { accept: 'application/openmetrics-text' } });
     assert.match(om.headers.get('content-type') ?? '', /openmetrics/);
     assert.ok((await om.text()).endsWith('# EOF\n'));
+    // A primary on prom-client's own AggregatorRegistry is answered too.
+    const theirs = await (await fetch(`http://127.0.0.1:${port}/prom-client`)).text();
+    assert.match(theirs, /^queue_jobs_total\{queue="mail",status="completed",service="clustered"\} 10$/m);
   });
 });
 

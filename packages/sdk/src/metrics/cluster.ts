@@ -33,12 +33,17 @@ const served = new WeakSet<Registry>();
  * worker's registry. The reply is produced a slice at a time and sent as
  * many small IPC messages (parts of at most 2,000 samples), so a worker with
  * 100k series keeps serving its traffic while the primary collects; see
- * {@link metricsAsJSONParts}. Calling it again for the same registry does
- * nothing.
+ * {@link metricsAsJSONParts}. A primary using prom-client's
+ * `AggregatorRegistry.clusterMetrics()` is answered too, by prom-client.
+ * Calling it again for the same registry does nothing.
  */
 export function serveClusterWorker(registry: Registry): void {
   if (served.has(registry) || !process.send) return;
   served.add(registry);
+  // Also answer a primary that uses prom-client's own
+  // AggregatorRegistry.clusterMetrics() (its protocol, its one-step reply).
+  AggregatorRegistry.setRegistries([registry]);
+  new AggregatorRegistry();
   process.on('message', (msg: unknown) => {
     if ((msg as ReqMessage | undefined)?.type !== REQ) return;
     const id = (msg as ReqMessage).id;
