@@ -5,7 +5,7 @@
 //
 // prom-client's worker builds every family with metric.get() and sends the
 // whole registry as one IPC message; ours reads the series maps a slice at a
-// time and sends parts of 2,000 samples. The worker measures its own longest
+// time and sends parts of 250 samples. The worker measures its own longest
 // event-loop stall (gap between 1 ms timer ticks, minus the 1 ms) during each
 // collection; the primary times the collection and the rendering of the
 // aggregate (prom-client: clusterMetrics(), which also renders; ours:

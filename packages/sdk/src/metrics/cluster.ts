@@ -31,7 +31,7 @@ const served = new WeakSet<Registry>();
 /**
  * In a `cluster` worker: answers the primary's metric requests with this
  * worker's registry. The reply is produced a slice at a time and sent as
- * many small IPC messages (parts of at most 2,000 samples), so a worker with
+ * many small IPC messages (parts of at most 250 samples), so a worker with
  * 100k series keeps serving its traffic while the primary collects; see
  * {@link metricsAsJSONParts}. A primary using prom-client's
  * `AggregatorRegistry.clusterMetrics()` is answered too, by prom-client.
