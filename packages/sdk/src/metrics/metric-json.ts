@@ -54,8 +54,10 @@ export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOpt
     if (src === undefined) {
       const m = await (metric as unknown as { get(): Promise<MetricJSON> }).get();
       const values = (m.values ?? []).map((v) => ({ ...v, labels: withDefaults(v.labels ?? {}) }));
-      for (let i = 0; i === 0 || i < values.length; i += maxValues) yield { ...m, values: values.slice(i, i + maxValues) };
-      slice.restart();
+      for (let i = 0; i === 0 || i < values.length; i += maxValues) {
+        yield { ...m, values: values.slice(i, i + maxValues) };
+        await slice.pause();
+      }
       continue;
     }
     if (src.collect) await src.collect();
