@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import { metricsAsJSONParts, type MetricJSON } from './metric-json.ts';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistryBuffer, wantsOpenMetrics } from './render.ts';
+import { registryHandler } from './handler.ts';
 
 /** Primary -> worker: send me your metrics. */
 const REQ = 'vigil:cluster-metrics-req';
@@ -109,7 +109,7 @@ export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () =>
   return () =>
     new Promise<Registry>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => c.finish(new Error(`cluster metrics: ${c.pending.size} worker(s) did not answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => c.finish(new Error(`${c.pending.size} worker(s) did not answer within ${timeoutMs} ms`)), timeoutMs);
       const c: Collection = {
         pending: new Map(),
         done: [],
@@ -141,20 +141,5 @@ export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () =>
  * for it.
  */
 export function clusterMetricsHandler(opts: ClusterMetricsOptions = {}): (req: IncomingMessage, res: ServerResponse) => void {
-  const collect = clusterMetricsCollector(opts);
-  return (req, res) => {
-    const openMetrics = wantsOpenMetrics(req.headers.accept);
-    collect()
-      .then((registry) => renderRegistryBuffer(registry, { openMetrics }))
-      .then(
-        (body) => {
-          res.writeHead(200, { 'content-type': openMetrics ? OPENMETRICS_CONTENT_TYPE : PROMETHEUS_CONTENT_TYPE, 'content-length': body.length });
-          res.end(body);
-        },
-        (err: Error) => {
-          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-          res.end(`cluster metrics: ${err.message}\n`);
-        },
-      );
-  };
+  return registryHandler(clusterMetricsCollector(opts), 'cluster metrics');
 }

@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Registry } from 'prom-client';
+import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, renderRegistryBuffer, wantsOpenMetrics } from './render.ts';
+
+/** A prom-client registry of either content type. */
+type Registry = TypedRegistry<RegistryContentType>;
 
 /** A rendered exposition body with the content type it was rendered in. */
 export interface Rendered {
@@ -22,16 +25,28 @@ export async function renderFor(registry: Registry, accept: string | undefined):
  * request and response. Render failures answer 500 with the message.
  */
 export function metricsHandler(registry: Registry): (req: IncomingMessage, res: ServerResponse) => void {
+  return registryHandler(() => registry, 'render metrics');
+}
+
+/**
+ * A `node:http` handler serving the registry `source` gives for each
+ * request, rendered as the Accept header negotiates; when `source` fails,
+ * it answers 500 with `what: <the error's message>`.
+ */
+export function registryHandler(source: () => Registry | Promise<Registry>, what: string): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
-    renderFor(registry, req.headers.accept).then(
-      ({ body, contentType }) => {
-        res.writeHead(200, { 'content-type': contentType, 'content-length': body.length });
-        res.end(body);
-      },
-      (err: unknown) => {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`render metrics: ${err instanceof Error ? err.message : String(err)}\n`);
-      },
-    );
+    Promise.resolve()
+      .then(source)
+      .then((registry) => renderFor(registry, req.headers.accept))
+      .then(
+        ({ body, contentType }) => {
+          res.writeHead(200, { 'content-type': contentType, 'content-length': body.length });
+          res.end(body);
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
+          res.end(`${what}: ${err instanceof Error ? err.message : String(err)}\n`);
+        },
+      );
   };
 }
