@@ -43,7 +43,10 @@ test('vigil start with the built-in config serves up=1 for self and demo and a n
       up = await query(base, 'up');
       rate = await query(base, 'rate(http_requests_total{job="demo"}[1m])');
       const jobs = new Set(up.data.result.filter((r) => r.value[1] === '1').map((r) => r.metric.job));
-      if (jobs.has('vigil') && jobs.has('demo') && rate.data.result.length > 0) break;
+      // A route shows up in rate() once it has two samples; the demo's
+      // routes get traffic at different paces, so wait for several.
+      const routes = new Set(rate.data.result.map((r) => r.metric.route));
+      if (jobs.has('vigil') && jobs.has('demo') && routes.size >= 2) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
     assert.equal(up?.status, 'success');
@@ -52,7 +55,7 @@ test('vigil start with the built-in config serves up=1 for self and demo and a n
     assert.equal(rate?.status, 'success');
     assert.ok(rate!.data.result.length > 0, 'rate(http_requests_total[1m]) over the demo service is empty');
     const routes = new Set(rate!.data.result.map((r) => r.metric.route));
-    assert.ok(routes.size >= 2, `expected several routes, got ${[...routes].join(', ')}`);
+    assert.ok(routes.size >= 2, `expected several routes after ${Date.now() - started} ms, got ${[...routes].join(', ')}`);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
