@@ -159,9 +159,9 @@ async function throughput(): Promise<void> {
     const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
     let context = false;
     // Fresh processes for every set: a server process keeps a speed of its
-    // own for its whole life (JIT decisions, heap sizing), up to ~±10% apart
-    // between identical servers, so rounds on the same processes cannot
-    // average it out; sets of new processes can.
+    // own for its whole life (eight identical servers: 19 points from
+    // slowest to fastest, see the header), so rounds on the same processes
+    // cannot average it out; sets of new processes can.
     const perSet: Array<Record<Variant, number>> = [];
     for (let set = 0; set < SETS; set++) {
       const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
