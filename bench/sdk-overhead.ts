@@ -16,8 +16,9 @@
 //    life: eight identical bare Fastify servers measured round-robin came
 //    out 19 points apart from slowest to fastest (medians of 5 rounds each);
 //    33 points with fixed V8 seeds and no address-space randomisation
-//    (setarch -R), 12 with V8's --predictable. So the rounds run on BENCH_SETS sets of fresh
-//    processes; a variant's cost in a set is the median over the set's rounds
+//    (setarch -R), 12 with V8's --predictable. So the rounds run on
+//    BENCH_SETS sets of fresh processes; a variant's cost in a set is the
+//    median over the set's rounds
 //    of its CPU/request divided by bare's in the same round, and the figure
 //    reported is the median over sets with a 90% bootstrap interval over
 //    sets. The verdict is "yes" or "NO" only when the whole interval is on
