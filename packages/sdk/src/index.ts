@@ -7,6 +7,7 @@ export { BoundedLabel } from './metrics/bounded-label.ts';
 export { AppMetrics, DEFAULT_QUERY_BUCKETS } from './metrics/app-metrics.ts';
 export type { RenderOptions } from './metrics/render.ts';
 export { renderRegistry, renderRegistryBuffer, wantsOpenMetrics, PROMETHEUS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE } from './metrics/render.ts';
+export { trackRegistry } from './metrics/series-keys.ts';
 export type { Rendered } from './metrics/handler.ts';
 export { metricsHandler, renderFor } from './metrics/handler.ts';
 

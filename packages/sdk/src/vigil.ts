@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { trackRegistry } from './metrics/series-keys.ts';
 import { ErrorCapture } from './errors/capture.ts';
 import { eventLoopCheck } from './health/checks/event-loop.ts';
 import { memoryCheck } from './health/checks/memory.ts';
@@ -104,6 +105,8 @@ function isLogger(v: unknown): v is Logger {
  */
 export function vigil(opts: VigilOptions): Vigil {
   const registry = opts.registry ?? new Registry();
+  // Before any metric is added: see trackRegistry.
+  trackRegistry(registry);
   registry.setDefaultLabels({ ...opts.labels, service: opts.service });
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   const context = new ContextStore();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { renderRegistry } from './render.ts';
-import { seriesKeys, TRACK_FROM, type SeriesMap } from './series-keys.ts';
+import { seriesKeys, trackRegistry, TRACK_FROM, type SeriesMap } from './series-keys.ts';
 
 const internals = <V>(m: unknown) => m as SeriesMap<V>;
 
@@ -71,4 +71,51 @@ test('rendering a tracked family stays byte-identical to prom-client, before and
   assert.equal(ours, await r.metrics());
   assert.match(ours, /^wide_total\{id="new",service="svc"\} 4$/m);
   assert.doesNotMatch(ours, /^wide_total\{id="7",/m);
+});
+
+test('trackRegistry: a family tracked from registration is never listed, and goes back to a plain object if small at its first scrape', async () => {
+  const r = new Registry();
+  trackRegistry(r);
+  trackRegistry(r); // idempotent
+  const wide = new Counter({ name: 'wide_total', help: 'h', labelNames: ['k'], registers: [r] });
+  const small = new Histogram({ name: 'small_seconds', help: 'h', labelNames: ['k'], buckets: [1], registers: [r] });
+  const plain = new Gauge({ name: 'plain', help: 'h', registers: [r] });
+  const plainMap = internals(plain).hashMap;
+  const wideProxy = internals(wide).hashMap;
+  const smallProxy = internals(small).hashMap;
+  for (let i = 0; i < 6; i++) wide.inc({ k: String(i) });
+  small.observe({ k: 'a' }, 0.5);
+  // Listing the wide family's map (Object.keys) would be the stall: it must not happen.
+  const listed: unknown[] = [];
+  const keysOf = Object.keys;
+  Object.keys = ((o: object) => (listed.push(o), keysOf(o))) as typeof Object.keys;
+  let first: { keys: string[]; map: Record<string, unknown> };
+  try {
+    first = seriesKeys(internals(wide), 5);
+  } finally {
+    Object.keys = keysOf;
+  }
+  assert.deepEqual(listed, []);
+  assert.deepEqual(first.keys, Object.keys(first.map));
+  assert.equal(internals(wide).hashMap, wideProxy, 'large at the first scrape: still tracked');
+  const s = seriesKeys(internals(small), 5);
+  assert.equal(s.keys.length, 1);
+  assert.notEqual(internals(small).hashMap, smallProxy, 'small at the first scrape: the plain object again');
+  assert.equal(internals(small).hashMap, s.map);
+  assert.equal(internals(plain).hashMap, plainMap, 'a family without labels is not tracked');
+  small.observe({ k: 'b' }, 2);
+  assert.equal(await renderRegistry(r), await r.metrics());
+});
+
+test('trackRegistry: a family with many series at its first scrape is read from the tracked keys, in Object.keys order', async () => {
+  const r = new Registry();
+  trackRegistry(r);
+  const c = new Counter({ name: 'wide_total', help: 'h', labelNames: ['k'], registers: [r] });
+  for (let i = 0; i < TRACK_FROM + 5; i++) c.inc({ k: String(i) });
+  c.remove({ k: '3' });
+  const proxy = internals(c).hashMap;
+  const { keys, map } = seriesKeys(internals(c));
+  assert.deepEqual(keys, Object.keys(map));
+  assert.equal(internals(c).hashMap, proxy, 'still tracked');
+  assert.equal(await renderRegistry(r), await r.metrics());
 });

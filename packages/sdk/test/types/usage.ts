@@ -19,6 +19,7 @@ import {
   EmfExporter,
   renderRegistry,
   renderRegistryBuffer,
+  trackRegistry,
   type Vigil,
   type HealthCheck,
   type HealthReport,
@@ -89,5 +90,10 @@ void obs.render('application/openmetrics-text').then((r) => {
 });
 expectType<Equal<ReturnType<typeof renderRegistryBuffer>, Promise<Buffer>>>(true);
 expectType<Equal<ReturnType<typeof renderRegistry>, Promise<string>>>(true);
+// Tracking takes any prom-client registry and returns nothing.
+expectType<Equal<ReturnType<typeof trackRegistry>, void>>(true);
+trackRegistry(obs.registry);
+// @ts-expect-error a registry, not its metrics
+trackRegistry(obs.registry.getMetricsAsArray());
 // @ts-expect-error the options are an object
 void renderRegistry(obs.registry, true);
