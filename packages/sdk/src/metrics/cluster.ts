@@ -28,6 +28,9 @@ interface EndMessage {
 
 const served = new WeakSet<Registry>();
 
+/** Parts a worker lets wait in the IPC channel before it produces more. */
+const MAX_UNSENT = 4;
+
 /**
  * In a `cluster` worker: answers the primary's metric requests with this
  * worker's registry. The reply is produced a slice at a time and sent as
@@ -49,7 +52,22 @@ export function serveClusterWorker(registry: Registry): void {
     const id = (msg as ReqMessage).id;
     void (async () => {
       try {
-        for await (const metric of metricsAsJSONParts(registry)) process.send!({ type: PART, id, metric } satisfies PartMessage);
+        // At most MAX_UNSENT parts wait in the IPC channel's write queue:
+        // when the primary reads slower than the worker produces, queued
+        // parts survive garbage collections (each survivor is copied), and
+        // those collections were the worker's longest stalls.
+        let unsent = 0;
+        let drained: (() => void) | undefined;
+        const sent = () => {
+          unsent--;
+          drained?.();
+        };
+        for await (const metric of metricsAsJSONParts(registry)) {
+          if (unsent >= MAX_UNSENT) await new Promise<void>((r) => (drained = r));
+          drained = undefined;
+          unsent++;
+          process.send!({ type: PART, id, metric } satisfies PartMessage, undefined, {}, sent);
+        }
         process.send!({ type: END, id } satisfies EndMessage);
       } catch (err) {
         process.send!({ type: END, id, error: (err as Error).message } satisfies EndMessage);
