@@ -82,10 +82,10 @@ export function trackSeries(metric: SeriesMap<unknown> & { labelNames?: readonly
 const TRACKING = Symbol('vigil.trackRegistry');
 
 /**
- * Makes every Counter, Gauge and Histogram registered on `registry` from now on tracked from its
- * registration ({@link trackSeries}): `vigil()` does this for its registry,
- * so a family that grows to 100k series before the first scrape is not
- * listed in one step by it.
+ * Makes every Counter, Gauge and Histogram registered on `registry` from
+ * now on tracked from its registration ({@link trackSeries}): `vigil()`
+ * does this for its registry, so a family that grows to 100k series before
+ * the first scrape is not listed in one step by it.
  */
 export function trackRegistry(registry: { registerMetric(metric: never): void }): void {
   const marked = registry as { registerMetric(metric: object): void; [TRACKING]?: true };
