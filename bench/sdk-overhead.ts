@@ -18,10 +18,9 @@
 //    33 points with fixed V8 seeds and no address-space randomisation
 //    (setarch -R), 12 with V8's --predictable. So the rounds run on
 //    BENCH_SETS sets of fresh processes; a variant's cost in a set is the
-//    median over the set's rounds
-//    of its CPU/request divided by bare's in the same round, and the figure
-//    reported is the median over sets with a 90% bootstrap interval over
-//    sets. The verdict is "yes" or "NO" only when the whole interval is on
+//    median over the set's rounds of its CPU/request divided by bare's in
+//    the same round, and the figure reported is the median over sets with
+//    a 90% bootstrap interval over sets. The verdict is "yes" or "NO" only when the whole interval is on
 //    one side of the goal, "undecided" otherwise. A second bare server is
 //    measured like a variant, so its "cost" shows how far apart two
 //    identical servers come out.

@@ -56,8 +56,7 @@ export function seriesKeys<V>(metric: SeriesMap<V>, trackFrom = TRACK_FROM): { k
     if (t.early && keys.length < trackFrom) {
       metric.hashMap = t.target;
       tracked.delete(metric);
-    }
-    t.early = false;
+    } else t.early = false;
     return { keys, map: t.target };
   }
   const keys = Object.keys(current);
