@@ -170,6 +170,33 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.ok(cond(), what);
 }
 
+test('fastify: recorded over HTTP and through inject(), durations measured, two instrumentations of one app both count', async () => {
+  const obs = quiet();
+  const other = quiet();
+  const app = Fastify();
+  instrumentFastify(app, obs);
+  instrumentFastify(app, other, { endpoints: false });
+  app.get('/slow/:ms', async (req) => {
+    await new Promise((r) => setTimeout(r, Number((req.params as { ms: string }).ms)));
+    return 'ok';
+  });
+  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    assert.equal((await fetch(`${url}/slow/60`)).status, 200);
+    assert.equal((await app.inject({ url: '/slow/30' })).statusCode, 200);
+    for (const o of [obs, other]) {
+      assert.deepEqual(Object.fromEntries(await routeValues(o)), { 'GET /slow/:ms 200': 2 });
+      const sum = (await o.http.duration.get()).values.find((v) => v.metricName === 'http_request_duration_seconds_sum')!.value;
+      assert.ok(sum >= 0.085 && sum < 1, `duration sum ${sum}`);
+      assert.equal((await o.http.inFlight.get()).values[0]!.value, 0);
+    }
+  } finally {
+    await app.close();
+    obs.close();
+    other.close();
+  }
+});
+
 test('fastify and express: sizes recorded, in-flight back to 0, a request the client abandons still counts', async () => {
   for (const kind of ['fastify', 'express'] as const) {
     const obs = quiet();
