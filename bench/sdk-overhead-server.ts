@@ -9,15 +9,20 @@ import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
 import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'vigil' | 'context' | 'lean' | 'alt'];
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'vigil' | 'context' | 'lean' | 'alt'];
 // 'vigil': the defaults. 'context': the defaults with the per-request
 // AsyncLocalStorage context forced on (the default turns it on only where
 // AsyncContextFrame carries it). 'lean': metrics only, no context and no
 // size histograms. 'idle': bare, plus a vigil() instance that instruments
 // nothing (its background work alone: event-loop monitors, health checks).
+// 'floor': the least any request timer needs, one hook (Fastify) or
+// middleware (Express) that reads the clock and a close listener that reads
+// it again; the total lands in a variable, so nothing is optimised away.
 const VARIANT_OPTIONS = { idle: {}, vigil: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
 const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean';
 let context = false;
+/** Total request time the 'floor' variant measured. */
+let timed = 0;
 const obs = () => {
   const o = vigil({ service: 'bench', logger: { level: 'silent' }, ...VARIANT_OPTIONS[variant as keyof typeof VARIANT_OPTIONS] });
   context = o.requestContext;
@@ -30,21 +35,39 @@ async function main(): Promise<number> {
     if (instrumented) instrumentFastify(app, obs());
     if (variant === 'idle') obs();
     if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
+    if (variant === 'floor') {
+      app.addHook('onRequest', (_req, reply, done) => {
+        const t0 = performance.now();
+        reply.raw.on('close', () => {
+          timed += performance.now() - t0;
+        });
+        done();
+      });
+    }
     app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
     // CPU time of this process, read by the bench before and after each run.
-    app.get('/__cpu', async () => process.cpuUsage());
+    app.get('/__cpu', async () => ({ ...process.cpuUsage(), timed }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return (app.server.address() as { port: number }).port;
   }
   const app = express();
   if (instrumented) app.use(expressMiddleware(obs()));
   if (variant === 'idle') obs();
+  if (variant === 'floor') {
+    app.use((_req, res, next) => {
+      const t0 = performance.now();
+      res.on('close', () => {
+        timed += performance.now() - t0;
+      });
+      next();
+    });
+  }
   if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
   app.get('/users/:id', (req, res) => {
     res.json({ id: req.params.id, name: 'Ada' });
   });
   app.get('/__cpu', (_req, res) => {
-    res.json(process.cpuUsage());
+    res.json({ ...process.cpuUsage(), timed });
   });
   const server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -39,7 +39,9 @@
 // rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
 // (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,idle
 // picks the optional variants, 'idle' being bare plus a vigil() instance that
-// instruments nothing; BENCH_NODE=/path/to/node to run the servers on another
+// instruments nothing, 'floor' bare plus the least a request timer needs: an
+// onRequest hook (Fastify) or middleware (Express) that reads the clock and
+// adds a close listener reading it again, and nothing else; BENCH_NODE=/path/to/node to run the servers on another
 // Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -73,14 +75,14 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'idle' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'vigil', 'context', 'lean', 'alt'];
-/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle' is off by default. */
+type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'vigil', 'context', 'lean', 'alt'];
+/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle' and 'floor' are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
-  : ALL_VARIANTS.filter((v) => v !== 'idle');
+  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor');
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -206,7 +208,10 @@ async function throughput(): Promise<void> {
     const [gapLo, gapHi] = interval(perSet.map((c) => c.alt - c.vigil));
     const below = gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
     const control = VARIANTS.includes('control') ? `; bare again ${pct(cost('control'))} (${span(interval(setCosts('control')))})` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}`);
+    // The floor's cost is what any instrumentation that times requests pays;
+    // the SDK's cost beyond it is paired by set.
+    const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(perSet.map((c) => c.vigil - c.floor)))} (${span(interval(perSet.map((c) => c.vigil - c.floor)))})` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
