@@ -20,8 +20,9 @@
 //    BENCH_SETS sets of fresh processes; a variant's cost in a set is the
 //    median over the set's rounds of its CPU/request divided by bare's in
 //    the same round, and the figure reported is the median over sets with
-//    a 90% bootstrap interval over sets. The verdict is "yes" or "NO" only when the whole interval is on
-//    one side of the goal, "undecided" otherwise. A second bare server is
+//    a 90% bootstrap interval over sets. The verdict is "yes" or "NO" only
+//    when the whole interval is on one side of the goal, "undecided"
+//    otherwise. A second bare server is
 //    measured like a variant, so its "cost" shows how far apart two
 //    identical servers come out.
 // 2. /metrics rendering with 100k series: the longest event-loop stall while
@@ -37,12 +38,13 @@
 // (default 30, split over BENCH_SETS, default 6) x 6 servers per framework,
 // plus a 2.5 s warm-up per server and set (~15 minutes for both), plus the
 // rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
-// (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,idle
-// picks the optional variants, 'idle' being bare plus a vigil() instance that
-// instruments nothing, 'floor' bare plus the least a request timer needs: an
-// onRequest hook (Fastify) or middleware (Express) that reads the clock and
-// adds a close listener reading it again, and nothing else; BENCH_NODE=/path/to/node to run the servers on another
-// Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
+// (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,
+// idle,floor picks the optional variants, 'idle' being bare plus a vigil()
+// instance that instruments nothing, 'floor' bare plus the least a request
+// timer needs: an onRequest hook (Fastify) or middleware (Express) that
+// reads the clock and adds a close listener reading it again, and nothing
+// else; BENCH_NODE=/path/to/node to run the servers on another Node
+// release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
