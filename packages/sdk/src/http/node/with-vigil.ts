@@ -27,7 +27,7 @@ export function withVigil(obs: Vigil, handler: Handler, opts: WithVigilOptions =
     if (endpoints && serveOwnEndpoint(obs, req, res)) return;
     const ctx = obs.context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
-    exchanges.observe(res);
+    exchanges.observe(req, res);
     const fail = (err: unknown) => {
       void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: resolve(req) ?? 'unmatched' } });
       if (!res.headersSent) {
