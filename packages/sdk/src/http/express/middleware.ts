@@ -35,6 +35,8 @@ interface RouteLike {
  * in `WeakMap.prototype.set` and the garbage of its ephemerons.
  */
 const mounts = new WeakMap<object, string | null>();
+/** Requests on which the middleware looks for the route prototype before it gives up. */
+const PATCH_LOOKUPS = 64;
 const dispatchPatched = new WeakSet<object>();
 
 function learnMount(route: object, base: string): void {
@@ -95,7 +97,7 @@ function routeOf(r: ExpressLikeRequest): string | undefined {
   if (path === undefined) return undefined;
   // Inside a router that answered, req.baseUrl is still its mount path; after
   // an error left it, Express has restored it and the route's learnt one applies.
-  const base = r.baseUrl || (mounts.get(route!) ?? r.baseUrl ?? '');
+  const base = r.baseUrl || mounts.get(route!) || '';
   const p = typeof path === 'string' ? path : String(path);
   // No concatenation for app-level routes: the template stays the route's own
   // string, whose hash the series lookup has already computed.
@@ -115,11 +117,13 @@ export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {
   const exchanges = new ExchangeObserver(obs.http, routeOf);
   const context = obs.context;
   const withContext = obs.requestContext;
-  let patched = false;
+  // Looked for on the first requests only: an app with no route by then
+  // (middleware only) should not walk its router's stack on every request.
+  let lookups = PATCH_LOOKUPS;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     const path = pathOf(req.url);
     if (endpoints && serveOwnEndpoint(obs, req, res, path)) return;
-    if (!patched) patched = patchDispatch((req as { app?: unknown }).app);
+    if (lookups > 0) lookups = patchDispatch((req as { app?: unknown }).app) ? 0 : lookups - 1;
     if (!ignore.has(path)) exchanges.observe(req, res);
     if (!withContext) return next();
     const ctx = context.fromHeaders(req.headers);
