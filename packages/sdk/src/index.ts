@@ -14,7 +14,7 @@ export { metricsHandler, renderFor } from './metrics/handler.ts';
 export type { FastifyInstrumentOptions } from './http/fastify/plugin.ts';
 export { instrumentFastify } from './http/fastify/plugin.ts';
 export type { ExpressInstrumentOptions } from './http/express/middleware.ts';
-export { expressMiddleware, expressErrorHandler } from './http/express/middleware.ts';
+export { expressMiddleware, expressErrorHandler, instrumentExpress } from './http/express/middleware.ts';
 export type { NodeInstrumentOptions, RouteResolver } from './http/node/instrument.ts';
 export { instrumentNodeServer, OWN_PATHS } from './http/node/instrument.ts';
 export type { WithVigilOptions } from './http/node/with-vigil.ts';

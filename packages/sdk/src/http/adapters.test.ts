@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
 import { vigil, type Vigil } from '../vigil.ts';
 import { instrumentFastify } from './fastify/plugin.ts';
-import { expressErrorHandler, expressMiddleware } from './express/middleware.ts';
+import { expressErrorHandler, expressMiddleware, instrumentExpress } from './express/middleware.ts';
 import { withVigil } from './node/with-vigil.ts';
 import { templateFromPath } from './node/route.ts';
 
@@ -59,15 +59,23 @@ test('fastify: route templates, unmatched, errors counted, endpoints served, con
   }
 });
 
-test('express: template joined to the router mount path, also when an error leaves the router; route errors captured', () => expressMountCase());
+for (const form of ['middleware', 'instrumentExpress'] as const) {
+  test(`express (${form}): template joined to the router mount path, also when an error leaves the router; route errors captured; context per request`, () => expressMountCase(form));
+}
 
-async function expressMountCase(): Promise<void> {
+async function expressMountCase(form: 'middleware' | 'instrumentExpress'): Promise<void> {
   const obs = quiet();
   const app = express();
   app.set('env', 'test'); // finalhandler prints stacks to stderr otherwise
-  app.use(expressMiddleware(obs));
+  if (form === 'middleware') app.use(expressMiddleware(obs));
+  else {
+    instrumentExpress(app, obs);
+    assert.throws(() => instrumentExpress(app, obs), /already instrumented/);
+  }
   const api = express.Router();
+  let seenRequestId: string | undefined;
   api.get('/items/:id', (_req, res) => {
+    seenRequestId = obs.context.get()?.requestId;
     res.json({ ok: true });
   });
   api.post('/fail', () => {
@@ -78,7 +86,10 @@ async function expressMountCase(): Promise<void> {
   const server = createServer(app);
   const url = await listen(server);
   try {
-    assert.equal((await fetch(`${url}/api/items/9`)).status, 200);
+    const ok = await fetch(`${url}/api/items/9`, { headers: { 'x-request-id': 'req-9' } });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('x-request-id'), 'req-9');
+    assert.equal(seenRequestId, 'req-9');
     assert.equal((await fetch(`${url}/api/fail`, { method: 'POST' })).status, 500);
     assert.equal((await fetch(`${url}/random/thing`)).status, 404);
     assert.equal((await fetch(`${url}/readyz`)).status, 200);
@@ -244,6 +255,54 @@ test('fastify and express: sizes recorded, in-flight back to 0, a request the cl
       assert.equal(resSum?.value, sent, `${kind}: response size from Content-Length`);
     } finally {
       release();
+      await stop();
+      obs.close();
+    }
+  }
+});
+
+test('fastify and express: pipelined and keep-alive requests on one connection each counted once, in-flight back to 0', async () => {
+  for (const kind of ['fastify', 'express'] as const) {
+    const obs = quiet();
+    let port: number;
+    let stop: () => Promise<void>;
+    if (kind === 'fastify') {
+      const app = Fastify();
+      instrumentFastify(app, obs);
+      app.get('/items/:id', async (req) => ({ id: (req.params as { id: string }).id }));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      port = (app.server.address() as AddressInfo).port;
+      stop = () => app.close();
+    } else {
+      const app = express();
+      instrumentExpress(app, obs);
+      app.get('/items/:id', (req, res) => {
+        // The first answers after the second has arrived on the same connection.
+        setTimeout(() => res.json({ id: req.params.id }), req.params.id === '1' ? 30 : 0);
+      });
+      const server = createServer(app);
+      port = Number(new URL(await listen(server)).port);
+      stop = async () => {
+        server.close();
+        server.closeAllConnections();
+      };
+    }
+    try {
+      const socket = connect(port, '127.0.0.1');
+      let got = '';
+      socket.setEncoding('latin1').on('data', (d: string) => (got += d));
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      // Three requests in one write (pipelined), then two more one at a time (keep-alive).
+      socket.write([1, 2, 3].map((i) => `GET /items/${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+      await until(() => (got.match(/HTTP\/1\.1 200/g) ?? []).length === 3, `${kind}: three pipelined responses`);
+      for (const i of [4, 5]) {
+        socket.write(`GET /items/${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        await until(() => (got.match(/HTTP\/1\.1 200/g) ?? []).length === i, `${kind}: keep-alive response ${i}`);
+      }
+      socket.end();
+      await until(() => obs.http.inFlight.value === 0, `${kind}: in-flight back to 0`);
+      assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /items/:id 200': 5 }, kind);
+    } finally {
       await stop();
       obs.close();
     }

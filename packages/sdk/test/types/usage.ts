@@ -10,6 +10,7 @@ import {
   vigil,
   instrumentFastify,
   expressMiddleware,
+  instrumentExpress,
   expressErrorHandler,
   withVigil,
   postgresCheck,
@@ -50,6 +51,10 @@ instrumentFastify(app, obs, { endpoints: false });
 instrumentFastify(app, { service: 'api' });
 const e = express();
 e.use(expressMiddleware(obs));
+const e2 = instrumentExpress(express(), obs, { endpoints: false });
+e2.get('/x', (_req, res) => res.end());
+// @ts-expect-error an Express application, not a router or options
+instrumentExpress({ service: 'api' }, obs);
 e.use(expressErrorHandler(obs));
 createServer(withVigil(obs, (_req, res) => res.end('ok'), { route: (req) => req.url }));
 

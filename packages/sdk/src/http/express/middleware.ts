@@ -105,32 +105,82 @@ function routeOf(r: ExpressLikeRequest): string | undefined {
 }
 
 /**
+ * What both Express forms do as a request arrives: serve the SDK's own
+ * endpoints (true: answered, the app does not see it), start recording, and
+ * look for the route prototype to wrap on the first requests.
+ */
+function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const ignore = new Set(opts.ignore ?? OWN_PATHS);
+  const endpoints = opts.endpoints ?? true;
+  const exchanges = new ExchangeObserver(obs.http, routeOf);
+  // Looked for on the first requests only: an app with no route by then
+  // (middleware only) should not walk its router's stack on every request.
+  let lookups = PATCH_LOOKUPS;
+  return (req, res) => {
+    const path = pathOf(req.url);
+    if (endpoints && serveOwnEndpoint(obs, req, res, path)) return true;
+    if (lookups > 0) lookups = patchDispatch(app ?? (req as { app?: unknown }).app) ? 0 : lookups - 1;
+    if (!ignore.has(path)) exchanges.observe(req, res);
+    return false;
+  };
+}
+
+/**
  * Express middleware; mount it first (`app.use(expressMiddleware(obs))`).
  * Records HTTP metrics with the matched route's template joined to its
  * router's mount path (`/api` + `/users/:id`, read when the response
  * finishes; no match is `unmatched`), runs the rest of the chain in the
  * request's logging context, and serves the SDK's endpoints.
+ * {@link instrumentExpress} does the same without a layer in the router.
  */
 export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {}) {
-  const ignore = new Set(opts.ignore ?? OWN_PATHS);
-  const endpoints = opts.endpoints ?? true;
-  const exchanges = new ExchangeObserver(obs.http, routeOf);
+  const arrive = arrivals(obs, opts);
   const context = obs.context;
   const withContext = obs.requestContext;
-  // Looked for on the first requests only: an app with no route by then
-  // (middleware only) should not walk its router's stack on every request.
-  let lookups = PATCH_LOOKUPS;
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
-    const path = pathOf(req.url);
-    if (endpoints && serveOwnEndpoint(obs, req, res, path)) return;
-    if (lookups > 0) lookups = patchDispatch((req as { app?: unknown }).app) ? 0 : lookups - 1;
-    if (!ignore.has(path)) exchanges.observe(req, res);
+    if (arrive(req, res)) return;
     if (!withContext) return next();
     const ctx = context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
     // No closure per request: run() passes next its (absent) arguments.
     context.run(ctx, next);
   };
+}
+
+/** The part of an Express application {@link instrumentExpress} wraps. */
+interface ExpressAppLike {
+  handle(req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void): void;
+}
+
+const instrumentedApps = new WeakSet<object>();
+
+/**
+ * Instruments an Express application (4 or 5) as {@link expressMiddleware}
+ * does, but from the application's entry point (`app.handle`, which the app
+ * and a server created with it call for every request) rather than as the
+ * first layer of its router: a layer costs each request a pass of the
+ * router's matching loop. Call it once, on the application the server
+ * serves (not on sub-applications mounted in it, whose requests it already
+ * records). Returns the app.
+ */
+export function instrumentExpress<A extends (req: IncomingMessage, res: ServerResponse) => unknown>(express: A, obs: Vigil, opts: ExpressInstrumentOptions = {}): A {
+  // `handle` is Express's own (4 and 5), not in its published types.
+  const app = express as unknown as ExpressAppLike;
+  if (instrumentedApps.has(app)) throw new Error('instrumentExpress: this application is already instrumented');
+  if (typeof app.handle !== 'function') throw new TypeError('instrumentExpress: not an Express application (no handle())');
+  instrumentedApps.add(app);
+  const arrive = arrivals(obs, opts, app);
+  const context = obs.context;
+  const withContext = obs.requestContext;
+  const handle = app.handle;
+  app.handle = function vigilHandle(this: ExpressAppLike, req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void): void {
+    if (arrive(req, res)) return;
+    if (!withContext) return handle.call(this, req, res, callback);
+    const ctx = context.fromHeaders(req.headers);
+    res.setHeader('x-request-id', ctx.requestId);
+    context.run(ctx, () => handle.call(this, req, res, callback));
+  };
+  return express;
 }
 
 /**
