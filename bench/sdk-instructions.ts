@@ -58,7 +58,8 @@ const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url
 
 type Framework = 'fastify' | 'express';
 type Variant = 'bare' | 'idle' | 'vigil' | 'context' | 'lean' | 'alt';
-const VARIANTS: Variant[] = ['bare', 'idle', 'vigil', 'context', 'lean', 'alt'];
+/** BENCH_VARIANTS picks some (comma-separated); all by default. */
+const VARIANTS: Variant[] = (['bare', 'idle', 'vigil', 'context', 'lean', 'alt'] as Variant[]).filter((v) => !process.env.BENCH_VARIANTS || process.env.BENCH_VARIANTS.split(',').includes(v));
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
 const NAMES: Record<Variant, string> = { bare: 'bare', idle: 'bare + idle vigil()', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
@@ -122,7 +123,7 @@ for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') 
   const bare = best.get('bare')!;
   const cost = (v: Variant) => (best.get(v)! / bare - 1) * 100;
   // Instrumented variants net of the timer-driven share the idle server shows.
-  const idleExtra = Math.max(0, best.get('idle')! - bare);
+  const idleExtra = best.has('idle') ? Math.max(0, best.get('idle')! - bare) : 0;
   const net = (v: Variant) => ((best.get(v)! - (v === 'vigil' || v === 'context' || v === 'lean' ? idleExtra : 0)) / bare - 1) * 100;
   console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
   for (const v of VARIANTS) {
@@ -130,6 +131,7 @@ for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') 
     const netCol = v === 'vigil' || v === 'context' || v === 'lean' ? `   net of idle ${pct(net(v)).padStart(7)}` : '';
     console.log(`  ${name.padEnd(22)} ${Math.round(best.get(v)!).toLocaleString('en-US').padStart(9)} instructions/req${v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)}`}${netCol}`);
   }
+  if (!best.has('alt') || !best.has('vigil')) continue; // a partial run (BENCH_VARIANTS) has no verdict
   verdicts.push(
     `${fw}: @vigil/sdk ${pct(cost('vigil'))} instructions/req vs bare (${pct(net('vigil'))} net of idle), ${ALT[fw]} ${pct(cost('alt'))}; ` +
       `<= ${GOAL_PCT}%: ${cost('vigil') <= GOAL_PCT ? 'yes' : net('vigil') <= GOAL_PCT ? 'net of idle only' : 'NO'}; below ${ALT[fw]}: ${cost('vigil') < cost('alt') ? 'yes' : 'NO'}`,

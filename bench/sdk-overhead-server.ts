@@ -7,7 +7,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
-import { expressMiddleware, instrumentFastify, vigil } from '@vigil/sdk';
+import { instrumentExpress, instrumentFastify, vigil } from '@vigil/sdk';
 
 const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'vigil' | 'context' | 'lean' | 'alt'];
 // 'vigil': the defaults. 'context': the defaults with the per-request
@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     return (app.server.address() as { port: number }).port;
   }
   const app = express();
-  if (instrumented) app.use(expressMiddleware(obs()));
+  if (instrumented) instrumentExpress(app, obs());
   if (variant === 'idle') obs();
   if (variant === 'floor') {
     app.use((_req, res, next) => {

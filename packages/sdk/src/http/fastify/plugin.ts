@@ -2,8 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
 import { byteCount } from '../node/sizes.ts';
-import { claimSlot, type SlotOwner } from '../node/exchange-slots.ts';
-import type { RouteSeries } from '../../metrics/http-metrics.ts';
 
 /** Options of {@link instrumentFastify}. */
 export interface FastifyInstrumentOptions {
@@ -63,13 +61,11 @@ function replyLengthReader(): (reply: FastifyReply) => HeaderValue {
  * share `unmatched`); a logging context per request; route errors captured;
  * and the SDK's endpoints served.
  *
- * Per request this is one `onRequest` hook; the exchange ends through the
- * connection's exchange slot (see `ExchangeSlot`: settled when the response
- * finishes, and also when the client goes away first, so aborted requests
- * are counted and leave the in-flight gauge), or, for `inject()` and
- * pipelined requests, a listener for the raw response's `close` event. No
- * `onResponse` hook: with one, Fastify attaches its own two response
- * listeners and a closure to every request.
+ * Per request this is one `onRequest` hook and one listener for the raw
+ * response's `close` event (which Node emits after `finish`, and also when
+ * the client goes away first, so aborted requests are counted and leave the
+ * in-flight gauge). No `onResponse` hook: with one, Fastify attaches its own
+ * two response listeners and a closure to every request.
  *
  * Call it on the root instance before registering routes, so the hook
  * applies to every route (Fastify encapsulates hooks per plugin).
@@ -93,31 +89,18 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   }
   const routeUrl = routeUrlReader();
   const replyLength = replyLengthReader();
-  const owner: SlotOwner = {
-    settle: (s) => http.end(s.t0, s.a as RouteSeries, s.method, s.res!.statusCode, s.requestBytes, byteCount(replyLength(s.b as FastifyReply))),
-  };
   // A callback-style hook: an async one costs a promise per request.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = routeUrl(req);
     if (url !== undefined && ignore.has(url)) return done();
     const series = http.route(url);
     const t0 = http.begin();
-    // The request's state lives in the connection's exchange slot (or, where
-    // there is none, a closure), not in request decorations: Fastify copies
-    // every decoration onto each new request in a loop whose keyed store V8
-    // cannot specialise, and a symbol-keyed property added to a
-    // ServerResponse turns it into a dictionary-mode object.
+    // The request's state lives in this closure, not in request decorations:
+    // Fastify copies every decoration onto each new request in a loop whose
+    // keyed store V8 cannot specialise, and a symbol-keyed property added to
+    // a ServerResponse turns it into a dictionary-mode object.
     const res = reply.raw;
-    const slot = claimSlot(req.raw, res, owner);
-    if (slot !== undefined) {
-      slot.t0 = t0;
-      slot.method = req.raw.method ?? 'GET';
-      slot.requestBytes = byteCount(req.headers['content-length']);
-      slot.a = series;
-      slot.b = reply;
-    } else {
-      res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply))));
-    }
+    res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply))));
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);

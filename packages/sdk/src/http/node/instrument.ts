@@ -2,7 +2,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { HttpMetrics } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { byteCount } from './sizes.ts';
-import { claimSlot, type ExchangeSlot, type SlotOwner } from './exchange-slots.ts';
 
 /** Maps a request to its route template; undefined means "no route matched". */
 export type RouteResolver = (req: IncomingMessage) => string | undefined;
@@ -31,21 +30,19 @@ export function pathOf(url: string | undefined): string {
 
 /**
  * Records node:http exchanges for one adapter: {@link observe} marks the
- * start and claims the connection's exchange slot (see
- * {@link ExchangeSlot}), which is settled when the response finishes or the
- * client goes away first, so an aborted request still counts (with the
- * status the handler had set) and leaves the in-flight gauge. Where no slot
- * can be claimed (a pipelined request, a response that is not a node:http
- * server's), it adds one listener to the response's `close` event instead,
- * which Node emits in both cases too. The route is resolved when the
- * exchange ends, once the router has matched.
+ * start and adds one listener to the response's `close` event. Node emits
+ * `close` after `finish`, and also when the client goes away first, so an
+ * aborted request still counts (with the status the handler had set) and
+ * leaves the in-flight gauge. The route is resolved when the response
+ * closes, once the router has matched.
  *
- * Nothing is added to `req`/`res`: a property added to them with a computed
- * key (a symbol) turns these many-property objects into dictionary mode,
- * which made every later access by Node and Express slow (about +15% of an
- * Express hello-world's CPU for two symbol properties).
+ * The start time lives in the listener's closure, not on the response: a
+ * property added to `req`/`res` with a computed key (a symbol) turns these
+ * many-property objects into dictionary mode, which made every later access
+ * by Node and Express slow (about +15% of an Express hello-world's CPU for
+ * two symbol properties).
  */
-export class ExchangeObserver implements SlotOwner {
+export class ExchangeObserver {
   constructor(
     private readonly http: HttpMetrics,
     private readonly resolve: RouteResolver,
@@ -53,30 +50,19 @@ export class ExchangeObserver implements SlotOwner {
 
   /**
    * Starts recording a request; call once per request. The method and the
-   * request's size are read now: read when the exchange ends, after the
-   * response was written and much else allocated, each load from the
-   * request measured up to a few hundred ns, likely cache misses (CPU
-   * profiles of an Express server, 3 Dec 2026: 3.9 µs per request in the
-   * observer read late, 2.6 µs read early, of which 0.7 µs is Node building
-   * `req.headers`, which Express does anyway).
+   * request's size are read now and kept in the listener's closure: read at
+   * `close`, after the response was written and much else allocated, each
+   * load from the request measured up to a few hundred ns, likely cache
+   * misses (CPU profiles of an Express server,
+   * 3 Dec 2026: 3.9 µs per request in the observer read late, 2.6 µs read
+   * early, of which 0.7 µs is Node building `req.headers`, which Express
+   * does anyway).
    */
   observe(req: IncomingMessage, res: ServerResponse): void {
     const t0 = this.http.begin();
     const method = req.method ?? 'GET';
     const requestBytes = byteCount(req.headers['content-length']);
-    const slot = claimSlot(req, res, this);
-    if (slot !== undefined) {
-      slot.t0 = t0;
-      slot.method = method;
-      slot.requestBytes = requestBytes;
-      return;
-    }
     res.on('close', () => this.end(req, res, t0, method, requestBytes));
-  }
-
-  /** @internal */
-  settle(slot: ExchangeSlot): void {
-    this.end(slot.req!, slot.res!, slot.t0, slot.method, slot.requestBytes);
   }
 
   /** @internal */
