@@ -3,15 +3,16 @@
 // Then: curl localhost:3001/api/orders/42 ; curl localhost:3001/metrics ; curl localhost:3001/readyz
 import { createServer } from 'node:http';
 import express from 'express';
-import { expressErrorHandler, expressMiddleware, vigil } from '@vigil/sdk';
+import { expressErrorHandler, instrumentExpress, vigil } from '@vigil/sdk';
 
 // requestContext: true puts request ids in log lines on any Node; by default
 // they are there only on Node 24+, where carrying them is cheap (docs/sdk.md).
 const obs = vigil({ service: 'orders-api', requestContext: true });
 obs.installProcessHandlers();
 
-const app = express();
-app.use(expressMiddleware(obs)); // metrics, request context, /metrics /livez /readyz /healthz
+// Metrics, request context, /metrics /livez /readyz /healthz, from the app's
+// entry point (no router layer; app.use(expressMiddleware(obs)) is the layer form).
+const app = instrumentExpress(express(), obs);
 
 const api = express.Router();
 api.get('/orders/:id', async (req, res) => {
