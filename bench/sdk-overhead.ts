@@ -46,7 +46,8 @@
 // plus a 2.5 s warm-up per server and set (~15 minutes for both), plus the
 // rendering part (~10 s). Run: npx tsx bench/sdk-overhead.ts [throughput|render]
 // (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,
-// idle,floor picks the optional variants, 'idle' being bare plus a vigil()
+// idle,floor picks the optional variants, BENCH_ALT_EVERY=k runs all but
+// bare and @vigil/sdk in every k-th set only, 'idle' being bare plus a vigil()
 // instance that instruments nothing, 'floor' bare plus the least a request
 // timer needs: an onRequest hook (Fastify) or middleware (Express) that
 // reads the clock and adds a close listener reading it again, and nothing
@@ -75,6 +76,14 @@ const GOAL_PCT = 5;
  * both servers sharing core 1, for each variant in turn. See the header.
  */
 const DESIGN = process.env.BENCH_DESIGN === 'paired' ? 'paired' : 'sequential';
+/**
+ * BENCH_ALT_EVERY=k runs every variant other than bare and @vigil/sdk (the
+ * alternative, the control and the optional ones) in every k-th set only
+ * (default 1: in all). The 5% question needs many sets of bare and
+ * @vigil/sdk; the alternative's tens of points are decided by far fewer,
+ * and a set without it takes half the time.
+ */
+const ALT_EVERY = Math.max(1, Math.floor(Number(process.env.BENCH_ALT_EVERY ?? 1)));
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 /**
  * The Node binary the servers run on (BENCH_NODE; default this one). The
@@ -183,7 +192,7 @@ function interval(xs: number[]): [number, number] {
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
-  console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${DESIGN === 'paired' ? 'each variant loaded together with bare (req/s below are per server while two share a core)' : 'one server at a time'}, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
+  console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${DESIGN === 'paired' ? 'each variant loaded together with bare (req/s below are per server while two share a core)' : 'one server at a time'}, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}${ALT_EVERY > 1 ? `; variants other than bare and @vigil/sdk in one set of every ${ALT_EVERY} only` : ''}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
     const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
@@ -195,17 +204,18 @@ async function throughput(): Promise<void> {
     const perSet: Array<Record<Variant, number>> = [];
     for (let set = 0; set < SETS; set++) {
       const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
+      const inSet = VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || set % ALT_EVERY === 0);
       try {
-        for (const v of VARIANTS) servers.set(v, await startServer(fw, v));
+        for (const v of inSet) servers.set(v, await startServer(fw, v));
         context = servers.get('vigil')!.context;
         for (const { url } of servers.values()) await load(url, 2); // warm-up (JIT)
         // Each variant's CPU per request over bare's in the same round (same
         // window, in the paired design), in percent.
-        const ratios = Object.fromEntries(VARIANTS.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
+        const ratios = Object.fromEntries(inSet.map((v) => [v, [] as number[]])) as Record<Variant, number[]>;
         const bareUrl = servers.get('bare')!.url;
         for (let round = 0; round < ROUNDS_PER_SET; round++) {
           // Rotate the order each round so no variant always runs first.
-          const order = VARIANTS.map((_, i, a) => a[(i + round + set) % a.length]!);
+          const order = inSet.map((_, i, a) => a[(i + round + set) % a.length]!);
           if (DESIGN === 'paired') {
             for (const v of order) {
               if (v === 'bare') continue;
@@ -228,7 +238,8 @@ async function throughput(): Promise<void> {
             }
           }
         }
-        perSet.push(Object.fromEntries(VARIANTS.map((v) => [v, median(ratios[v])])) as Record<Variant, number>);
+        // NaN where the variant sat this set out (BENCH_ALT_EVERY).
+        perSet.push(Object.fromEntries(VARIANTS.map((v) => [v, ratios[v] ? median(ratios[v]) : NaN])) as Record<Variant, number>);
       } finally {
         for (const { child } of servers.values()) child.kill('SIGTERM');
       }
@@ -237,7 +248,8 @@ async function throughput(): Promise<void> {
     // request divided by bare's in the same round. The figure reported: the
     // median over sets, with a 90% bootstrap interval over sets (the sets,
     // not the rounds, are the independent draws).
-    const setCosts = (v: Variant) => perSet.map((c) => c[v]);
+    const setCosts = (v: Variant) => perSet.map((c) => c[v]).filter((x) => !Number.isNaN(x));
+    const sets = (v: Variant) => setCosts(v).length;
     const cost = (v: Variant) => median(setCosts(v));
     const cpuUs = (v: Variant) => median(results[v].map((r) => r.cpuUs));
     const rps = (v: Variant) => median(results[v].map((r) => r.rps));
@@ -245,23 +257,24 @@ async function throughput(): Promise<void> {
     const span = ([lo, hi]: [number, number]) => `${pct(lo)} .. ${pct(hi)}`;
     const row = (v: Variant) => {
       const name = v === 'alt' ? ALT[fw] : NAMES[v];
-      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (90% interval ${span(interval(setCosts(v)))})`;
+      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (90% interval ${span(interval(setCosts(v)))}${sets(v) < SETS ? `, ${sets(v)} sets` : ''})`;
       return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (${sysUs(v).toFixed(1).padStart(5)} system) ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
     console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
     for (const v of VARIANTS) console.log(row(v));
     console.log(`  per process set (median over its ${ROUNDS_PER_SET} rounds):`);
-    for (const v of VARIANTS) if (v !== 'bare') console.log(`    ${(v === 'alt' ? ALT[fw] : NAMES[v]).padEnd(20)} ${perSet.map((c) => pct(c[v]).padStart(7)).join(' ')}`);
+    for (const v of VARIANTS) if (v !== 'bare') console.log(`    ${(v === 'alt' ? ALT[fw] : NAMES[v]).padEnd(20)} ${perSet.map((c) => (Number.isNaN(c[v]) ? '.' : pct(c[v])).padStart(7)).join(' ')}`);
     // Decided only when the whole interval is on one side of the goal; the
     // comparison with the alternative is paired by set.
     const [lo, hi] = interval(setCosts('vigil'));
     const goal = hi <= GOAL_PCT ? 'yes' : lo > GOAL_PCT ? `NO (at least ${(lo - GOAL_PCT).toFixed(1)} points over)` : `undecided (interval ${span([lo, hi])} spans it)`;
-    const [gapLo, gapHi] = interval(perSet.map((c) => c.alt - c.vigil));
+    const [gapLo, gapHi] = interval(perSet.filter((c) => !Number.isNaN(c.alt)).map((c) => c.alt - c.vigil));
     const below = gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
     const control = VARIANTS.includes('control') ? `; bare again ${pct(cost('control'))} (${span(interval(setCosts('control')))})` : '';
     // The floor's cost is what any instrumentation that times requests pays;
     // the SDK's cost beyond it is paired by set.
-    const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(perSet.map((c) => c.vigil - c.floor)))} (${span(interval(perSet.map((c) => c.vigil - c.floor)))})` : '';
+    const minusFloor = perSet.filter((c) => !Number.isNaN(c.floor)).map((c) => c.vigil - c.floor);
+    const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(minusFloor))} (${span(interval(minusFloor))})` : '';
     verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}`);
   }
   console.log('verdict:');
