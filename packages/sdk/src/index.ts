@@ -60,6 +60,8 @@ export type { EmfOptions } from './push/emf.ts';
 export { EmfExporter } from './push/emf.ts';
 
 export { serveClusterWorker, clusterMetricsHandler, clusterMetricsCollector } from './metrics/cluster.ts';
+export { aggregateFamilies } from './metrics/cluster-aggregate.ts';
+export type { AggregateOptions } from './metrics/cluster-aggregate.ts';
 export type { ClusterMetricsOptions } from './metrics/cluster.ts';
 export { metricsAsJSONParts } from './metrics/metric-json.ts';
 export type { MetricJSON, SampleJSON, JSONPartsOptions } from './metrics/metric-json.ts';

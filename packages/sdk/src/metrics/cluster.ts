@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { aggregateFamilies } from './cluster-aggregate.ts';
 import { metricsAsJSONParts, type MetricJSON } from './metric-json.ts';
 import { registryHandler } from './handler.ts';
 
@@ -92,9 +93,10 @@ export interface ClusterMetricsOptions {
 
 /**
  * In the `cluster` primary: asks every connected worker for its metrics
- * (workers call {@link serveClusterWorker}) and returns them aggregated by
- * prom-client's `AggregatorRegistry.aggregate` (counters and histograms
- * summed, gauges by each metric's aggregator). A worker that exits while
+ * (workers call {@link serveClusterWorker}) and returns them aggregated as
+ * prom-client's `AggregatorRegistry.aggregate` would (counters and
+ * histograms summed, gauges by each metric's aggregator), a slice at a time
+ * (see {@link aggregateFamilies}). A worker that exits while
  * answering is left out; one that does not answer within `timeoutMs` fails
  * the collection.
  */
@@ -135,11 +137,7 @@ export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () =>
           if (!collections.delete(id)) return;
           clearTimeout(timer);
           if (err) return reject(err);
-          try {
-            resolve(AggregatorRegistry.aggregate(c.done.map((families) => [...families.values()]) as never));
-          } catch (e) {
-            reject(e as Error);
-          }
+          aggregateFamilies(c.done.map((families) => families.values())).then(resolve, reject);
         },
       };
       collections.set(id, c);

@@ -21,6 +21,8 @@ import {
   renderRegistry,
   renderRegistryBuffer,
   trackRegistry,
+  aggregateFamilies,
+  metricsAsJSONParts,
   type Vigil,
   type HealthCheck,
   type HealthReport,
@@ -102,3 +104,14 @@ trackRegistry(obs.registry);
 trackRegistry(obs.registry.getMetricsAsArray());
 // @ts-expect-error the options are an object
 void renderRegistry(obs.registry, true);
+
+// The primary's aggregation takes what workers send (metricsAsJSONParts) and gives a prom-client registry.
+async function aggregated(): Promise<void> {
+  const parts = [];
+  for await (const part of metricsAsJSONParts(obs.registry)) parts.push(part);
+  const merged = await aggregateFamilies([parts, parts], { sliceMs: 1 });
+  expectType<Equal<typeof merged, Registry>>(true);
+  // @ts-expect-error families, not registries
+  await aggregateFamilies([obs.registry]);
+}
+void aggregated;
