@@ -49,7 +49,7 @@
 // idle,floor picks the optional variants, BENCH_ALT_EVERY=k runs all but
 // bare and @vigil/sdk in every k-th set only, 'idle' being bare plus a vigil()
 // instance that instruments nothing, 'floor' bare plus the least a request
-// timer needs: an onRequest hook (Fastify) or middleware (Express) that
+// timer needs: an onRequest hook (Fastify) or a wrapped app.handle (Express) that
 // reads the clock and adds a close listener reading it again, and nothing
 // else; BENCH_NODE=/path/to/node to run the servers on another Node
 // release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
@@ -70,6 +70,8 @@ const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_MS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 /** The goal: @vigil/sdk's CPU cost per request at most this much above bare (%). */
 const GOAL_PCT = 5;
+/** Fewest sets (of the variants compared) for a verdict other than undecided. */
+const MIN_SETS = 10;
 /**
  * How a round measures (BENCH_DESIGN): 'sequential' (default) loads one
  * server at a time; 'paired' loads bare and one variant at the same time,
@@ -267,9 +269,19 @@ async function throughput(): Promise<void> {
     // Decided only when the whole interval is on one side of the goal; the
     // comparison with the alternative is paired by set.
     const [lo, hi] = interval(setCosts('vigil'));
-    const goal = hi <= GOAL_PCT ? 'yes' : lo > GOAL_PCT ? `NO (at least ${(lo - GOAL_PCT).toFixed(1)} points over)` : `undecided (interval ${span([lo, hi])} spans it)`;
+    // A bootstrap interval over a handful of sets is no interval: with one
+    // set it is a single point. Too few sets decide nothing.
+    const goal =
+      perSet.length < MIN_SETS
+        ? `undecided (${perSet.length} sets; a verdict needs at least ${MIN_SETS})`
+        : hi <= GOAL_PCT
+          ? 'yes'
+          : lo > GOAL_PCT
+            ? `NO (at least ${(lo - GOAL_PCT).toFixed(1)} points over)`
+            : `undecided (interval ${span([lo, hi])} spans it)`;
     const [gapLo, gapHi] = interval(perSet.filter((c) => !Number.isNaN(c.alt)).map((c) => c.alt - c.vigil));
-    const below = gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
+    const altSets = perSet.filter((c) => !Number.isNaN(c.alt)).length;
+    const below = altSets < MIN_SETS ? `undecided (${altSets} sets)` : gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
     const control = VARIANTS.includes('control') ? `; bare again ${pct(cost('control'))} (${span(interval(setCosts('control')))})` : '';
     // The floor's cost is what any instrumentation that times requests pays;
     // the SDK's cost beyond it is paired by set.
