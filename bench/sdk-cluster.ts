@@ -8,9 +8,9 @@
 // time and sends parts of 250 samples. The worker measures its own longest
 // event-loop stall (gap between 1 ms timer ticks, minus the 1 ms) during each
 // collection, the primary its own the same way (ours aggregates in slices,
-// prom-client's AggregatorRegistry.aggregate in one step); the primary also
-// times the collection and the rendering of the aggregate (prom-client: clusterMetrics(), which also renders; ours:
-// collector + renderRegistryBuffer).
+// prom-client's AggregatorRegistry.aggregate in one step) and times the
+// collection and the rendering of the aggregate (prom-client:
+// clusterMetrics(), which also renders; ours: collector + renderRegistryBuffer).
 //
 // Bounded: one worker per implementation, a warm-up collection and 3
 // measured ones each (~10 s). Run: npx tsx bench/sdk-cluster.ts
@@ -18,6 +18,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, Counter, Registry } from 'prom-client';
 import { clusterMetricsCollector, renderRegistryBuffer, serveClusterWorker } from '@vigil/sdk';
+import { maxStall } from './stall.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 100_000);
 type Impl = 'vigil' | 'prom-client';
@@ -43,24 +44,13 @@ if (cluster.isPrimary) {
     await new Promise<void>((r) => w.on('message', (m: { type?: string }) => m?.type === 'ready' && r()));
     const once = async () => {
       await ask(w, 'reset');
-      // The primary's own longest stall: gaps between 1 ms timer ticks.
-      let last = performance.now();
-      let primaryMs = 0;
-      let on = true;
-      const tick = () => {
-        const now = performance.now();
-        primaryMs = Math.max(primaryMs, now - last - 1);
-        last = now;
-        if (on) setTimeout(tick, 1);
-      };
-      setTimeout(tick, 1);
-      const t0 = performance.now();
-      const body = impl === 'vigil' ? await renderRegistryBuffer(await collectVigil()) : Buffer.from(await prom.clusterMetrics());
-      const totalMs = performance.now() - t0;
-      await new Promise((r) => setTimeout(r, 5));
-      on = false;
+      let bytes = 0;
+      // The primary's own longest stall, and the time to collect and render.
+      const { stallMs: primaryMs, totalMs } = await maxStall(async () => {
+        bytes = (impl === 'vigil' ? await renderRegistryBuffer(await collectVigil()) : Buffer.from(await prom.clusterMetrics())).length;
+      });
       const stallMs = await ask(w, 'report');
-      return { totalMs, stallMs, primaryMs, bytes: body.length };
+      return { totalMs, stallMs, primaryMs, bytes };
     };
     await once();
     const runs = [await once(), await once(), await once()];

@@ -59,6 +59,7 @@ import autocannon from 'autocannon';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { renderRegistryBuffer, trackRegistry } from '@vigil/sdk';
 import { serverReady } from './sdk-server-ready.ts';
+import { maxStall } from './stall.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 /** Sets of fresh server processes per framework (BENCH_SETS) and rounds on each set (BENCH_ROUNDS, total). */
@@ -252,6 +253,8 @@ async function throughput(): Promise<void> {
     // not the rounds, are the independent draws).
     const setCosts = (v: Variant) => perSet.map((c) => c[v]).filter((x) => !Number.isNaN(x));
     const sets = (v: Variant) => setCosts(v).length;
+    // Per set, a's cost minus b's, over the sets that ran both (paired by set).
+    const diffs = (a: Variant, b: Variant) => perSet.filter((c) => !Number.isNaN(c[a]) && !Number.isNaN(c[b])).map((c) => c[a] - c[b]);
     const cost = (v: Variant) => median(setCosts(v));
     const cpuUs = (v: Variant) => median(results[v].map((r) => r.cpuUs));
     const rps = (v: Variant) => median(results[v].map((r) => r.rps));
@@ -279,39 +282,18 @@ async function throughput(): Promise<void> {
           : lo > GOAL_PCT
             ? `NO (at least ${(lo - GOAL_PCT).toFixed(1)} points over)`
             : `undecided (interval ${span([lo, hi])} spans it)`;
-    const [gapLo, gapHi] = interval(perSet.filter((c) => !Number.isNaN(c.alt)).map((c) => c.alt - c.vigil));
-    const altSets = perSet.filter((c) => !Number.isNaN(c.alt)).length;
-    const below = altSets < MIN_SETS ? `undecided (${altSets} sets)` : gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
+    const gap = diffs('alt', 'vigil');
+    const [gapLo, gapHi] = interval(gap);
+    const below = gap.length < MIN_SETS ? `undecided (${gap.length} sets)` : gapLo > 0 ? 'yes' : gapHi < 0 ? 'NO' : 'undecided';
     const control = VARIANTS.includes('control') ? `; bare again ${pct(cost('control'))} (${span(interval(setCosts('control')))})` : '';
     // The floor's cost is what any instrumentation that times requests pays;
     // the SDK's cost beyond it is paired by set.
-    const minusFloor = perSet.filter((c) => !Number.isNaN(c.floor)).map((c) => c.vigil - c.floor);
+    const minusFloor = diffs('vigil', 'floor');
     const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(minusFloor))} (${span(interval(minusFloor))})` : '';
     verdicts.push(`${fw}: @vigil/sdk ${pct(cost('vigil'))} CPU/req vs bare, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
-}
-
-/** Longest gap between 1 ms timer ticks (minus the 1 ms) while `fn` runs. */
-async function maxStall(fn: () => Promise<unknown>): Promise<{ stallMs: number; totalMs: number }> {
-  let last = performance.now();
-  let worst = 0;
-  let on = true;
-  const tick = () => {
-    const now = performance.now();
-    worst = Math.max(worst, now - last - 1);
-    last = now;
-    if (on) setTimeout(tick, 1);
-  };
-  setTimeout(tick, 1);
-  await new Promise((r) => setTimeout(r, 20));
-  const t0 = performance.now();
-  await fn();
-  const totalMs = performance.now() - t0;
-  on = false;
-  await new Promise((r) => setTimeout(r, 5));
-  return { stallMs: worst, totalMs };
 }
 
 async function rendering(): Promise<void> {
