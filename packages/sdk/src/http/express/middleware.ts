@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
-import { ExchangeObserver, OWN_PATHS, pathOf } from '../node/instrument.ts';
+import { ExchangeObserver } from '../node/exchanges.ts';
+import { OWN_PATHS, pathOf } from '../node/instrument.ts';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
 interface ExpressLikeRequest extends IncomingMessage {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Vigil } from '../../vigil.ts';
+import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
 import { byteCount } from '../node/sizes.ts';
 
@@ -61,11 +62,11 @@ function replyLengthReader(): (reply: FastifyReply) => HeaderValue {
  * share `unmatched`); a logging context per request; route errors captured;
  * and the SDK's endpoints served.
  *
- * Per request this is one `onRequest` hook and one listener for the raw
- * response's `close` event (which Node emits after `finish`, and also when
- * the client goes away first, so aborted requests are counted and leave the
- * in-flight gauge). No `onResponse` hook: with one, Fastify attaches its own
- * two response listeners and a closure to every request.
+ * Per request this is one `onRequest` hook; the response's end is seen as
+ * {@link ExchangeObserver} sees it (Node's diagnostics channel, and the
+ * connection's close for requests the client abandons, which still count
+ * and leave the in-flight gauge). No `onResponse` hook: with one, Fastify
+ * attaches its own two response listeners and a closure to every request.
  *
  * Call it on the root instance before registering routes, so the hook
  * applies to every route (Fastify encapsulates hooks per plugin).
@@ -89,18 +90,14 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   }
   const routeUrl = routeUrlReader();
   const replyLength = replyLengthReader();
+  const exchanges = new ExchangeObserver(http, () => undefined, (_res, reply) => byteCount(replyLength(reply as FastifyReply)));
   // A callback-style hook: an async one costs a promise per request.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = routeUrl(req);
     if (url !== undefined && ignore.has(url)) return done();
-    const series = http.route(url);
-    const t0 = http.begin();
-    // The request's state lives in this closure, not in request decorations:
-    // Fastify copies every decoration onto each new request in a loop whose
-    // keyed store V8 cannot specialise, and a symbol-keyed property added to
-    // a ServerResponse turns it into a dictionary-mode object.
-    const res = reply.raw;
-    res.on('close', () => http.end(t0, series, req.raw.method ?? 'GET', res.statusCode, byteCount(req.headers['content-length']), byteCount(replyLength(reply))));
+    // No request decoration: Fastify copies every decoration onto each new
+    // request in a loop whose keyed store V8 cannot specialise.
+    exchanges.observe(req.raw, reply.raw, http.route(url), reply);
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { serveOwnEndpoint } from './endpoints.ts';
-import { ExchangeObserver, type RouteResolver } from './instrument.ts';
+import { ExchangeObserver } from './exchanges.ts';
+import type { RouteResolver } from './instrument.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 

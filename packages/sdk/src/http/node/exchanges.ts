@@ -1,0 +1,173 @@
+import { subscribe } from 'node:diagnostics_channel';
+import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { HttpMetrics, RouteSeries } from '../../metrics/http-metrics.ts';
+import { byteCount } from './sizes.ts';
+
+/** Maps a request to its route template; undefined means "no route matched". */
+export type RouteResolver = (req: IncomingMessage) => string | undefined;
+
+/** The size of the body a response sent, -1 when unknown; `extra` is what the adapter passed to {@link ExchangeObserver.observe}. */
+export type ResponseBytes = (res: ServerResponse, extra: unknown) => number;
+
+/** Node publishes here when a `node:http` server's response has been sent. */
+const RESPONSE_FINISH = 'http.server.response.finish';
+
+interface FinishMessage {
+  response: ServerResponse;
+  socket: object;
+}
+
+/** What the end of one request needs, kept from its start. */
+class Exchange {
+  constructor(
+    readonly t0: number,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly method: string,
+    readonly requestBytes: number,
+    readonly series: RouteSeries | undefined,
+    readonly extra: unknown,
+  ) {}
+}
+
+/**
+ * The requests of one connection (one socket), in the order Node answers
+ * them. The request being answered is kept in fields, reused by every
+ * request of a keep-alive connection; requests pipelined behind it wait in
+ * `queue`.
+ */
+class Connection {
+  /** The same socket's state for another observer (two instrumentations of one app), if any. */
+  also: Connection | undefined = undefined;
+  t0 = 0;
+  req: IncomingMessage | undefined = undefined;
+  res: ServerResponse | undefined = undefined;
+  method = 'GET';
+  requestBytes = -1;
+  series: RouteSeries | undefined = undefined;
+  extra: unknown = undefined;
+  queue: Exchange[] | undefined = undefined;
+
+  constructor(readonly observer: ExchangeObserver) {}
+
+  /** Makes `e` the request being answered. */
+  load(e: Exchange): void {
+    this.t0 = e.t0;
+    this.req = e.req;
+    this.res = e.res;
+    this.method = e.method;
+    this.requestBytes = e.requestBytes;
+    this.series = e.series;
+    this.extra = e.extra;
+  }
+}
+
+/** Each socket's first {@link Connection}; one entry per connection. */
+const connections = new WeakMap<object, Connection>();
+let subscribed = false;
+
+/** A response was sent (any server's): the observers that await it on its socket end it. */
+function finished(msg: unknown): void {
+  const { socket, response } = msg as FinishMessage;
+  for (let c = connections.get(socket); c !== undefined; c = c.also) {
+    if (c.res === response) c.observer.finished(c);
+  }
+}
+
+/**
+ * Records `node:http` exchanges for one adapter. {@link observe} marks a
+ * request's start; its end is seen with no listener on the response:
+ *
+ * - Node publishes every sent response on the `http.server.response.finish`
+ *   diagnostics channel, with its socket. The start time waits in a state
+ *   object per connection, found from the socket in a WeakMap that gets one
+ *   entry per connection (a keep-alive connection carries its requests one
+ *   after another; pipelined ones queue behind).
+ * - A request whose response is never sent (the client went away, the
+ *   server closed the connection) ends when its socket closes: one `close`
+ *   listener per connection. It still counts, with the status the handler
+ *   had set, and leaves the in-flight gauge.
+ * - Requests not carried by a `node:http` socket (Fastify's `inject()`,
+ *   HTTP/2 compatibility requests) get a `close` listener on the response.
+ *
+ * The per-request listener and its closure were the larger part of what a
+ * request timer costs a hello-world server (bench/sdk-overhead).
+ *
+ * The route is resolved when the response ends, once the router has
+ * matched, unless the adapter passed the request's series at the start.
+ */
+export class ExchangeObserver {
+  constructor(
+    private readonly http: HttpMetrics,
+    private readonly resolve: RouteResolver,
+    private readonly responseBytes: ResponseBytes = (res) => byteCount(res.getHeader('content-length')),
+  ) {
+    if (!subscribed) subscribe(RESPONSE_FINISH, finished);
+    subscribed = true;
+  }
+
+  /**
+   * Starts recording a request; call once per request. The method and the
+   * request's size are read now: read at the end, after the response was
+   * written and much else allocated, each load from the request measured up
+   * to a few hundred ns, likely cache misses (CPU profiles of an Express
+   * server, 3 Dec 2026). `series` is the request's route series when the
+   * adapter already knows it; `extra` is passed to the response-size reader.
+   */
+  observe(req: IncomingMessage, res: ServerResponse, series?: RouteSeries, extra?: unknown): void {
+    const t0 = this.http.begin();
+    const method = req.method ?? 'GET';
+    const requestBytes = byteCount(req.headers['content-length']);
+    const socket = req.socket;
+    if (!(req instanceof IncomingMessage) || socket === null || socket === undefined) {
+      res.on('close', () => this.end(t0, req, res, method, requestBytes, series, extra));
+      return;
+    }
+    let conn = connections.get(socket);
+    while (conn !== undefined && conn.observer !== this) conn = conn.also;
+    if (conn === undefined) {
+      const c = (conn = new Connection(this));
+      c.also = connections.get(socket);
+      connections.set(socket, c);
+      socket.on('close', () => this.closed(c));
+    }
+    if (conn.res === undefined) {
+      conn.t0 = t0;
+      conn.req = req;
+      conn.res = res;
+      conn.method = method;
+      conn.requestBytes = requestBytes;
+      conn.series = series;
+      conn.extra = extra;
+    } else {
+      (conn.queue ??= []).push(new Exchange(t0, req, res, method, requestBytes, series, extra));
+    }
+  }
+
+  /** @internal The response `conn` awaited was sent. */
+  finished(conn: Connection): void {
+    this.end(conn.t0, conn.req!, conn.res!, conn.method, conn.requestBytes, conn.series, conn.extra);
+    this.next(conn);
+  }
+
+  /** The request after the one just ended, if one is queued. */
+  private next(conn: Connection): void {
+    const e = conn.queue?.shift();
+    if (e !== undefined) return conn.load(e);
+    conn.req = undefined;
+    conn.res = undefined;
+    conn.extra = undefined;
+  }
+
+  /** The connection closed: requests still on it end now. */
+  private closed(conn: Connection): void {
+    while (conn.res !== undefined) {
+      this.end(conn.t0, conn.req!, conn.res, conn.method, conn.requestBytes, conn.series, conn.extra);
+      this.next(conn);
+    }
+  }
+
+  private end(t0: number, req: IncomingMessage, res: ServerResponse, method: string, requestBytes: number, series: RouteSeries | undefined, extra: unknown): void {
+    this.http.end(t0, series ?? this.http.route(this.resolve(req)), method, res.statusCode, requestBytes, this.responseBytes(res, extra));
+  }
+}
