@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { RouteSeries } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
@@ -91,13 +92,21 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   const routeUrl = routeUrlReader();
   const replyLength = replyLengthReader();
   const exchanges = new ExchangeObserver(http, () => undefined, (_res, reply) => byteCount(replyLength(reply as FastifyReply)));
+  // Route template (undefined: no route matched) -> its series, or null for
+  // an ignored path: one lookup per request. Bounded by the app's routes.
+  const seriesOf = new Map<string | undefined, RouteSeries | null>();
   // A callback-style hook: an async one costs a promise per request.
   app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const url = routeUrl(req);
-    if (url !== undefined && ignore.has(url)) return done();
+    let series = seriesOf.get(url);
+    if (series === undefined) {
+      series = url !== undefined && ignore.has(url) ? null : http.route(url);
+      seriesOf.set(url, series);
+    }
+    if (series === null) return done();
     // No request decoration: Fastify copies every decoration onto each new
     // request in a loop whose keyed store V8 cannot specialise.
-    exchanges.observe(req.raw, reply.raw, http.route(url), reply);
+    exchanges.observe(req.raw, reply.raw, series, reply);
     if (!withContext) return done();
     const ctx = context.fromHeaders(req.headers);
     void reply.header('x-request-id', ctx.requestId);
