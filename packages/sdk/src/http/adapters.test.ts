@@ -261,7 +261,7 @@ test('fastify and express: sizes recorded, in-flight back to 0, a request the cl
   }
 });
 
-test('fastify and express: pipelined and keep-alive requests on one connection each counted once, in-flight back to 0', async () => {
+test('fastify and express: pipelined and keep-alive requests on one connection each counted once as its response ends, in-flight back to 0', async () => {
   for (const kind of ['fastify', 'express'] as const) {
     const obs = quiet();
     let port: number;
@@ -299,8 +299,14 @@ test('fastify and express: pipelined and keep-alive requests on one connection e
         socket.write(`GET /items/${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
         await until(() => (got.match(/HTTP\/1\.1 200/g) ?? []).length === i, `${kind}: keep-alive response ${i}`);
       }
-      socket.end();
+      // Each ended by its response, with the connection still open...
       await until(() => obs.http.inFlight.value === 0, `${kind}: in-flight back to 0`);
+      assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /items/:id 200': 5 }, kind);
+      // ...and not again when it closes.
+      socket.end();
+      await new Promise<void>((r) => socket.once('close', () => r()));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(obs.http.inFlight.value, 0, kind);
       assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /items/:id 200': 5 }, kind);
     } finally {
       await stop();
