@@ -18,23 +18,22 @@ interface FinishMessage {
 }
 
 /** What the end of one request needs, kept from its start. */
-class Exchange {
-  constructor(
-    readonly t0: number,
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly method: string,
-    readonly requestBytes: number,
-    readonly series: RouteSeries | undefined,
-    readonly extra: unknown,
-  ) {}
+interface Pending {
+  t0: number;
+  req: IncomingMessage;
+  res: ServerResponse;
+  method: string;
+  requestBytes: number;
+  series: RouteSeries | undefined;
+  extra: unknown;
 }
 
 /**
  * The requests of one connection (one socket), in the order Node answers
- * them. The request being answered is kept in fields, reused by every
- * request of a keep-alive connection; requests pipelined behind it wait in
- * `queue`.
+ * them. The request being answered is held in this object's own fields
+ * (`res` undefined: none), reused by every request of a keep-alive
+ * connection, so a request allocates nothing here; requests pipelined
+ * behind it wait in `queue`.
  */
 class Connection {
   /** The same socket's state for another observer (two instrumentations of one app), if any. */
@@ -46,19 +45,19 @@ class Connection {
   requestBytes = -1;
   series: RouteSeries | undefined = undefined;
   extra: unknown = undefined;
-  queue: Exchange[] | undefined = undefined;
+  queue: Pending[] | undefined = undefined;
 
   constructor(readonly observer: ExchangeObserver) {}
 
-  /** Makes `e` the request being answered. */
-  load(e: Exchange): void {
-    this.t0 = e.t0;
-    this.req = e.req;
-    this.res = e.res;
-    this.method = e.method;
-    this.requestBytes = e.requestBytes;
-    this.series = e.series;
-    this.extra = e.extra;
+  /** Makes this request the one being answered. */
+  start(t0: number, req: IncomingMessage, res: ServerResponse, method: string, requestBytes: number, series: RouteSeries | undefined, extra: unknown): void {
+    this.t0 = t0;
+    this.req = req;
+    this.res = res;
+    this.method = method;
+    this.requestBytes = requestBytes;
+    this.series = series;
+    this.extra = extra;
   }
 }
 
@@ -121,7 +120,8 @@ export class ExchangeObserver {
     const requestBytes = byteCount(req.headers['content-length']);
     const socket = req.socket;
     if (!(req instanceof IncomingMessage) || socket === null || socket === undefined) {
-      res.on('close', () => this.end(t0, req, res, method, requestBytes, series, extra));
+      const p: Pending = { t0, req, res, method, requestBytes, series, extra };
+      res.on('close', () => this.end(p));
       return;
     }
     let conn = connections.get(socket);
@@ -132,29 +132,21 @@ export class ExchangeObserver {
       connections.set(socket, c);
       socket.on('close', () => this.closed(c));
     }
-    if (conn.res === undefined) {
-      conn.t0 = t0;
-      conn.req = req;
-      conn.res = res;
-      conn.method = method;
-      conn.requestBytes = requestBytes;
-      conn.series = series;
-      conn.extra = extra;
-    } else {
-      (conn.queue ??= []).push(new Exchange(t0, req, res, method, requestBytes, series, extra));
-    }
+    // The common case (nothing pipelined) allocates nothing.
+    if (conn.res === undefined) conn.start(t0, req, res, method, requestBytes, series, extra);
+    else (conn.queue ??= []).push({ t0, req, res, method, requestBytes, series, extra });
   }
 
   /** @internal The response `conn` awaited was sent. */
   finished(conn: Connection): void {
-    this.end(conn.t0, conn.req!, conn.res!, conn.method, conn.requestBytes, conn.series, conn.extra);
+    this.end(conn as Pending);
     this.next(conn);
   }
 
   /** The request after the one just ended, if one is queued. */
   private next(conn: Connection): void {
-    const e = conn.queue?.shift();
-    if (e !== undefined) return conn.load(e);
+    const p = conn.queue?.shift();
+    if (p !== undefined) return conn.start(p.t0, p.req, p.res, p.method, p.requestBytes, p.series, p.extra);
     conn.req = undefined;
     conn.res = undefined;
     conn.extra = undefined;
@@ -163,12 +155,13 @@ export class ExchangeObserver {
   /** The connection closed: requests still on it end now. */
   private closed(conn: Connection): void {
     while (conn.res !== undefined) {
-      this.end(conn.t0, conn.req!, conn.res, conn.method, conn.requestBytes, conn.series, conn.extra);
+      this.end(conn as Pending);
       this.next(conn);
     }
   }
 
-  private end(t0: number, req: IncomingMessage, res: ServerResponse, method: string, requestBytes: number, series: RouteSeries | undefined, extra: unknown): void {
-    this.http.end(t0, series ?? this.http.route(this.resolve(req)), method, res.statusCode, requestBytes, this.responseBytes(res, extra));
+  /** Records `p`, ended now. `p` is a {@link Connection} whose `res` is set, or a request's own record. */
+  private end(p: Pending): void {
+    this.http.end(p.t0, p.series ?? this.http.route(this.resolve(p.req)), p.method, p.res.statusCode, p.requestBytes, this.responseBytes(p.res, p.extra));
   }
 }
