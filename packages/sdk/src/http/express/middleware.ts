@@ -3,6 +3,7 @@ import type { Vigil } from '../../vigil.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS, pathOf } from '../node/instrument.ts';
+import { PathSet } from '../node/path-set.ts';
 
 /** The parts of an Express request the middleware reads (Express 4 and 5). */
 interface ExpressLikeRequest extends IncomingMessage {
@@ -111,7 +112,7 @@ function routeOf(r: ExpressLikeRequest): string | undefined {
  * look for the route prototype to wrap on the first requests.
  */
 function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const ignore = new Set(opts.ignore ?? OWN_PATHS);
+  const ignore = new PathSet(opts.ignore ?? OWN_PATHS);
   const endpoints = opts.endpoints ?? true;
   const exchanges = new ExchangeObserver(obs.http, routeOf);
   // Looked for on the first requests only: an app with no route by then

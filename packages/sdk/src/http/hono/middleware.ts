@@ -1,5 +1,6 @@
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
+import { PathSet } from '../node/path-set.ts';
 
 /** The parts of a Hono context the middleware reads (Hono 4). */
 export interface HonoLikeContext {
@@ -17,7 +18,7 @@ export interface HonoLikeContext {
  * which is recorded as `unmatched`. Errors Hono caught (`c.error`) are captured.
  */
 export function honoMiddleware(obs: Vigil) {
-  const ignore = new Set(OWN_PATHS);
+  const ignore = new PathSet(OWN_PATHS);
   return async function vigilHono(c: HonoLikeContext, next: () => Promise<void>): Promise<void> {
     if (ignore.has(c.req.path)) return next();
     const end = obs.http.start();

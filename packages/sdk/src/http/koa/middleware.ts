@@ -1,5 +1,6 @@
 import type { Vigil } from '../../vigil.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
+import { PathSet } from '../node/path-set.ts';
 import { requestBytes } from '../node/sizes.ts';
 import type { IncomingMessage } from 'node:http';
 
@@ -22,7 +23,7 @@ export interface KoaLikeContext {
  * downstream (recorded as 500, or their `status`, then rethrown for Koa).
  */
 export function koaMiddleware(obs: Vigil) {
-  const ignore = new Set(OWN_PATHS);
+  const ignore = new PathSet(OWN_PATHS);
   return async function vigilKoa(ctx: KoaLikeContext, next: () => Promise<unknown>): Promise<void> {
     if (ignore.has(ctx.path)) return void (await next());
     const end = obs.http.start();

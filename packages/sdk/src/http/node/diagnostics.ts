@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver } from './exchanges.ts';
 import { OWN_PATHS, pathOf, type RouteResolver } from './instrument.ts';
+import { PathSet } from './path-set.ts';
 import { templateFromPath } from './route.ts';
 
 interface StartMessage {
@@ -27,7 +28,7 @@ export function instrumentAllServers(obs: Vigil, opts: { route?: RouteResolver; 
   const skip = new Set(opts.skip ?? []);
   const exchanges = new ExchangeObserver(obs.http, route);
   const servers = new WeakSet<Server>();
-  const ignore = new Set(OWN_PATHS);
+  const ignore = new PathSet(OWN_PATHS);
   const onStart = (msg: unknown) => {
     const { request, response, server } = msg as StartMessage;
     if (skip.has(server)) return;

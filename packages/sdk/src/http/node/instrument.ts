@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver, type RouteResolver } from './exchanges.ts';
+import { PathSet } from './path-set.ts';
 
 export type { RouteResolver } from './exchanges.ts';
 
@@ -33,7 +34,7 @@ export function pathOf(url: string | undefined): string {
  */
 export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstrumentOptions = {}): void {
   const exchanges = new ExchangeObserver(obs.http, opts.route ?? (() => undefined));
-  const ignore = new Set(opts.ignore ?? OWN_PATHS);
+  const ignore = new PathSet(opts.ignore ?? OWN_PATHS);
   server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
     if (ignore.has(pathOf(req.url))) return;
     // enterWith: the application's listener runs next in this same
