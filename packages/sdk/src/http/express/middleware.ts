@@ -37,6 +37,11 @@ interface RouteLike {
  * in `WeakMap.prototype.set` and the garbage of its ephemerons.
  */
 const mounts = new WeakMap<object, string | null>();
+/**
+ * Whether any route has learnt a mount path: until one has (an app with
+ * routes on the app itself only), a request's end skips the `WeakMap` probe.
+ */
+let anyMount = false;
 /** Requests on which the middleware looks for the route prototype before it gives up. */
 const PATCH_LOOKUPS = 64;
 const dispatchPatched = new WeakSet<object>();
@@ -45,6 +50,7 @@ function learnMount(route: object, base: string): void {
   const m = mounts.get(route);
   if (m === base || m === null) return;
   mounts.set(route, m === undefined ? base : null);
+  anyMount = true;
 }
 
 /** The router of an Express app, without creating one (Express 4: `_router`; 5: `router`, whose getter creates it). */
@@ -99,7 +105,7 @@ function routeOf(r: ExpressLikeRequest): string | undefined {
   if (path === undefined) return undefined;
   // Inside a router that answered, req.baseUrl is still its mount path; after
   // an error left it, Express has restored it and the route's learnt one applies.
-  const base = r.baseUrl || mounts.get(route!) || '';
+  const base = r.baseUrl || (anyMount && mounts.get(route!)) || '';
   const p = typeof path === 'string' ? path : String(path);
   // No concatenation for app-level routes: the template stays the route's own
   // string, whose hash the series lookup has already computed.
