@@ -52,8 +52,8 @@
 // timer needs: an onRequest hook (Fastify) or a wrapped app.handle (Express) that
 // reads the clock and adds a close listener reading it again, and nothing
 // else, 'hook' (Fastify; bare on Express) an onRequest hook that only calls
-// done(), what Fastify's hook runner costs; BENCH_NODE=/path/to/node to run the servers on another Node
-// release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
+// done(), what Fastify's hook runner costs; BENCH_NODE=/path/to/node to run
+// the servers on another Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
