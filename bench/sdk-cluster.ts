@@ -5,7 +5,8 @@
 //
 // prom-client's worker builds every family with metric.get() and sends the
 // whole registry as one IPC message; ours reads the series maps a slice at a
-// time and sends parts of 250 samples. The worker measures its own longest
+// time and sends parts of 250 samples as text (one formatted line per
+// sample, values beside), which the primary keeps as text until it renders. The worker measures its own longest
 // event-loop stall (gap between 1 ms timer ticks, minus the 1 ms) during each
 // collection, the primary its own the same way (ours aggregates in slices,
 // prom-client's AggregatorRegistry.aggregate in one step) and times the

@@ -3,8 +3,8 @@ import { Registry } from 'prom-client';
 import type { MetricJSON, SampleJSON } from './metric-json.ts';
 import { TimeSlice } from './time-slice.ts';
 
-/** How prom-client's built-in aggregators combine one series' values from several workers. */
-const BUILT_IN: Record<string, { start(v: number): number; add(acc: number, v: number): number; end?(acc: number, n: number): number } | null> = {
+/** How prom-client's built-in aggregators combine one series' values from several workers (null: the family is left out). */
+export const BUILT_IN: Record<string, { start(v: number): number; add(acc: number, v: number): number; end?(acc: number, n: number): number } | null> = {
   sum: { start: (v) => 0 + v, add: (acc, v) => acc + v },
   first: { start: (v) => v, add: (acc) => acc },
   min: { start: (v) => Math.min(Infinity, v), add: (acc, v) => Math.min(acc, v) },
@@ -21,7 +21,8 @@ export function promAggregators(): Record<string, ((metrics: MetricJSON[]) => Me
   return (promClient as unknown as { aggregators?: Record<string, (metrics: MetricJSON[]) => MetricJSON | undefined> }).aggregators ?? {};
 }
 
-type Combiner = NonNullable<(typeof BUILT_IN)[string]>;
+/** One built-in aggregator: a series' first value, each further one, and the result from the total and the number of workers. */
+export type Combiner = NonNullable<(typeof BUILT_IN)[string]>;
 
 /**
  * One family's series from every worker that has it, combined. The first

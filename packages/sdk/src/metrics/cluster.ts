@@ -1,8 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry } from 'prom-client';
-import { aggregateFamilies } from './cluster-aggregate.ts';
-import { metricsAsJSONParts, type MetricJSON } from './metric-json.ts';
+import { addLinePart, aggregateLineFamilies, type LineFamily } from './line-aggregate.ts';
+import { metricsAsLineParts, type LinePart } from './line-parts.ts';
 import { registryHandler } from './handler.ts';
 
 /** Primary -> worker: send me your metrics. */
@@ -19,7 +19,7 @@ interface ReqMessage {
 interface PartMessage {
   type: typeof PART;
   id: number;
-  metric: MetricJSON;
+  part: LinePart;
 }
 interface EndMessage {
   type: typeof END;
@@ -35,9 +35,9 @@ const MAX_UNSENT = 4;
 /**
  * In a `cluster` worker: answers the primary's metric requests with this
  * worker's registry. The reply is produced a slice at a time and sent as
- * many small IPC messages (parts of at most 250 samples), so a worker with
- * 100k series keeps serving its traffic while the primary collects; see
- * {@link metricsAsJSONParts}. A primary using prom-client's
+ * many small IPC messages (parts of at most 250 samples, as text: see
+ * {@link metricsAsLineParts}), so a worker with 100k series keeps serving
+ * its traffic while the primary collects. A primary using prom-client's
  * `AggregatorRegistry.clusterMetrics()` is answered too, by prom-client.
  * Calling it again for the same registry does nothing.
  */
@@ -63,11 +63,11 @@ export function serveClusterWorker(registry: Registry): void {
           unsent--;
           drained?.();
         };
-        for await (const metric of metricsAsJSONParts(registry)) {
+        for await (const part of metricsAsLineParts(registry)) {
           if (unsent >= MAX_UNSENT) await new Promise<void>((r) => (drained = r));
           drained = undefined;
           unsent++;
-          process.send!({ type: PART, id, metric } satisfies PartMessage, undefined, {}, sent);
+          process.send!({ type: PART, id, part } satisfies PartMessage, undefined, {}, sent);
         }
         process.send!({ type: END, id } satisfies EndMessage);
       } catch (err) {
@@ -79,9 +79,9 @@ export function serveClusterWorker(registry: Registry): void {
 
 /** One collection in progress: what each asked worker has sent so far. */
 interface Collection {
-  /** Worker id -> its families by name (parts concatenated). */
-  pending: Map<number, Map<string, MetricJSON>>;
-  done: Array<Map<string, MetricJSON>>;
+  /** Worker id -> its families by name (parts in order). */
+  pending: Map<number, Map<string, LineFamily>>;
+  done: Array<Map<string, LineFamily>>;
   finish(err?: Error): void;
 }
 
@@ -96,7 +96,7 @@ export interface ClusterMetricsOptions {
  * (workers call {@link serveClusterWorker}) and returns them aggregated as
  * prom-client's `AggregatorRegistry.aggregate` would (counters and
  * histograms summed, gauges by each metric's aggregator), a slice at a time
- * (see {@link aggregateFamilies}). A worker that exits while
+ * (see {@link aggregateLineFamilies}; labels in name order). A worker that exits while
  * answering is left out; one that does not answer within `timeoutMs` fails
  * the collection.
  */
@@ -110,12 +110,7 @@ export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () =>
     const c = collections.get(m.id);
     const families = c?.pending.get(worker.id);
     if (c === undefined || families === undefined) return;
-    if (m.type === PART) {
-      const seen = families.get(m.metric.name);
-      if (seen === undefined) families.set(m.metric.name, m.metric);
-      else for (const v of m.metric.values) seen.values.push(v);
-      return;
-    }
+    if (m.type === PART) return addLinePart(families, m.part);
     if (m.error !== undefined) return c.finish(new Error(`cluster worker ${worker.id}: ${m.error}`));
     c.pending.delete(worker.id);
     c.done.push(families);
@@ -137,7 +132,7 @@ export function clusterMetricsCollector(opts: ClusterMetricsOptions = {}): () =>
           if (!collections.delete(id)) return;
           clearTimeout(timer);
           if (err) return reject(err);
-          aggregateFamilies(c.done.map((families) => families.values())).then(resolve, reject);
+          aggregateLineFamilies(c.done.map((families) => families.values())).then(resolve, reject);
         },
       };
       collections.set(id, c);

@@ -1,4 +1,5 @@
 import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
+import { compactOf, eachLine, type CompactFamily } from './compact-family.ts';
 import { seriesKeys } from './series-keys.ts';
 import { seriesSource, type Series } from './series-source.ts';
 import { TimeSlice } from './time-slice.ts';
@@ -35,7 +36,8 @@ interface MetricValue {
   metricName?: string;
 }
 
-function escapeLabel(v: string): string {
+/** A label value escaped for the text formats (backslash, newline, double quote). */
+export function escapeLabel(v: string): string {
   return /[\\\n"]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"') : v;
 }
 
@@ -43,7 +45,8 @@ function escapeHelp(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function formatValue(v: number): string {
+/** A sample value as the text formats write it (`NaN`, `+Inf`, `-Inf`). */
+export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
@@ -108,9 +111,13 @@ async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Bu
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
     const fast = fastSource(metric);
+    const compact = compactOf(metric);
     let head: { name: string; help: string; type: string };
     let lines: Lines;
-    if (fast) {
+    if (compact) {
+      head = metric as unknown as { name: string; help: string; type: string };
+      lines = compactLines(compact, head, defaults, om);
+    } else if (fast) {
       await fast.collect();
       head = fast;
       slice.restart();
@@ -186,6 +193,42 @@ function valueLines(m: { name: string; type: string; values?: MetricValue[] }, d
           if (flat) labels += `${labels ? ',' : ''}${flat}`;
         }
         chunk += labels ? `${name}{${labels}} ${formatValue(val.value)}\n` : `${name} ${formatValue(val.value)}\n`;
+      }
+      return chunk;
+    },
+  };
+}
+
+/**
+ * Sample lines of a family held as text ({@link CompactFamily}), a block at
+ * a time. Default labels of the registry it is in are added as to any
+ * family (parsing each line: not the path the SDK's own aggregate takes, as
+ * its registry has none).
+ */
+function compactLines(f: CompactFamily, head: { name: string; type: string }, defaults: readonly DefaultLabel[], om: boolean): Lines {
+  const counter = om && head.type === 'counter';
+  return {
+    count: f.blocks.length,
+    step: 1,
+    format(from, to) {
+      let chunk = '';
+      for (let b = from; b < to; b++) {
+        const values = f.values[b]!;
+        eachLine(f.blocks[b]!, (sample, i) => {
+          let text = sample;
+          if (defaults.length > 0 || counter) {
+            const brace = text.indexOf('{');
+            let name = brace === -1 ? text : text.slice(0, brace);
+            let labels = brace === -1 ? '' : text.slice(brace + 1, -1);
+            if (counter && !name.endsWith('_total')) name += '_total';
+            if (defaults.length > 0) {
+              const own = labels === '' ? [] : labels.match(/(?:^|,)([a-zA-Z_][a-zA-Z0-9_]*)="/g)!.map((m) => m.replace(/^,/, '').slice(0, -2));
+              for (const [k, kv] of defaults) if (!own.includes(k)) labels += `${labels ? ',' : ''}${kv}`;
+            }
+            text = labels ? `${name}{${labels}}` : name;
+          }
+          chunk += `${text} ${formatValue(values[i]!)}\n`;
+        });
       }
       return chunk;
     },
