@@ -13,15 +13,17 @@
 // collection and the rendering of the aggregate (prom-client:
 // clusterMetrics(), which also renders; ours: collector + renderRegistryBuffer).
 //
-// Bounded: one worker per implementation, a warm-up collection and 3
-// measured ones each (~10 s). Run: npx tsx bench/sdk-cluster.ts
-// (BENCH_SERIES to change the 100k).
+// Bounded: one worker per implementation (BENCH_WORKERS for more: every
+// other one creates its series in reverse order, so the primary must match
+// series by key), a warm-up collection and 3 measured ones each (~10 s).
+// Run: npx tsx bench/sdk-cluster.ts (BENCH_SERIES to change the 100k).
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, Counter, Registry } from 'prom-client';
 import { clusterMetricsCollector, renderRegistryBuffer, serveClusterWorker } from '@vigil/sdk';
 import { maxStall } from './stall.ts';
 
 const SERIES = Number(process.env.BENCH_SERIES ?? 100_000);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 1);
 type Impl = 'vigil' | 'prom-client';
 
 if (cluster.isPrimary) {
@@ -39,18 +41,20 @@ if (cluster.isPrimary) {
       w.on('message', on);
       w.send({ type: msg });
     });
-  console.log(`cluster /metrics, one worker with ${SERIES.toLocaleString('en-US')} counter series (median of 3 collections after a warm-up):`);
+  console.log(
+    `cluster /metrics, ${WORKERS === 1 ? 'one worker' : `${WORKERS} workers (series in reverse order in every other one)`} with ${SERIES.toLocaleString('en-US')} counter series${WORKERS === 1 ? '' : ' each'} (median of 3 collections after a warm-up):`,
+  );
   for (const impl of ['vigil', 'prom-client'] as Impl[]) {
-    const w = cluster.fork({ BENCH_IMPL: impl, BENCH_SERIES: String(SERIES) });
-    await new Promise<void>((r) => w.on('message', (m: { type?: string }) => m?.type === 'ready' && r()));
+    const workers = Array.from({ length: WORKERS }, (_, k) => cluster.fork({ BENCH_IMPL: impl, BENCH_SERIES: String(SERIES), BENCH_REVERSE: String(k % 2 === 1) }));
+    await Promise.all(workers.map((w) => new Promise<void>((r) => w.on('message', (m: { type?: string }) => m?.type === 'ready' && r()))));
     const once = async () => {
-      await ask(w, 'reset');
+      await Promise.all(workers.map((w) => ask(w, 'reset')));
       let bytes = 0;
       // The primary's own longest stall, and the time to collect and render.
       const { stallMs: primaryMs, totalMs } = await maxStall(async () => {
         bytes = (impl === 'vigil' ? await renderRegistryBuffer(await collectVigil()) : Buffer.from(await prom.clusterMetrics())).length;
       });
-      const stallMs = await ask(w, 'report');
+      const stallMs = Math.max(...(await Promise.all(workers.map((w) => ask(w, 'report')))));
       return { totalMs, stallMs, primaryMs, bytes };
     };
     await once();
@@ -58,14 +62,20 @@ if (cluster.isPrimary) {
     console.log(
       `  ${impl.padEnd(12)} worker's longest stall ${median(runs.map((r) => r.stallMs)).toFixed(1).padStart(7)} ms   primary's ${median(runs.map((r) => r.primaryMs)).toFixed(1).padStart(7)} ms   primary: collect + render ${median(runs.map((r) => r.totalMs)).toFixed(0).padStart(5)} ms (${runs[0]!.bytes.toLocaleString('en-US')} bytes)`,
     );
-    const exited = new Promise((r) => w.once('exit', r));
-    w.kill();
-    await exited;
+    for (const w of workers) {
+      const exited = new Promise((r) => w.once('exit', r));
+      w.kill();
+      await exited;
+    }
   }
 } else {
   const r = new Registry();
   const c = new Counter({ name: 'wide_total', help: 'Many series.', labelNames: ['route', 'status'], registers: [r] });
-  for (let i = 0; i < SERIES; i++) c.inc({ route: `/r/${i}`, status: String(200 + (i % 5)) });
+  const reverse = process.env.BENCH_REVERSE === 'true';
+  for (let k = 0; k < SERIES; k++) {
+    const i = reverse ? SERIES - 1 - k : k;
+    c.inc({ route: `/r/${i}`, status: String(200 + (i % 5)) });
+  }
   if ((process.env.BENCH_IMPL as Impl) === 'vigil') serveClusterWorker(r);
   else {
     AggregatorRegistry.setRegistries([r]);
