@@ -21,6 +21,26 @@ export function promAggregators(): Record<string, ((metrics: MetricJSON[]) => Me
   return (promClient as unknown as { aggregators?: Record<string, (metrics: MetricJSON[]) => MetricJSON | undefined> }).aggregators ?? {};
 }
 
+/** An aggregator a user added to prom-client's `aggregators` table; throws, as prom-client does, for a name it does not have. */
+export function customAggregator(name: string): (metrics: MetricJSON[]) => MetricJSON | undefined {
+  const fn = promAggregators()[name];
+  if (typeof fn !== 'function') throw new Error(`'${name}' is not a defined aggregator.`);
+  return fn;
+}
+
+/** Every worker's families grouped by family name, in the order the names first appear. */
+export function byFamilyName<T extends { name: string }>(workers: ReadonlyArray<Iterable<T>>): Map<string, T[]> {
+  const byName = new Map<string, T[]>();
+  for (const families of workers) {
+    for (const m of families) {
+      const same = byName.get(m.name);
+      if (same === undefined) byName.set(m.name, [m]);
+      else same.push(m);
+    }
+  }
+  return byName;
+}
+
 /** One built-in aggregator: a series' first value, each further one, and the result from the total and the number of workers. */
 export type Combiner = NonNullable<(typeof BUILT_IN)[string]>;
 
@@ -104,23 +124,13 @@ export interface AggregateOptions {
  */
 export async function aggregateFamilies(workers: ReadonlyArray<Iterable<MetricJSON>>, opts: AggregateOptions = {}): Promise<Registry> {
   const slice = new TimeSlice(opts.sliceMs ?? 2);
-  const byName = new Map<string, MetricJSON[]>();
-  for (const families of workers) {
-    for (const m of families) {
-      const same = byName.get(m.name);
-      if (same === undefined) byName.set(m.name, [m]);
-      else same.push(m);
-    }
-  }
   const registry = new Registry();
-  for (const metrics of byName.values()) {
+  for (const metrics of byFamilyName(workers).values()) {
     const head = metrics[0]!;
     const how = BUILT_IN[head.aggregator];
     let result: MetricJSON | undefined;
     if (how === undefined) {
-      const fn = promAggregators()[head.aggregator];
-      if (typeof fn !== 'function') throw new Error(`'${head.aggregator}' is not a defined aggregator.`);
-      result = fn(metrics);
+      result = customAggregator(head.aggregator)(metrics);
     } else if (how !== null) {
       result = { help: head.help, name: head.name, type: head.type, values: await combine(metrics, how, slice), aggregator: head.aggregator };
     }

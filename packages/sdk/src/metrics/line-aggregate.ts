@@ -1,5 +1,5 @@
 import { Registry } from 'prom-client';
-import { BUILT_IN, promAggregators, type Combiner } from './cluster-aggregate.ts';
+import { BUILT_IN, byFamilyName, customAggregator, type Combiner } from './cluster-aggregate.ts';
 import { COMPACT, eachLine, type CompactFamily } from './compact-family.ts';
 import { decodeValue, parseSampleLine, type LinePart } from './line-parts.ts';
 import type { MetricJSON, SampleJSON } from './metric-json.ts';
@@ -46,23 +46,13 @@ const BLOCK = 256;
  */
 export async function aggregateLineFamilies(workers: ReadonlyArray<Iterable<LineFamily>>, opts: { sliceMs?: number } = {}): Promise<Registry> {
   const slice = new TimeSlice(opts.sliceMs ?? 2);
-  const byName = new Map<string, LineFamily[]>();
-  for (const families of workers) {
-    for (const f of families) {
-      const same = byName.get(f.name);
-      if (same === undefined) byName.set(f.name, [f]);
-      else same.push(f);
-    }
-  }
   const registry = new Registry();
-  for (const group of byName.values()) {
+  for (const group of byFamilyName(workers).values()) {
     const head = group[0]!;
     const how = BUILT_IN[head.aggregator];
     const desc = { name: head.name, help: head.help, type: head.type, aggregator: head.aggregator };
     if (how === undefined) {
-      const fn = promAggregators()[head.aggregator];
-      if (typeof fn !== 'function') throw new Error(`'${head.aggregator}' is not a defined aggregator.`);
-      const result = fn(group.map(asMetricJSON));
+      const result = customAggregator(head.aggregator)(group.map(asMetricJSON));
       if (result !== undefined) registry.registerMetric(Object.assign({ get: () => result }, result) as never);
     } else if (how !== null) {
       const compact = await combineLines(group, how, slice);
