@@ -32,3 +32,31 @@ export function eachLine(block: string, fn: (line: string, i: number) => void): 
     start = nl + 1;
   }
 }
+
+/**
+ * A sample line of a compact family (as `sampleLine` in `line-parts.ts`
+ * formats it), read back: the sample's name and labels (values unescaped,
+ * as strings). Throws on a line it did not make.
+ */
+export function parseSampleLine(line: string): { name: string; labels: Record<string, string> } {
+  const brace = line.indexOf('{');
+  if (brace === -1) return { name: line, labels: {} };
+  const labels: Record<string, string> = {};
+  let i = brace + 1;
+  while (i < line.length && line[i] !== '}') {
+    const eq = line.indexOf('="', i);
+    if (eq === -1) throw new Error(`malformed sample line at offset ${i}: ${line}`);
+    const key = line.slice(i, eq);
+    let value = '';
+    let j = eq + 2;
+    for (; j < line.length && line[j] !== '"'; j++) {
+      if (line[j] === '\\') {
+        j++;
+        value += line[j] === 'n' ? '\n' : line[j];
+      } else value += line[j];
+    }
+    labels[key] = value;
+    i = line[j + 1] === ',' ? j + 2 : j + 1;
+  }
+  return { name: line.slice(0, brace), labels };
+}

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { addLinePart, aggregateLineFamilies, type LineFamily } from './line-aggregate.ts';
-import { metricsAsLineParts, parseSampleLine, sampleLine } from './line-parts.ts';
-import { compactOf } from './compact-family.ts';
+import { metricsAsLineParts, sampleLine } from './line-parts.ts';
+import { compactOf, parseSampleLine } from './compact-family.ts';
 import { renderRegistry } from './render.ts';
 import type { MetricJSON } from './metric-json.ts';
 

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { BUILT_IN, byFamilyName, customAggregator, type Combiner } from './cluster-aggregate.ts';
-import { COMPACT, eachLine, type CompactFamily } from './compact-family.ts';
-import { decodeValue, parseSampleLine, type LinePart } from './line-parts.ts';
+import { COMPACT, eachLine, parseSampleLine, type CompactFamily } from './compact-family.ts';
+import { decodeValue, type LinePart } from './line-parts.ts';
 import type { MetricJSON, SampleJSON } from './metric-json.ts';
 import { TimeSlice } from './time-slice.ts';
 
@@ -56,7 +56,7 @@ export async function aggregateLineFamilies(workers: ReadonlyArray<Iterable<Line
       if (result !== undefined) registry.registerMetric(Object.assign({ get: () => result }, result) as never);
     } else if (how !== null) {
       const compact = await combineLines(group, how, slice);
-      registry.registerMetric(Object.assign({ get: async () => asMetricJSON({ ...desc, blocks: compact.blocks, values: compact.values.map((v) => [...v]) }), [COMPACT]: compact }, desc) as never);
+      registry.registerMetric(Object.assign({ get: async () => asMetricJSON({ ...desc, ...compact }), [COMPACT]: compact }, desc) as never);
     }
     await slice.pause();
   }
@@ -132,8 +132,8 @@ async function sameLayout(group: LineFamily[], slice: TimeSlice): Promise<boolea
   return true;
 }
 
-/** A family as text, in the shape of prom-client's `get()`. */
-function asMetricJSON(f: LineFamily): MetricJSON {
+/** A family as text (a worker's, or the combined one), in the shape of prom-client's `get()`. */
+function asMetricJSON(f: Omit<LineFamily, 'values'> & { values: ArrayLike<number | string>[] }): MetricJSON {
   const values: SampleJSON[] = [];
   for (let b = 0; b < f.blocks.length; b++) {
     const vals = f.values[b]!;

@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
-import type { MetricJSON, SampleJSON } from './metric-json.ts';
+import { defaultsAdder, seriesSamples, type MetricJSON, type SampleJSON } from './metric-json.ts';
 import { escapeLabel } from './render.ts';
 import { seriesKeys } from './series-keys.ts';
-import { seriesSource, type SeriesSource } from './series-source.ts';
+import { seriesSource } from './series-source.ts';
 import { TimeSlice } from './time-slice.ts';
 
 /**
@@ -66,13 +66,7 @@ export function decodeValue(v: number | string | null): number {
 export async function* metricsAsLineParts(registry: Registry, opts: LinePartsOptions = {}): AsyncGenerator<LinePart> {
   const maxValues = opts.maxValues ?? 250;
   const slice = new TimeSlice(opts.sliceMs ?? 2);
-  const defaults = Object.entries((registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {});
-  const withDefaults = (labels: Labels): Labels => {
-    if (defaults.length === 0) return labels;
-    const out: Labels = { ...labels };
-    for (const [k, v] of defaults) out[k] = out[k] || v;
-    return out;
-  };
+  const withDefaults = defaultsAdder(registry);
   for (const metric of registry.getMetricsAsArray()) {
     const src = seriesSource(metric);
     let head: Omit<LinePart, 'lines' | 'values'>;
@@ -91,7 +85,7 @@ export async function* metricsAsLineParts(registry: Registry, opts: LinePartsOpt
       count = keys.length;
       samplesOf = (i, out) => {
         const e = map[keys[i]!];
-        if (e !== undefined) seriesSamples(src, e, withDefaults, out);
+        if (e !== undefined) seriesSamples(src, e, withDefaults, (labels, value, metricName) => out.add(sampleLine(metricName ?? src.name, labels), value));
       };
     }
     const sink = new Sink();
@@ -132,46 +126,4 @@ class Sink {
     this.values = [];
     return out;
   }
-}
-
-/** The samples of one series, as prom-client's `get()` shapes them. */
-function seriesSamples(src: SeriesSource, e: SeriesSource['hashMap'][string], withDefaults: (l: Labels) => Labels, out: Sink): void {
-  if (src.type !== 'histogram') return out.add(sampleLine(src.name, withDefaults(e.labels)), e.value ?? 0);
-  const bucket = `${src.name}_bucket`;
-  let acc = 0;
-  for (const ub of src.upperBounds!) {
-    acc += e.bucketValues?.[ub] ?? 0;
-    out.add(sampleLine(bucket, withDefaults({ le: ub, ...e.labels })), acc);
-  }
-  out.add(sampleLine(bucket, withDefaults({ le: '+Inf', ...e.labels })), e.count ?? 0);
-  const plain = withDefaults({ ...e.labels });
-  out.add(sampleLine(`${src.name}_sum`, plain), e.sum ?? 0);
-  out.add(sampleLine(`${src.name}_count`, plain), e.count ?? 0);
-}
-
-/**
- * A line {@link sampleLine} formatted, read back: the sample's name and
- * labels (values unescaped, as strings). Throws on a line it did not make.
- */
-export function parseSampleLine(line: string): { name: string; labels: Record<string, string> } {
-  const brace = line.indexOf('{');
-  if (brace === -1) return { name: line, labels: {} };
-  const labels: Record<string, string> = {};
-  let i = brace + 1;
-  while (i < line.length && line[i] !== '}') {
-    const eq = line.indexOf('="', i);
-    if (eq === -1) throw new Error(`malformed sample line at offset ${i}: ${line}`);
-    const key = line.slice(i, eq);
-    let value = '';
-    let j = eq + 2;
-    for (; j < line.length && line[j] !== '"'; j++) {
-      if (line[j] === '\\') {
-        j++;
-        value += line[j] === 'n' ? '\n' : line[j];
-      } else value += line[j];
-    }
-    labels[key] = value;
-    i = line[j + 1] === ',' ? j + 2 : j + 1;
-  }
-  return { name: line.slice(0, brace), labels };
 }

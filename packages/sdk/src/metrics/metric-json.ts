@@ -41,14 +41,7 @@ export interface JSONPartsOptions {
 export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOptions = {}): AsyncGenerator<MetricJSON> {
   const maxValues = opts.maxValues ?? 250;
   const slice = new TimeSlice(opts.sliceMs ?? 2);
-  const defaults = Object.entries((registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {});
-  const withDefaults = (labels: Record<string, string | number>): Record<string, string | number> => {
-    if (defaults.length === 0) return labels;
-    const out: Record<string, string | number> = { ...labels };
-    // As prom-client does: a default replaces a missing or empty value.
-    for (const [k, v] of defaults) out[k] = out[k] || v;
-    return out;
-  };
+  const withDefaults = defaultsAdder(registry);
   for (const metric of registry.getMetricsAsArray()) {
     const src = seriesSource(metric);
     if (src === undefined) {
@@ -67,7 +60,7 @@ export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOpt
     let emitted = false;
     for (let i = 0; i < keys.length; i++) {
       const e = map[keys[i]!];
-      if (e !== undefined) pushSamples(src, e, withDefaults, values);
+      if (e !== undefined) seriesSamples(src, e, withDefaults, (labels, value, metricName) => values.push(metricName === undefined ? { value, labels } : { labels, value, metricName }));
       if (values.length >= maxValues) {
         yield { ...head, values };
         emitted = true;
@@ -82,19 +75,33 @@ export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOpt
   }
 }
 
-/** The samples of one series, as prom-client's `get()` shapes them. */
-function pushSamples(src: SeriesSource, e: SeriesSource['hashMap'][string], withDefaults: (l: Record<string, string | number>) => Record<string, string | number>, out: SampleJSON[]): void {
-  if (src.type !== 'histogram') {
-    out.push({ value: e.value ?? 0, labels: withDefaults(e.labels) });
-    return;
-  }
+type Labels = Record<string, string | number>;
+
+/**
+ * Adds a registry's default labels to a label set as prom-client's
+ * `getMetricsAsJSON()` does (a default replaces a missing or empty value);
+ * returns the set itself when the registry has none.
+ */
+export function defaultsAdder(registry: Registry): (labels: Labels) => Labels {
+  const defaults = Object.entries((registry as unknown as { _defaultLabels?: Record<string, string> })._defaultLabels ?? {});
+  return (labels) => {
+    if (defaults.length === 0) return labels;
+    const out: Labels = { ...labels };
+    for (const [k, v] of defaults) out[k] = out[k] || v;
+    return out;
+  };
+}
+
+/** The samples of one series, as prom-client's `get()` shapes them (a histogram's cumulative buckets, sum and count), each passed to `emit`. */
+export function seriesSamples(src: SeriesSource, e: SeriesSource['hashMap'][string], withDefaults: (l: Labels) => Labels, emit: (labels: Labels, value: number, metricName?: string) => void): void {
+  if (src.type !== 'histogram') return emit(withDefaults(e.labels), e.value ?? 0);
   const bucket = `${src.name}_bucket`;
   let acc = 0;
   for (const ub of src.upperBounds!) {
     acc += e.bucketValues?.[ub] ?? 0;
-    out.push({ labels: withDefaults({ le: ub, ...e.labels }), value: acc, metricName: bucket });
+    emit(withDefaults({ le: ub, ...e.labels }), acc, bucket);
   }
-  out.push({ labels: withDefaults({ le: '+Inf', ...e.labels }), value: e.count ?? 0, metricName: bucket });
-  out.push({ labels: withDefaults({ ...e.labels }), value: e.sum ?? 0, metricName: `${src.name}_sum` });
-  out.push({ labels: withDefaults({ ...e.labels }), value: e.count ?? 0, metricName: `${src.name}_count` });
+  emit(withDefaults({ le: '+Inf', ...e.labels }), e.count ?? 0, bucket);
+  emit(withDefaults({ ...e.labels }), e.sum ?? 0, `${src.name}_sum`);
+  emit(withDefaults({ ...e.labels }), e.count ?? 0, `${src.name}_count`);
 }

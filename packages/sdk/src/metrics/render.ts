@@ -1,5 +1,5 @@
 import type { Registry as TypedRegistry, RegistryContentType } from 'prom-client';
-import { compactOf, eachLine, type CompactFamily } from './compact-family.ts';
+import { compactOf, eachLine, parseSampleLine, type CompactFamily } from './compact-family.ts';
 import { seriesKeys } from './series-keys.ts';
 import { seriesSource, type Series } from './series-source.ts';
 import { TimeSlice } from './time-slice.ts';
@@ -110,8 +110,8 @@ async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Bu
   };
   let first = true;
   for (const metric of registry.getMetricsAsArray()) {
-    const fast = fastSource(metric);
     const compact = compactOf(metric);
+    const fast = compact ? undefined : fastSource(metric);
     let head: { name: string; help: string; type: string };
     let lines: Lines;
     if (compact) {
@@ -222,8 +222,8 @@ function compactLines(f: CompactFamily, head: { name: string; type: string }, de
             let labels = brace === -1 ? '' : text.slice(brace + 1, -1);
             if (counter && !name.endsWith('_total')) name += '_total';
             if (defaults.length > 0) {
-              const own = labels === '' ? [] : labels.match(/(?:^|,)([a-zA-Z_][a-zA-Z0-9_]*)="/g)!.map((m) => m.replace(/^,/, '').slice(0, -2));
-              for (const [k, kv] of defaults) if (!own.includes(k)) labels += `${labels ? ',' : ''}${kv}`;
+              const own = parseSampleLine(sample).labels;
+              for (const [k, kv] of defaults) if (!(k in own)) labels += `${labels ? ',' : ''}${kv}`;
             }
             text = labels ? `${name}{${labels}}` : name;
           }
