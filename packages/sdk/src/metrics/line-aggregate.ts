@@ -1,18 +1,23 @@
 import { Registry } from 'prom-client';
 import { BUILT_IN, byFamilyName, customAggregator, type Combiner } from './cluster-aggregate.ts';
 import { COMPACT, eachLine, parseSampleLine, type CompactFamily } from './compact-family.ts';
+import { LineIndex } from './line-index.ts';
 import { decodeValue, type LinePart } from './line-parts.ts';
 import type { MetricJSON, SampleJSON } from './metric-json.ts';
 import { TimeSlice } from './time-slice.ts';
 
-/** One worker's family: its {@link LinePart}s, kept as they arrived. */
+/**
+ * One worker's family: its {@link LinePart}s' lines as they arrived, their
+ * values decoded into typed arrays (kept off the JavaScript heap, so the
+ * collector neither copies nor scans them while the other workers answer).
+ */
 export interface LineFamily {
   name: string;
   help: string;
   type: string;
   aggregator: string;
   blocks: string[];
-  values: Array<Array<number | string>>;
+  values: Float64Array[];
 }
 
 /** Adds a part to one worker's families (parts of a family are kept in order; empty ones add nothing). */
@@ -24,7 +29,9 @@ export function addLinePart(families: Map<string, LineFamily>, part: LinePart): 
   }
   if (part.values.length === 0) return;
   f.blocks.push(part.lines);
-  f.values.push(part.values);
+  const values = new Float64Array(part.values.length);
+  for (let i = 0; i < values.length; i++) values[i] = decodeValue(part.values[i]!);
+  f.values.push(values);
 }
 
 /** Lines per block of a family combined by key. */
@@ -73,8 +80,8 @@ async function combineLines(group: LineFamily[], how: Combiner, slice: TimeSlice
       const n = first.values[b]!.length;
       const out = new Float64Array(n);
       for (let i = 0; i < n; i++) {
-        let acc = how.start(decodeValue(first.values[b]![i]!));
-        for (let w = 1; w < group.length; w++) acc = how.add(acc, decodeValue(group[w]!.values[b]![i]!));
+        let acc = how.start(first.values[b]![i]!);
+        for (let w = 1; w < group.length; w++) acc = how.add(acc, group[w]!.values[b]![i]!);
         out[i] = finish(acc, group.length);
       }
       blocks.push(first.blocks[b]!);
@@ -84,34 +91,22 @@ async function combineLines(group: LineFamily[], how: Combiner, slice: TimeSlice
     return { blocks, values };
   }
   // The series' lines are their keys (labels in name order).
-  const index = new Map<string, number>();
-  const keys: string[] = [];
-  const acc: number[] = [];
-  const counts: number[] = [];
+  const index = new LineIndex();
   for (const f of group) {
     for (let b = 0; b < f.blocks.length; b++) {
-      const vals = f.values[b]!;
-      eachLine(f.blocks[b]!, (line, i) => {
-        const v = decodeValue(vals[i]!);
-        const k = index.get(line);
-        if (k === undefined) {
-          index.set(line, keys.length);
-          keys.push(line);
-          acc.push(how.start(v));
-          counts.push(1);
-        } else {
-          acc[k] = how.add(acc[k]!, v);
-          counts[k]!++;
-        }
-      });
+      index.addBlock(f.blocks[b]!, f.values[b]!, how.start, how.add);
       await slice.pause();
     }
   }
-  for (let s = 0; s < keys.length; s += BLOCK) {
-    const e = Math.min(keys.length, s + BLOCK);
-    blocks.push(keys.slice(s, e).join('\n'));
+  for (let s = 0; s < index.size; s += BLOCK) {
+    const e = Math.min(index.size, s + BLOCK);
+    const lines: string[] = [];
     const out = new Float64Array(e - s);
-    for (let i = s; i < e; i++) out[i - s] = finish(acc[i]!, counts[i]!);
+    for (let k = s; k < e; k++) {
+      lines.push(index.line(k));
+      out[k - s] = finish(index.value(k), index.count(k));
+    }
+    blocks.push(lines.join('\n'));
     values.push(out);
     await slice.pause();
   }
