@@ -9,8 +9,9 @@ import fastifyMetrics from 'fastify-metrics';
 import promBundle from 'express-prom-bundle';
 import { instrumentExpress, instrumentFastify, vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'hook' | 'wrap' | 'vigil' | 'context' | 'lean' | 'alt'];
-// 'vigil': the defaults. 'context': the defaults with the per-request
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'vigil' | 'context' | 'lean' | 'alt'];
+// 'vigil': the defaults. 'hookstart' (Fastify): the defaults, each request's
+// start seen from an onRequest hook instead of Fastify's log controller. 'context': the defaults with the per-request
 // AsyncLocalStorage context forced on (the default turns it on only where
 // AsyncContextFrame carries it). 'lean': metrics only, no context and no
 // size histograms. 'idle': bare, plus a vigil() instance that instruments
@@ -18,8 +19,8 @@ const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'b
 // 'floor': the least any request timer needs, one hook (Fastify) or a
 // wrapped app.handle (Express) that reads the clock and a close listener
 // that reads it again; the total lands in a variable, so nothing is optimised away.
-const VARIANT_OPTIONS = { idle: {}, vigil: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
-const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean';
+const VARIANT_OPTIONS = { idle: {}, vigil: {}, hookstart: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
+const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean' || (variant === 'hookstart' && framework === 'fastify');
 let context = false;
 /**
  * Total request time the 'floor' variant measured, in a typed array: a
@@ -36,7 +37,7 @@ const obs = () => {
 async function main(): Promise<number> {
   if (framework === 'fastify') {
     const app = Fastify();
-    if (instrumented) instrumentFastify(app, obs());
+    if (instrumented) instrumentFastify(app, obs(), { start: variant === 'hookstart' ? 'hook' : 'auto' });
     if (variant === 'idle') obs();
     if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
     if (variant === 'floor') {

@@ -52,7 +52,9 @@
 // timer needs: an onRequest hook (Fastify) or a wrapped app.handle (Express) that
 // reads the clock and adds a close listener reading it again, and nothing
 // else, 'hook' (Fastify; bare on Express) an onRequest hook that only calls
-// done(), what Fastify's hook runner costs; BENCH_NODE=/path/to/node to run
+// done(), what Fastify's hook runner costs, 'hookstart' (Fastify; bare on
+// Express) @vigil/sdk's defaults seeing each request's start from an
+// onRequest hook (start: 'hook') instead of Fastify's log controller; BENCH_NODE=/path/to/node to run
 // the servers on another Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -103,14 +105,14 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'vigil', 'context', 'lean', 'alt'];
-/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle', 'floor' and 'hook' are off by default. */
+type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'hookstart', 'vigil', 'context', 'lean', 'alt'];
+/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle', 'floor', 'hook' and 'hookstart' are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
-  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor' && v !== 'hook');
+  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor' && v !== 'hook' && v !== 'hookstart');
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import express from 'express';
-import Fastify from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { vigil, type Vigil } from '../vigil.ts';
 import { instrumentFastify } from './fastify/plugin.ts';
 import { expressErrorHandler, expressMiddleware, instrumentExpress } from './express/middleware.ts';
@@ -58,6 +58,43 @@ test('fastify: route templates, unmatched, errors counted, endpoints served, con
     obs.close();
   }
 });
+
+for (const start of ['auto', 'hook'] as const) {
+  test(`fastify (start: ${start}): a user's own log controller still runs, routes of encapsulated plugins counted, context off`, async () => {
+    const obs = vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, requestContext: false });
+    const seen: string[] = [];
+    class Mine extends LogController {
+      override incomingRequest(request: FastifyRequest): void {
+        seen.push(request.url);
+      }
+    }
+    // frameworkErrors answers a malformed URL with a request and reply
+    // built, but no onRequest hook runs for it: only the log controller
+    // sees it.
+    const app = Fastify({ logController: new Mine(), frameworkErrors: (_err, _req, reply) => void (reply as unknown as FastifyReply).code(400).send('bad url') });
+    instrumentFastify(app, obs, { start });
+    await app.register(async (child) => {
+      child.get('/inner/:id', async () => 'inner');
+    }, { prefix: '/p' });
+    app.get('/outer', async () => 'outer');
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      assert.equal((await fetch(`${url}/p/inner/1`)).status, 200);
+      assert.equal((await fetch(`${url}/outer`)).status, 200);
+      assert.equal((await fetch(`${url}/nope`)).status, 404);
+      assert.equal((await fetch(`${url}/outer/%E0%A4%A`)).status, 400);
+      assert.equal((await app.inject({ url: '/outer' })).statusCode, 200);
+      assert.deepEqual(seen, ['/p/inner/1', '/outer', '/nope', '/outer/%E0%A4%A', '/outer']);
+      const expected: Record<string, number> = { 'GET /p/inner/:id 200': 1, 'GET /outer 200': 2, 'GET unmatched 404': 1 };
+      if (start === 'auto') expected['GET unmatched 400'] = 1;
+      assert.deepEqual(Object.fromEntries(await routeValues(obs)), expected);
+      assert.equal((await obs.http.inFlight.get()).values[0]!.value, 0);
+    } finally {
+      await app.close();
+      obs.close();
+    }
+  });
+}
 
 for (const form of ['middleware', 'instrumentExpress'] as const) {
   test(`express (${form}): template joined to the router mount path, also when an error leaves the router; route errors captured; context per request`, () => expressMountCase(form));

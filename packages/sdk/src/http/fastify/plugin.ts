@@ -11,6 +11,12 @@ export interface FastifyInstrumentOptions {
   ignore?: Iterable<string>;
   /** Serve `/metrics`, `/livez`, `/readyz` and `/healthz` on this app (default true). */
   endpoints?: boolean;
+  /**
+   * Where a request's start is seen: `'auto'` (default) from Fastify's log
+   * controller where Fastify has one (5.10 and later), else from an
+   * `onRequest` hook; `'hook'` always from the hook.
+   */
+  start?: 'auto' | 'hook';
 }
 
 type HeaderValue = ReturnType<FastifyReply['getHeader']>;
@@ -57,20 +63,58 @@ function replyLengthReader(): (reply: FastifyReply) => HeaderValue {
   };
 }
 
+/** What {@link instrumentFastify} calls when a request starts. */
+type StartFn = (req: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * Sees each request's start from Fastify's log controller (Fastify 5.10
+ * and later: the object it asks to log every incoming request, kept on the
+ * instance under a symbol described `fastify.logController` and reached
+ * from every encapsulated child instance through their prototypes). The
+ * instance's controller is replaced by one that inherits from it (the
+ * user's own `logController` included) and calls `start` before its
+ * `incomingRequest`. Fastify calls it where it would run `onRequest`
+ * hooks, for routed requests, 404s and the framework errors that build a
+ * request, without its hook runner: the runner's per-request closures cost
+ * a hello-world about 2% of its CPU time (docs/sdk-overhead.md). Fastify
+ * 5.10 to 5.12 call it for every such request whatever the logging
+ * settings (the controller itself checks them); a later major may not, so
+ * only Fastify 5 is instrumented this way. False when this Fastify has no
+ * log controller or is not Fastify 5.
+ */
+function startFromLogController(app: FastifyInstance, start: StartFn): boolean {
+  if (!/^5\./.test(app.version)) return false;
+  const key = ownSymbol(app, 'fastify.logController');
+  type Controller = { incomingRequest(request: FastifyRequest, reply: FastifyReply, metadata?: unknown): void };
+  const controller = key === null ? undefined : (app as unknown as Record<symbol, Controller | undefined>)[key];
+  if (key === null || typeof controller?.incomingRequest !== 'function') return false;
+  const incoming = controller.incomingRequest;
+  const wrapped: Controller = Object.create(controller);
+  wrapped.incomingRequest = function vigilIncomingRequest(request, reply, metadata) {
+    start(request, reply);
+    incoming.call(this, request, reply, metadata);
+  };
+  (app as unknown as Record<symbol, Controller>)[key] = wrapped;
+  return true;
+}
+
 /**
  * Instruments a Fastify instance: HTTP metrics labelled with the route
  * template (`/users/:id`), never the raw URL (requests no route matched
  * share `unmatched`); a logging context per request; route errors captured;
  * and the SDK's endpoints served.
  *
- * Per request this is one `onRequest` hook; the response's end is seen as
- * {@link ExchangeObserver} sees it (Node's diagnostics channel, and the
- * connection's close for requests the client abandons, which still count
- * and leave the in-flight gauge). No `onResponse` hook: with one, Fastify
- * attaches its own two response listeners and a closure to every request.
+ * Per request: the start is seen from Fastify's log controller (see
+ * {@link startFromLogController}; an `onRequest` hook on Fastify without
+ * one), the request context runs from an `onRequest` hook when it is on,
+ * and the response's end is seen as {@link ExchangeObserver} sees it
+ * (Node's diagnostics channel, and the connection's close for requests the
+ * client abandons, which still count and leave the in-flight gauge). No
+ * `onResponse` hook: with one, Fastify attaches its own two response
+ * listeners and a closure to every request.
  *
- * Call it on the root instance before registering routes, so the hook
- * applies to every route (Fastify encapsulates hooks per plugin).
+ * Call it on the root instance before registering routes, so the hooks
+ * apply to every route (Fastify encapsulates hooks per plugin).
  */
 export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: FastifyInstrumentOptions = {}): void {
   const http = obs.http;
@@ -95,25 +139,41 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   // Route template (undefined: no route matched) -> its series, or null for
   // an ignored path: one lookup per request. Bounded by the app's routes.
   const seriesOf = new Map<string | undefined, RouteSeries | null>();
-  // A callback-style hook: an async one costs a promise per request.
-  app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+  // The template found last and its series, which skips the Map probe while
+  // requests keep hitting one route.
+  let lastUrl: unknown = seriesOf;
+  let lastSeries: RouteSeries | null = null;
+  const seriesFor = (req: FastifyRequest): RouteSeries | null => {
     const url = routeUrl(req);
+    if (url === lastUrl) return lastSeries;
     let series = seriesOf.get(url);
     if (series === undefined) {
       series = url !== undefined && ignore.has(url) ? null : http.route(url);
       seriesOf.set(url, series);
     }
-    if (series === null) return done();
+    lastUrl = url;
+    lastSeries = series;
+    return series;
+  };
+  const start: StartFn = (req, reply) => {
+    const series = seriesFor(req);
     // No request decoration: Fastify copies every decoration onto each new
     // request in a loop whose keyed store V8 cannot specialise.
-    exchanges.observe(req.raw, reply.raw, series, reply);
-    if (!withContext) return done();
-    const ctx = context.fromHeaders(req.headers);
-    void reply.header('x-request-id', ctx.requestId);
-    // The rest of the request (hooks, handler, what they schedule) runs from
-    // done(), so it sees the context.
-    context.run(ctx, done);
-  });
+    if (series !== null) exchanges.observe(req.raw, reply.raw, series, reply);
+  };
+  const started = (opts.start ?? 'auto') === 'auto' && startFromLogController(app, start);
+  if (!started || withContext) {
+    // A callback-style hook: an async one costs a promise per request.
+    app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      if (!started) start(req, reply);
+      if (!withContext || seriesFor(req) === null) return done();
+      const ctx = context.fromHeaders(req.headers);
+      void reply.header('x-request-id', ctx.requestId);
+      // The rest of the request (hooks, handler, what they schedule) runs
+      // from done(), so it sees the context.
+      context.run(ctx, done);
+    });
+  }
   app.addHook('onError', (req: FastifyRequest, _reply: FastifyReply, err: Error, done: () => void) => {
     void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: routeUrl(req) ?? 'unmatched' } });
     done();
