@@ -23,7 +23,9 @@
 //
 // Bounded: one worker per implementation (BENCH_WORKERS for more: every
 // other one creates its series in reverse order, so the primary must match
-// series by key), a warm-up collection and 3 measured ones each (~10 s).
+// series by key), a warm-up collection and 3 measured ones each, then 4
+// in-process rounds (the first unmeasured); about 7 s with one worker,
+// 11 s with two.
 // Run: npx tsx bench/sdk-cluster.ts (BENCH_SERIES to change the 100k).
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
