@@ -106,7 +106,7 @@ function seriesKey(v: SampleJSON): string {
 
 /** Options of {@link aggregateFamilies}. */
 export interface AggregateOptions {
-  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 2). */
+  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 1). */
   sliceMs?: number;
 }
 
@@ -123,7 +123,7 @@ export interface AggregateOptions {
  * caller no longer needs.
  */
 export async function aggregateFamilies(workers: ReadonlyArray<Iterable<MetricJSON>>, opts: AggregateOptions = {}): Promise<Registry> {
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   const registry = new Registry();
   for (const metrics of byFamilyName(workers).values()) {
     const head = metrics[0]!;

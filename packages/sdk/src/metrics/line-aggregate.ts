@@ -52,7 +52,7 @@ const BLOCK = 256;
  * prom-client runs it, in one step for its family.
  */
 export async function aggregateLineFamilies(workers: ReadonlyArray<Iterable<LineFamily>>, opts: { sliceMs?: number } = {}): Promise<Registry> {
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   const registry = new Registry();
   for (const group of byFamilyName(workers).values()) {
     const head = group[0]!;

@@ -26,7 +26,7 @@ export interface LinePart {
 export interface LinePartsOptions {
   /** Most samples in one part (default 250). */
   maxValues?: number;
-  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 2). */
+  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 1). */
   sliceMs?: number;
 }
 
@@ -65,7 +65,7 @@ export function decodeValue(v: number | string | null): number {
  */
 export async function* metricsAsLineParts(registry: Registry, opts: LinePartsOptions = {}): AsyncGenerator<LinePart> {
   const maxValues = opts.maxValues ?? 250;
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   const withDefaults = defaultsAdder(registry);
   for (const metric of registry.getMetricsAsArray()) {
     const src = seriesSource(metric);

@@ -23,7 +23,7 @@ export interface MetricJSON {
 export interface JSONPartsOptions {
   /** Most samples in one part (default 250: about 19 KB of JSON for a two-label counter). */
   maxValues?: number;
-  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 2). */
+  /** Longest stretch of synchronous work, in milliseconds, before yielding to the event loop (default 1). */
   sliceMs?: number;
 }
 
@@ -40,7 +40,7 @@ export interface JSONPartsOptions {
  */
 export async function* metricsAsJSONParts(registry: Registry, opts: JSONPartsOptions = {}): AsyncGenerator<MetricJSON> {
   const maxValues = opts.maxValues ?? 250;
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   const withDefaults = defaultsAdder(registry);
   for (const metric of registry.getMetricsAsArray()) {
     const src = seriesSource(metric);

@@ -18,7 +18,7 @@ export interface RenderOptions {
   openMetrics?: boolean;
   /**
    * Longest stretch of synchronous formatting, in milliseconds, before the
-   * renderer yields to the event loop (default 2).
+   * renderer yields to the event loop (default 1).
    */
   sliceMs?: number;
 }
@@ -76,7 +76,7 @@ export async function renderRegistryBuffer(registry: Registry, opts: RenderOptio
   let total = 0;
   for (const c of chunks) total += c.length;
   const out = Buffer.allocUnsafe(total);
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   let offset = 0;
   for (const c of chunks) {
     offset += c.copy(out, offset);
@@ -100,7 +100,7 @@ export async function renderRegistry(registry: Registry, opts: RenderOptions = {
  */
 async function renderChunks(registry: Registry, opts: RenderOptions): Promise<Buffer[]> {
   const om = opts.openMetrics ?? false;
-  const slice = new TimeSlice(opts.sliceMs ?? 2);
+  const slice = new TimeSlice(opts.sliceMs ?? 1);
   const defaults = Object.entries((registry as unknown as { _defaultLabels: Record<string, string> })._defaultLabels ?? {}).map(
     ([k, v]) => [k, `${k}="${escapeLabel(String(v))}"`] as const,
   );
