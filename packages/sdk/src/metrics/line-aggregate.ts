@@ -128,13 +128,13 @@ async function sameLayout(group: LineFamily[], slice: TimeSlice): Promise<boolea
 }
 
 /** A family as text (a worker's, or the combined one), in the shape of prom-client's `get()`. */
-function asMetricJSON(f: Omit<LineFamily, 'values'> & { values: ArrayLike<number | string>[] }): MetricJSON {
+function asMetricJSON(f: LineFamily): MetricJSON {
   const values: SampleJSON[] = [];
   for (let b = 0; b < f.blocks.length; b++) {
     const vals = f.values[b]!;
     eachLine(f.blocks[b]!, (line, i) => {
       const { name, labels } = parseSampleLine(line);
-      const sample: SampleJSON = { labels, value: decodeValue(vals[i]!) };
+      const sample: SampleJSON = { labels, value: vals[i]! };
       if (name !== f.name) sample.metricName = name;
       values.push(sample);
     });
