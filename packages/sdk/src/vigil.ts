@@ -13,6 +13,7 @@ import { createLogger, type LoggerOptions } from './logging/logger.ts';
 import { AppMetrics } from './metrics/app-metrics.ts';
 import { metricsHandler, renderFor, type Rendered } from './metrics/handler.ts';
 import { HttpMetrics } from './metrics/http-metrics.ts';
+import { holdTickObjectShape } from './runtime/tick-maps.ts';
 import { Shutdown, type ShutdownOptions } from './shutdown/shutdown.ts';
 
 /** Options of {@link vigil}; only `service` is required. */
@@ -104,6 +105,8 @@ function isLogger(v: unknown): v is Logger {
  * {@link Vigil.installProcessHandlers}.
  */
 export function vigil(opts: VigilOptions): Vigil {
+  // First, before this call's own start-up work schedules ticks: see holdTickObjectShape.
+  holdTickObjectShape();
   const registry = opts.registry ?? new Registry();
   // Before any metric is added: see trackRegistry.
   trackRegistry(registry);

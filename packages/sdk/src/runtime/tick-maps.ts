@@ -1,0 +1,60 @@
+import { createHook } from 'node:async_hooks';
+
+/**
+ * One of Node's own `process.nextTick` records, kept for the life of the
+ * process (empty until {@link holdTickObjectShape} has run).
+ */
+const held: object[] = [];
+
+/**
+ * Keeps one `process.nextTick` record (what Node queues per tick: an object
+ * literal with two symbol-keyed async ids, the callback and its arguments)
+ * alive for the life of the process, so the hidden classes V8 built for
+ * that literal are never collected.
+ *
+ * Why: on Node 20, a Fastify hello-world served each request about 3 µs
+ * (some 25%) slower in some processes than in others running the same
+ * code. In the slow ones, the stream functions that Node's HTTP server
+ * runs per request (`emitReadable`, `endReadable`, `onwrite`, `resume`)
+ * had been optimised with the literal's property definitions left as
+ * calls into V8's runtime (`DefineKeyedOwnPropertyInLiteral`), which by a
+ * CPU profile took about 12% of the process's time. Which processes went
+ * slow depended on what ran before they served: one extra `nextTick`
+ * during start-up (pino's stdout destination makes one) with
+ * `@opentelemetry/api` loaded was enough, and Fastify's own logger with
+ * that package loaded did it with no SDK at all. Holding one record from
+ * before start-up kept such processes fast in the runs measured
+ * (docs/sdk-overhead.md, "Node 20: a slow path in process.nextTick that
+ * start-up decides"). The mechanism is inferred, not confirmed inside V8:
+ * that start-up records die with the hidden classes they had, so the
+ * literal's feedback sees a new generation of classes after each full
+ * collection and ends up megamorphic before those stream functions are
+ * optimised.
+ *
+ * Costs one `async_hooks` init hook enabled for one `nextTick` call, and
+ * one small object. Node 24 did not show the slow path in the same test,
+ * so nothing is done there (nor on later releases). Idempotent.
+ */
+export function holdTickObjectShape(version = process.versions.node): boolean {
+  if (held.length > 0) return true;
+  if (Number(version.split('.')[0]) >= 24) return false;
+  const hook = createHook({
+    init(_id, type, _trigger, resource) {
+      if (type === 'TickObject' && held.length === 0) held.push(resource as object);
+    },
+  });
+  hook.enable();
+  try {
+    process.nextTick(noop);
+  } finally {
+    hook.disable();
+  }
+  return held.length > 0;
+}
+
+function noop(): void {}
+
+/** @internal The record held, if any (for tests). */
+export function heldTickObject(): object | undefined {
+  return held[0];
+}
