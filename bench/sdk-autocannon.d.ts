@@ -5,6 +5,6 @@ declare module 'autocannon' {
     non2xx: number;
     errors: number;
   }
-  function autocannon(opts: { url: string; connections?: number; duration?: number; /** Stop after this many requests. */ amount?: number }): Promise<Result>;
+  function autocannon(opts: { url: string; connections?: number; /** Requests in flight per connection. */ pipelining?: number; duration?: number; /** Stop after this many requests. */ amount?: number }): Promise<Result>;
   export default autocannon;
 }

@@ -2,14 +2,18 @@
 // load generator does not share its event loop. Usage: <framework> <variant>;
 // prints "PORT <n> CONTEXT <true|false>" when listening (whether the
 // variant's adapters carry a request context).
+//
+// Each variant loads only the packages it uses (dynamic imports): what a
+// process loaded before it starts serving decides, on Node 20, whether V8
+// compiles process.nextTick's object literal into a slow runtime call, a
+// difference of about 3 us per request on a Fastify hello-world
+// (docs/sdk-overhead.md, "Node 20: what a process loads decides a slow
+// path in process.nextTick"). A server that also loaded the other
+// variants' packages would not be the server its variant stands for.
 import { createServer, type ServerResponse } from 'node:http';
-import express from 'express';
-import Fastify from 'fastify';
-import fastifyMetrics from 'fastify-metrics';
-import promBundle from 'express-prom-bundle';
-import { instrumentExpress, instrumentFastify, vigil } from '@vigil/sdk';
+import type { Vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'vigil' | 'context' | 'lean' | 'alt'];
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
 // 'vigil': the defaults. 'hookstart' (Fastify): the defaults, each request's
 // start seen from an onRequest hook instead of Fastify's log controller. 'context': the defaults with the per-request
 // AsyncLocalStorage context forced on (the default turns it on only where
@@ -28,7 +32,31 @@ let context = false;
  * this V8, which would add an allocation per request to the floor.
  */
 const timed = new Float64Array(1);
-const obs = () => {
+/**
+ * The 'burn' variant: BENCH_BURN_NS nanoseconds of user CPU per request, a
+ * busy loop whose iteration count is calibrated at start-up (the fastest of
+ * 20 timings of 10 ms); what a known slowdown measures as in the bench.
+ */
+const BURN_NS = Number(process.env.BENCH_BURN_NS ?? 300);
+const spin = (n: number) => {
+  let x = 0;
+  for (let i = 0; i < n; i++) x = (x * 31 + i) | 0;
+  timed[0]! += x & 1;
+};
+const burnIterations = (() => {
+  if (variant !== 'burn') return 0;
+  const n = 100_000;
+  spin(n);
+  let best = Infinity;
+  for (let r = 0; r < 20; r++) {
+    const t0 = process.hrtime.bigint();
+    for (let k = 0; k < 10; k++) spin(n);
+    best = Math.min(best, Number(process.hrtime.bigint() - t0) / (10 * n));
+  }
+  return Math.max(1, Math.round(BURN_NS / best));
+})();
+const obs = async (): Promise<Vigil> => {
+  const { vigil } = await import('@vigil/sdk');
   const o = vigil({ service: 'bench', logger: { level: 'silent' }, ...VARIANT_OPTIONS[variant as keyof typeof VARIANT_OPTIONS] });
   context = o.requestContext;
   return o;
@@ -36,10 +64,14 @@ const obs = () => {
 
 async function main(): Promise<number> {
   if (framework === 'fastify') {
+    const { default: Fastify } = await import('fastify');
     const app = Fastify();
-    if (instrumented) instrumentFastify(app, obs(), { start: variant === 'hookstart' ? 'hook' : 'auto' });
-    if (variant === 'idle') obs();
-    if (variant === 'alt') await app.register(fastifyMetrics as never, { endpoint: '/metrics' });
+    if (instrumented) {
+      const { instrumentFastify } = await import('@vigil/sdk');
+      instrumentFastify(app, await obs(), { start: variant === 'hookstart' ? 'hook' : 'auto' });
+    }
+    if (variant === 'idle') await obs();
+    if (variant === 'alt') await app.register((await import('fastify-metrics')).default as never, { endpoint: '/metrics' });
     if (variant === 'floor') {
       app.addHook('onRequest', (_req, reply, done) => {
         const t0 = performance.now();
@@ -64,15 +96,24 @@ async function main(): Promise<number> {
         fastifyListener!(req, res);
       });
     }
-    app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
+    if (variant === 'burn') {
+      app.get('/users/:id', async (req) => {
+        spin(burnIterations);
+        return { id: (req.params as { id: string }).id, name: 'Ada' };
+      });
+    } else app.get('/users/:id', async (req) => ({ id: (req.params as { id: string }).id, name: 'Ada' }));
     // CPU time of this process, read by the bench before and after each run.
     app.get('/__cpu', async () => ({ ...process.cpuUsage(), timed: timed[0] }));
     await app.listen({ port: 0, host: '127.0.0.1' });
     return (app.server.address() as { port: number }).port;
   }
+  const { default: express } = await import('express');
   const app = express();
-  if (instrumented) instrumentExpress(app, obs());
-  if (variant === 'idle') obs();
+  if (instrumented) {
+    const { instrumentExpress } = await import('@vigil/sdk');
+    instrumentExpress(app, await obs());
+  }
+  if (variant === 'idle') await obs();
   if (variant === 'floor') {
     // From the app's entry point, as instrumentExpress instruments it: no
     // layer in the router (a middleware that only calls next() measured
@@ -87,8 +128,9 @@ async function main(): Promise<number> {
       handle.call(this, req, res, cb);
     };
   }
-  if (variant === 'alt') app.use(promBundle({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
+  if (variant === 'alt') app.use((await import('express-prom-bundle')).default({ includeMethod: true, includePath: true, includeStatusCode: true, promClient: { collectDefaultMetrics: {} } }));
   app.get('/users/:id', (req, res) => {
+    if (variant === 'burn') spin(burnIterations);
     res.json({ id: req.params.id, name: 'Ada' });
   });
   app.get('/__cpu', (_req, res) => {

@@ -55,7 +55,10 @@
 // done(), what Fastify's hook runner costs, 'hookstart' (Fastify; bare on
 // Express) @vigil/sdk's defaults seeing each request's start from an
 // onRequest hook (start: 'hook') instead of Fastify's log controller; BENCH_NODE=/path/to/node to run
-// the servers on another Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags).
+// the servers on another Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags;
+// 'burn' is bare plus a calibrated busy loop of BENCH_BURN_NS, default 300,
+// nanoseconds of user CPU in the handler, which shows how a known slowdown
+// comes out in this bench's figures).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -72,6 +75,8 @@ const ROUNDS = SETS * ROUNDS_PER_SET;
 /** Unmeasured load on a server right before each of its measured runs (ms). */
 const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_MS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Requests each connection keeps in flight (autocannon's pipelining; BENCH_PIPELINING, default 1). */
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 /** The goal: @vigil/sdk's CPU cost per request at most this much above bare (%). */
 const GOAL_PCT = 5;
 /** Fewest sets (of the variants compared) for a verdict other than undecided. */
@@ -105,14 +110,14 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'hookstart', 'vigil', 'context', 'lean', 'alt'];
-/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle', 'floor', 'hook' and 'hookstart' are off by default. */
+type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
+/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle', 'floor', 'hook', 'hookstart' and 'burn' are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
-  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor' && v !== 'hook' && v !== 'hookstart');
+  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor' && v !== 'hook' && v !== 'hookstart' && v !== 'burn');
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -159,9 +164,9 @@ async function load(url: string, seconds: number): Promise<Run> {
  * all of them alike.
  */
 async function loadTogether(urls: string[], seconds: number): Promise<Run[]> {
-  if (PRELOAD_MS > 0) await Promise.all(urls.map((url) => autocannon({ url, connections: CONNECTIONS, duration: PRELOAD_MS / 1000 })));
+  if (PRELOAD_MS > 0) await Promise.all(urls.map((url) => autocannon({ url, connections: CONNECTIONS, pipelining: PIPELINING, duration: PRELOAD_MS / 1000 })));
   const c0 = await Promise.all(urls.map(cpu));
-  const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: CONNECTIONS, duration: seconds })));
+  const rs = await Promise.all(urls.map((url) => autocannon({ url, connections: CONNECTIONS, pipelining: PIPELINING, duration: seconds })));
   const c1 = await Promise.all(urls.map(cpu));
   return rs.map((r, i) => {
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${urls[i]}: ${r.non2xx} non-2xx, ${r.errors} errors`);
@@ -198,7 +203,7 @@ function interval(xs: number[]): [number, number] {
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
 
 async function throughput(): Promise<void> {
-  console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${DESIGN === 'paired' ? 'each variant loaded together with bare (req/s below are per server while two share a core)' : 'one server at a time'}, ${CONNECTIONS} connections, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}${ALT_EVERY > 1 ? `; variants other than bare and @vigil/sdk in one set of every ${ALT_EVERY} only` : ''}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
+  console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${DESIGN === 'paired' ? 'each variant loaded together with bare (req/s below are per server while two share a core)' : 'one server at a time'}, ${CONNECTIONS} connections${PIPELINING > 1 ? ` x ${PIPELINING} pipelined` : ''}, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}${ALT_EVERY > 1 ? `; variants other than bare and @vigil/sdk in one set of every ${ALT_EVERY} only` : ''}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
     const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
