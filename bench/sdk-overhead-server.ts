@@ -7,8 +7,8 @@
 // process loaded before it starts serving decides, on Node 20, whether V8
 // compiles process.nextTick's object literal into a slow runtime call, a
 // difference of about 3 us per request on a Fastify hello-world
-// (docs/sdk-overhead.md, "Node 20: what a process loads decides a slow
-// path in process.nextTick"). A server that also loaded the other
+// (docs/sdk-overhead.md, "Node 20: a slow path in process.nextTick that
+// start-up decides"). A server that also loaded the other
 // variants' packages would not be the server its variant stands for.
 import { createServer, type ServerResponse } from 'node:http';
 import type { Vigil } from '@vigil/sdk';
@@ -35,7 +35,7 @@ const timed = new Float64Array(1);
 /**
  * The 'burn' variant: BENCH_BURN_NS nanoseconds of user CPU per request, a
  * busy loop whose iteration count is calibrated at start-up (the fastest of
- * 20 timings of 10 ms); what a known slowdown measures as in the bench.
+ * 20 timings of a million iterations); what a known slowdown measures as in the bench.
  */
 const BURN_NS = Number(process.env.BENCH_BURN_NS ?? 300);
 const spin = (n: number) => {
