@@ -112,10 +112,12 @@ const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version :
 type Framework = 'fastify' | 'express';
 type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
 const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
-/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); 'idle', 'floor', 'hook', 'hookstart' and 'burn' are off by default. */
+/** Variants that run only when BENCH_VARIANTS names them. */
+const OPTIONAL = new Set<Variant>(['idle', 'floor', 'hook', 'hookstart', 'burn']);
+/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); the {@link OPTIONAL} ones are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
-  : ALL_VARIANTS.filter((v) => v !== 'idle' && v !== 'floor' && v !== 'hook' && v !== 'hookstart' && v !== 'burn');
+  : ALL_VARIANTS.filter((v) => !OPTIONAL.has(v));
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
 const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 

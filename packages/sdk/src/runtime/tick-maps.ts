@@ -4,7 +4,7 @@ import { createHook } from 'node:async_hooks';
  * One of Node's own `process.nextTick` records, kept for the life of the
  * process (empty until {@link holdTickObjectShape} has run).
  */
-const held: object[] = [];
+let held: object | undefined;
 
 /**
  * Keeps one `process.nextTick` record (what Node queues per tick: an object
@@ -36,11 +36,11 @@ const held: object[] = [];
  * so nothing is done there (nor on later releases). Idempotent.
  */
 export function holdTickObjectShape(version = process.versions.node): boolean {
-  if (held.length > 0) return true;
+  if (held !== undefined) return true;
   if (Number(version.split('.')[0]) >= 24) return false;
   const hook = createHook({
     init(_id, type, _trigger, resource) {
-      if (type === 'TickObject' && held.length === 0) held.push(resource as object);
+      if (type === 'TickObject') held ??= resource as object;
     },
   });
   hook.enable();
@@ -49,12 +49,12 @@ export function holdTickObjectShape(version = process.versions.node): boolean {
   } finally {
     hook.disable();
   }
-  return held.length > 0;
+  return held !== undefined;
 }
 
 function noop(): void {}
 
 /** @internal The record held, if any (for tests). */
 export function heldTickObject(): object | undefined {
-  return held[0];
+  return held;
 }
