@@ -13,8 +13,10 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { Vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
-// 'vigil': the defaults. 'hookstart' (Fastify): the defaults, each request's
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'shaped' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
+// 'vigil': the defaults. 'shaped' (Express): bare, its server building
+// requests and responses with the app's prototypes as instrumentExpress has
+// it do on Node before 24, with no SDK. 'hookstart' (Fastify): the defaults, each request's
 // start seen from an onRequest hook instead of Fastify's log controller. 'context': the defaults with the per-request
 // AsyncLocalStorage context forced on (the default turns it on only where
 // AsyncContextFrame carries it). 'lean': metrics only, no context and no
@@ -137,6 +139,13 @@ async function main(): Promise<number> {
     res.json({ ...process.cpuUsage(), timed: timed[0] });
   });
   const server = createServer(app);
+  if (variant === 'shaped') {
+    // The SDK's prototype change alone, from its own module (which loads
+    // nothing but node:http): bare Express, its requests built with the
+    // app's prototypes.
+    const { buildWithAppPrototypes } = await import('../packages/sdk/src/http/express/app-prototypes.ts');
+    if (!buildWithAppPrototypes(server, app.request, app.response)) throw new Error('shaped: the server kept its own request classes');
+  }
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return (server.address() as { port: number }).port;
 }

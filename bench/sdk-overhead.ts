@@ -36,7 +36,9 @@
 //    rendering, @vigil/sdk's renderer (the Buffer its /metrics handlers
 //    send) vs prom-client's registry.metrics().
 //
-// Variants: bare, bare again (control), @vigil/sdk defaults, @vigil/sdk with
+// Variants: bare, bare again (control), on Express bare with its server
+// building requests with the app's prototypes (shaped, the change
+// instrumentExpress makes on Node before 24), @vigil/sdk defaults, @vigil/sdk with
 // the request context forced on (requestContext: true; the default turns it
 // on only where AsyncContextFrame carries AsyncLocalStorage, Node 24+),
 // @vigil/sdk lean (requestContext and size histograms off), the alternative.
@@ -110,16 +112,24 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'idle', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'shaped' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
+/**
+ * 'shaped' (Express only): bare, with its server building requests and
+ * responses with the app's prototypes as @vigil/sdk's instrumentExpress has
+ * it do on Node before 24 (docs/sdk.md, "Express request shapes"), and no
+ * SDK. Against bare it shows what that change alone is worth; the SDK
+ * against it, what the instrumentation costs on top.
+ */
+const EXPRESS_ONLY = new Set<Variant>(['shaped']);
 /** Variants that run only when BENCH_VARIANTS names them. */
 const OPTIONAL = new Set<Variant>(['idle', 'floor', 'hook', 'hookstart', 'burn']);
-/** BENCH_VARIANTS picks some (bare, vigil and alt always run: the verdict needs them); the {@link OPTIONAL} ones are off by default. */
+/** BENCH_VARIANTS picks some (bare, vigil, alt and shaped always run: the verdict needs them); the {@link OPTIONAL} ones are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
-  ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || process.env.BENCH_VARIANTS!.split(',').includes(v))
+  ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || v === 'shaped' || process.env.BENCH_VARIANTS!.split(',').includes(v))
   : ALL_VARIANTS.filter((v) => !OPTIONAL.has(v));
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -208,7 +218,8 @@ async function throughput(): Promise<void> {
   console.log(`throughput: ${ROUNDS} rounds (${SETS} sets of fresh server processes x ${ROUNDS_PER_SET} rounds) x ${SECONDS}s per server (each after ${PRELOAD_MS} ms of unmeasured load), ${DESIGN === 'paired' ? 'each variant loaded together with bare (req/s below are per server while two share a core)' : 'one server at a time'}, ${CONNECTIONS} connections${PIPELINING > 1 ? ` x ${PIPELINING} pipelined` : ''}, ${PIN.length ? 'servers pinned to core 1, load generator to core 0' : 'no CPU pinning'}${ALT_EVERY > 1 ? `; variants other than bare and @vigil/sdk in one set of every ${ALT_EVERY} only` : ''}; servers on Node ${SERVER_NODE_VERSION}${SERVER_FLAGS.length ? ` ${SERVER_FLAGS.join(' ')}` : ''}`);
   const verdicts: string[] = [];
   for (const fw of (process.env.BENCH_FRAMEWORKS ?? 'fastify,express').split(',') as Framework[]) {
-    const results = Object.fromEntries(VARIANTS.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
+    const variants = VARIANTS.filter((v) => fw === 'express' || !EXPRESS_ONLY.has(v));
+    const results = Object.fromEntries(variants.map((v) => [v, [] as Run[]])) as Record<Variant, Run[]>;
     let context = false;
     // Fresh processes for every set: a server process keeps a speed of its
     // own for its whole life (eight identical servers: 19 points from
@@ -217,7 +228,7 @@ async function throughput(): Promise<void> {
     const perSet: Array<Record<Variant, number>> = [];
     for (let set = 0; set < SETS; set++) {
       const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
-      const inSet = VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || set % ALT_EVERY === 0);
+      const inSet = variants.filter((v) => v === 'bare' || v === 'vigil' || set % ALT_EVERY === 0);
       try {
         for (const v of inSet) servers.set(v, await startServer(fw, v));
         context = servers.get('vigil')!.context;
@@ -252,7 +263,7 @@ async function throughput(): Promise<void> {
           }
         }
         // NaN where the variant sat this set out (BENCH_ALT_EVERY).
-        perSet.push(Object.fromEntries(VARIANTS.map((v) => [v, ratios[v] ? median(ratios[v]) : NaN])) as Record<Variant, number>);
+        perSet.push(Object.fromEntries(variants.map((v) => [v, ratios[v] ? median(ratios[v]) : NaN])) as Record<Variant, number>);
       } finally {
         for (const { child } of servers.values()) child.kill('SIGTERM');
       }
@@ -276,15 +287,15 @@ async function throughput(): Promise<void> {
       return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (${sysUs(v).toFixed(1).padStart(5)} system) ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
     console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
-    for (const v of VARIANTS) console.log(row(v));
+    for (const v of variants) console.log(row(v));
     console.log(`  per process set (median over its ${ROUNDS_PER_SET} rounds):`);
-    for (const v of VARIANTS) if (v !== 'bare') console.log(`    ${(v === 'alt' ? ALT[fw] : NAMES[v]).padEnd(20)} ${perSet.map((c) => (Number.isNaN(c[v]) ? '.' : pct(c[v])).padStart(7)).join(' ')}`);
+    for (const v of variants) if (v !== 'bare') console.log(`    ${(v === 'alt' ? ALT[fw] : NAMES[v]).padEnd(20)} ${perSet.map((c) => (Number.isNaN(c[v]) ? '.' : pct(c[v])).padStart(7)).join(' ')}`);
     // The 5% verdict reads the SDK's cost from sets of one structure. With
     // BENCH_ALT_EVERY > 1 those are the sets where bare and the SDK ran
     // alone: sets with more servers measured the SDK differently (4 Dec
     // 2026, Fastify: +6.5% in 72 sets of two, +32% in 24 sets of five, while
     // an identical bare server stayed within a point of bare).
-    const alone = (c: Record<Variant, number>) => VARIANTS.every((v) => v === 'bare' || v === 'vigil' || Number.isNaN(c[v]));
+    const alone = (c: Record<Variant, number>) => variants.every((v) => v === 'bare' || v === 'vigil' || Number.isNaN(c[v]));
     const verdictCosts = ALT_EVERY > 1 ? perSet.filter(alone).map((c) => c.vigil) : setCosts('vigil');
     if (ALT_EVERY > 1) {
       const larger = perSet.filter((c) => !alone(c)).map((c) => c.vigil);
@@ -311,7 +322,12 @@ async function throughput(): Promise<void> {
     // the SDK's cost beyond it is paired by set.
     const minusFloor = diffs('vigil', 'floor');
     const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(minusFloor))} (${span(interval(minusFloor))})` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${ALT_EVERY > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}`);
+    // The SDK against bare with the app's prototypes, paired by set (its CPU
+    // per request over that server's, in percent): what the instrumentation
+    // costs beyond the prototype change it makes (Express, Node before 24).
+    const minusShaped = perSet.filter((c) => !Number.isNaN(c.vigil) && !Number.isNaN(c.shaped)).map((c) => ((100 + c.vigil) / (100 + c.shaped) - 1) * 100);
+    const shaped = variants.includes('shaped') ? `; bare with the app's prototypes ${pct(cost('shaped'))} (${span(interval(setCosts('shaped')))}), @vigil/sdk against it ${pct(median(minusShaped))} (${span(interval(minusShaped))}, ${minusShaped.length} sets)` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${ALT_EVERY > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);

@@ -1,5 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
+import { APP_PROTOTYPES_DEFAULT, buildWithAppPrototypes } from './app-prototypes.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS, pathOf } from '../node/instrument.ts';
@@ -18,6 +19,15 @@ export interface ExpressInstrumentOptions {
   ignore?: Iterable<string>;
   /** Serve `/metrics`, `/livez`, `/readyz` and `/healthz` (default true). */
   endpoints?: boolean;
+  /**
+   * Have the server build requests and responses with the app's prototypes
+   * from the start, so that they share V8 hidden classes instead of getting
+   * new ones each (default true on Node before 24; see
+   * `docs/sdk.md#express-request-shapes`). Applied to a server whose request
+   * listener is the app itself (`app.listen()`, `http.createServer(app)`)
+   * and that builds Node's own request classes.
+   */
+  appPrototypes?: boolean;
 }
 
 /** A route object of Express's router (Express 4 and 5). */
@@ -44,6 +54,8 @@ const mounts = new WeakMap<object, string | null>();
 let anyMount = false;
 /** Requests on which the middleware looks for the route prototype before it gives up. */
 const PATCH_LOOKUPS = 64;
+/** Requests on which the middleware tries to have their server build them with the app's prototypes. */
+const SHAPE_TRIES = 16;
 const dispatchPatched = new WeakSet<object>();
 
 function learnMount(route: object, base: string): void {
@@ -124,13 +136,28 @@ function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (r
   // Looked for on the first requests only: an app with no route by then
   // (middleware only) should not walk its router's stack on every request.
   let lookups = PATCH_LOOKUPS;
+  let shapeTries = (opts.appPrototypes ?? APP_PROTOTYPES_DEFAULT) ? SHAPE_TRIES : 0;
   return (req, res) => {
     const path = pathOf(req.url);
     if (endpoints && serveOwnEndpoint(obs, req, res, path)) return true;
     if (lookups > 0) lookups = patchDispatch(app ?? (req as { app?: unknown }).app) ? 0 : lookups - 1;
+    if (shapeTries > 0) shapeTries = shapeServer(app ?? (req as { app?: unknown }).app, req) ? 0 : shapeTries - 1;
     if (!ignore.has(path)) exchanges.observe(req, res);
     return false;
   };
+}
+
+/**
+ * Has the server that carried `req` build its later requests with the app's
+ * prototypes ({@link buildWithAppPrototypes}), when the app is that server's
+ * request listener. True once done.
+ */
+function shapeServer(app: unknown, req: IncomingMessage): boolean {
+  const server = (req.socket as { server?: unknown } | null | undefined)?.server as Server | undefined;
+  if (typeof app !== 'function' || typeof server?.listeners !== 'function') return false;
+  if (!server.listeners('request').includes(app as (...args: unknown[]) => void)) return false;
+  const a = app as unknown as { request?: unknown; response?: unknown };
+  return buildWithAppPrototypes(server, a.request, a.response);
 }
 
 /**
