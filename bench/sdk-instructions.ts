@@ -57,13 +57,13 @@ const V8_FLAGS = (process.env.BENCH_V8_FLAGS ?? '--hash-seed=1 --random-seed=1')
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'idle' | 'floor' | 'hook' | 'wrap' | 'vigil' | 'context' | 'lean' | 'alt';
-/** BENCH_VARIANTS picks some (comma-separated; also floor, hook and wrap, see sdk-overhead-server.ts); all but those three by default. */
-const VARIANTS: Variant[] = (['bare', 'idle', 'floor', 'hook', 'wrap', 'vigil', 'context', 'lean', 'alt'] as Variant[]).filter((v) =>
-  process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',').includes(v) : v !== 'floor' && v !== 'hook' && v !== 'wrap',
+type Variant = 'bare' | 'shaped' | 'idle' | 'floor' | 'hook' | 'wrap' | 'vigil' | 'context' | 'lean' | 'alt';
+/** BENCH_VARIANTS picks some (comma-separated; also floor, hook, wrap and shaped, see sdk-overhead-server.ts); all but those four by default. */
+const VARIANTS: Variant[] = (['bare', 'shaped', 'idle', 'floor', 'hook', 'wrap', 'vigil', 'context', 'lean', 'alt'] as Variant[]).filter((v) =>
+  process.env.BENCH_VARIANTS ? process.env.BENCH_VARIANTS.split(',').includes(v) : v !== 'floor' && v !== 'hook' && v !== 'wrap' && v !== 'shaped',
 );
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', wrap: 'listener, no hook', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', wrap: 'listener, no hook', vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** The `totals:` line of a callgrind output file (instructions executed). */
 function totals(file: string): number {
