@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse, type Server } from 'node:http';
+import { ownSymbol } from '../node/own-symbol.ts';
 
 /**
  * Express gives every request and response its application's prototypes
@@ -34,18 +35,13 @@ export const APP_PROTOTYPES_DEFAULT = NODE_MAJOR < 24;
  * whose prototype is the app's (there `Reflect.construct` with such a
  * `new.target` measured five times slower than that, and 1.7 times bare). Per
  * request of an Express hello-world on this host, CPU µs, one process each:
- * Node 20 bare 87.7–93.9, call 29.3–31.0, construct 152.3; Node 22 bare
+ * Node 20 bare 87.7–94.0, call 29.3–31.0, construct 152.3; Node 22 bare
  * 86.8–87.1, call 28.6–30.2, construct 23.5; Node 24 bare 23.5–25.5, call
  * 31.7–34.5, construct 20.3–23.5.
  */
 const BY_CONSTRUCT = NODE_MAJOR >= 22;
 
 type Ctor = new (...args: never[]) => unknown;
-
-/** The server's own symbol-keyed property described `description` (Node keeps the classes it builds requests from under such symbols). */
-function serverSymbol(server: object, description: string): symbol | undefined {
-  return Object.getOwnPropertySymbols(server).find((s) => s.description === description);
-}
 
 const shaped = new WeakSet<object>();
 
@@ -64,9 +60,10 @@ function isPlainFunction(f: unknown): boolean {
 export function buildWithAppPrototypes(server: Server, request: unknown, response: unknown): boolean {
   if (shaped.has(server)) return true;
   if (!(request instanceof IncomingMessage) || !(response instanceof ServerResponse)) return false;
-  const kReq = serverSymbol(server, 'IncomingMessage');
-  const kRes = serverSymbol(server, 'ServerResponse');
-  if (kReq === undefined || kRes === undefined) return false;
+  // Node keeps the classes it builds requests from on the server.
+  const kReq = ownSymbol(server, 'IncomingMessage');
+  const kRes = ownSymbol(server, 'ServerResponse');
+  if (kReq === null || kRes === null) return false;
   const s = server as unknown as Record<symbol, Ctor>;
   if (s[kReq] !== IncomingMessage || s[kRes] !== ServerResponse) return false;
   let AppRequest: Ctor;

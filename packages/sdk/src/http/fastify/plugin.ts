@@ -3,6 +3,7 @@ import type { RouteSeries } from '../../metrics/http-metrics.ts';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
+import { ownSymbol } from '../node/own-symbol.ts';
 import { byteCount } from '../node/sizes.ts';
 
 /** Options of {@link instrumentFastify}. */
@@ -20,11 +21,6 @@ export interface FastifyInstrumentOptions {
 }
 
 type HeaderValue = ReturnType<FastifyReply['getHeader']>;
-
-/** The object's own symbol-keyed property described `description`, or null (Fastify's internals are keyed by such symbols). */
-function ownSymbol(obj: object, description: string): symbol | null {
-  return Object.getOwnPropertySymbols(obj).find((s) => s.description === description) ?? null;
-}
 
 /**
  * Reads the matched route's template. `request.routeOptions` builds a fresh
