@@ -60,6 +60,50 @@ test('fastify: route templates, unmatched, errors counted, endpoints served, con
 });
 
 for (const start of ['auto', 'hook'] as const) {
+  test(`fastify (start: ${start}): each request's context reaches its handler after the body is parsed, concurrent requests keep their own, ignored paths and the next request on a connection get none`, async () => {
+    const obs = quiet();
+    const app = Fastify();
+    instrumentFastify(app, obs, { start, ignore: ['/plain'] });
+    app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req: FastifyRequest, body: string, done: (err: null, v: unknown) => void) => {
+      // Called once the body has arrived, from later socket reads than the request's start.
+      setImmediate(() => done(null, { text: body }));
+    });
+    app.post('/echo', async (req) => {
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5)));
+      return { ...(req.body as object), handlerSaw: obs.context.get()?.requestId ?? null };
+    });
+    app.get('/plain', async () => ({ saw: obs.context.get()?.requestId ?? null }));
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
+      const bodies = await Promise.all(
+        ids.map(async (id) => {
+          const r = await fetch(`${url}/echo`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'text/plain' }, body: `body of ${id}` });
+          assert.equal(r.headers.get('x-request-id'), id);
+          return (await r.json()) as { text: string; handlerSaw: string | null };
+        }),
+      );
+      ids.forEach((id, i) => assert.deepEqual(bodies[i], { text: `body of ${id}`, handlerSaw: id }));
+      // One keep-alive connection: a request with a context, then an ignored path.
+      const plain = await new Promise<string>((resolve, reject) => {
+        const sock = connect(Number(new URL(url).port), '127.0.0.1', () => {
+          sock.write('POST /echo HTTP/1.1\r\nHost: x\r\nx-request-id: first\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nhi');
+          sock.write('GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+        });
+        let out = '';
+        sock.on('data', (d) => (out += d));
+        sock.on('end', () => resolve(out));
+        sock.on('error', reject);
+      });
+      assert.match(plain, /"handlerSaw":"first"/);
+      assert.match(plain, /\{"saw":null\}/);
+      assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'POST /echo 200': 21 });
+    } finally {
+      await app.close();
+      obs.close();
+    }
+  });
+
   test(`fastify (start: ${start}): a user's own log controller still runs, routes of encapsulated plugins counted, context off`, async () => {
     const obs = vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, requestContext: false });
     const seen: string[] = [];
@@ -97,6 +141,33 @@ for (const start of ['auto', 'hook'] as const) {
 }
 
 for (const form of ['middleware', 'instrumentExpress'] as const) {
+  test(`express (${form}): concurrent requests each see their own context in an async handler, after a body is read`, async () => {
+    const obs = quiet();
+    const app = express();
+    if (form === 'middleware') app.use(expressMiddleware(obs));
+    else instrumentExpress(app, obs);
+    app.post('/echo', express.text(), async (req, res) => {
+      await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 5)));
+      res.json({ text: req.body, saw: obs.context.get()?.requestId ?? null });
+    });
+    const server = createServer(app);
+    const url = await listen(server);
+    try {
+      const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
+      const bodies = await Promise.all(
+        ids.map(async (id) => {
+          const r = await fetch(`${url}/echo`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'text/plain' }, body: `body of ${id}` });
+          assert.equal(r.headers.get('x-request-id'), id);
+          return r.json();
+        }),
+      );
+      ids.forEach((id, i) => assert.deepEqual(bodies[i], { text: `body of ${id}`, saw: id }));
+    } finally {
+      server.close();
+      obs.close();
+    }
+  });
+
   test(`express (${form}): template joined to the router mount path, also when an error leaves the router; route errors captured; context per request`, () => expressMountCase(form));
 }
 

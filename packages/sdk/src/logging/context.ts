@@ -102,6 +102,11 @@ export class ContextStore {
     this.als.enterWith(ctx);
   }
 
+  /** Makes no context current for the rest of this synchronous run and what it schedules (the counterpart of {@link enterWith}). */
+  leave(): void {
+    this.als.enterWith(undefined as unknown as RequestContext);
+  }
+
   /** Sets tenant/user ids on the current request's context (no-op outside a request). */
   set(fields: Partial<Omit<RequestContext, 'requestId'>>): void {
     const ctx = this.als.getStore();

@@ -31,13 +31,17 @@ let held: object | undefined;
  * collection and ends up megamorphic before those stream functions are
  * optimised.
  *
+ * Node 22 and 24 have the same slow path (their record has a third
+ * symbol-keyed field, the async context frame): a bare Fastify
+ * hello-world served 15.6–16.5 µs per request on Node 22.23 and 12.4–12.8
+ * on Node 24.22, and 11.9–13.3 and 10.4–10.9 with this call first
+ * (docs/sdk-overhead.md, "Node 22 and 24: the same nextTick slow path").
+ *
  * Costs one `async_hooks` init hook enabled for one `nextTick` call, and
- * one small object. Node 24 did not show the slow path in the same test,
- * so nothing is done there (nor on later releases). Idempotent.
+ * one small object. Idempotent.
  */
-export function holdTickObjectShape(version = process.versions.node): boolean {
+export function holdTickObjectShape(): boolean {
   if (held !== undefined) return true;
-  if (Number(version.split('.')[0]) >= 24) return false;
   const hook = createHook({
     init(_id, type, _trigger, resource) {
       if (type === 'TickObject') held ??= resource as object;

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteSeries } from '../../metrics/http-metrics.ts';
+import { asyncContextFrameActive, type RequestContext } from '../../logging/context.ts';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
@@ -56,6 +57,23 @@ function replyLengthReader(): (reply: FastifyReply) => HeaderValue {
     if (key === undefined) key = ownSymbol(reply, 'fastify.reply.headers');
     const headers = key === null ? undefined : (reply as unknown as Record<symbol, Record<string, HeaderValue> | undefined>)[key];
     return headers?.['content-length'] ?? reply.getHeader('content-length');
+  };
+}
+
+/**
+ * Sets a response header the way `reply.header()` does for any header but
+ * `set-cookie`, without its lower-casing of the name on every call: into
+ * the header object Fastify keeps under a symbol described
+ * `fastify.reply.headers` (found once). `name` must be lower case. Falls
+ * back to `reply.header()` where that symbol is not there.
+ */
+function replyHeaderWriter(name: string): (reply: FastifyReply, value: string) => void {
+  let key: symbol | null | undefined;
+  return (reply, value) => {
+    if (key === undefined) key = ownSymbol(reply, 'fastify.reply.headers');
+    const headers = key === null ? undefined : (reply as unknown as Record<symbol, Record<string, HeaderValue> | undefined>)[key];
+    if (headers !== undefined) headers[name] = value;
+    else void reply.header(name, value);
   };
 }
 
@@ -153,23 +171,44 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
     lastSeries = series;
     return series;
   };
+  const setRequestId = replyHeaderWriter('x-request-id');
+  const contextOf = (req: FastifyRequest, reply: FastifyReply): RequestContext => {
+    const ctx = context.fromHeaders(req.headers);
+    setRequestId(reply, ctx.requestId);
+    return ctx;
+  };
+  // Where AsyncContextFrame carries the context (Node 24), it is entered
+  // from the start as well, with enterWith (see below); elsewhere from an
+  // onRequest hook with run().
+  let enterAtStart = false;
   const start: StartFn = (req, reply) => {
     const series = seriesFor(req);
     // No request decoration: Fastify copies every decoration onto each new
     // request in a loop whose keyed store V8 cannot specialise.
-    if (series !== null) exchanges.observe(req.raw, reply.raw, series, reply);
+    if (series !== null) {
+      exchanges.observe(req.raw, reply.raw, series, reply);
+      if (enterAtStart) context.enterWith(contextOf(req, reply));
+    } else if (enterAtStart && context.get() !== undefined) context.leave();
   };
   const started = (opts.start ?? 'auto') === 'auto' && startFromLogController(app, start);
-  if (!started || withContext) {
+  // From the log controller Fastify runs the request's hooks and handler
+  // right after, in the same synchronous run, so a context entered there
+  // is current for them and for everything they schedule, the body parser
+  // included (Fastify binds it to the context current when it starts). On
+  // AsyncContextFrame, Node restores the frame when the callback that
+  // received the request returns, so the context does not outlive it.
+  // Against the hook with run(): no hook runner per request, and one
+  // context frame built per request instead of two (run() builds a second
+  // one to restore the previous).
+  enterAtStart = started && withContext && asyncContextFrameActive();
+  if (!started || (withContext && !enterAtStart)) {
     // A callback-style hook: an async one costs a promise per request.
     app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (!started) start(req, reply);
-      if (!withContext || seriesFor(req) === null) return done();
-      const ctx = context.fromHeaders(req.headers);
-      void reply.header('x-request-id', ctx.requestId);
+      if (!withContext || enterAtStart || seriesFor(req) === null) return done();
       // The rest of the request (hooks, handler, what they schedule) runs
       // from done(), so it sees the context.
-      context.run(ctx, done);
+      context.run(contextOf(req, reply), done);
     });
   }
   app.addHook('onError', (req: FastifyRequest, _reply: FastifyReply, err: Error, done: () => void) => {
