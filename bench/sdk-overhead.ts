@@ -325,9 +325,15 @@ async function throughput(): Promise<void> {
     // The SDK against bare with the app's prototypes, paired by set (its CPU
     // per request over that server's, in percent): what the instrumentation
     // costs beyond the prototype change it makes (Express, Node before 24).
-    const minusShaped = perSet.filter((c) => !Number.isNaN(c.vigil) && !Number.isNaN(c.shaped)).map((c) => ((100 + c.vigil) / (100 + c.shaped) - 1) * 100);
+    const against = (v: Variant): number[] => perSet.filter((c) => !Number.isNaN(c.vigil) && !Number.isNaN(c[v])).map((c) => ((100 + c.vigil) / (100 + c[v]) - 1) * 100);
+    const minusShaped = against('shaped');
     const shaped = variants.includes('shaped') ? `; bare with the app's prototypes ${pct(cost('shaped'))} (${span(interval(setCosts('shaped')))}), @vigil/sdk against it ${pct(median(minusShaped))} (${span(interval(minusShaped))}, ${minusShaped.length} sets)` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${ALT_EVERY > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}`);
+    // The SDK against bare plus an idle vigil(), paired the same way: the
+    // instrumentation alone, over a process that has the SDK's start-up
+    // (the nextTick record it holds included) and background work.
+    const minusIdle = against('idle');
+    const idle = variants.includes('idle') ? `; @vigil/sdk against bare + idle vigil() ${pct(median(minusIdle))} (${span(interval(minusIdle))}, ${minusIdle.length} sets)` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${ALT_EVERY > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);

@@ -24,10 +24,14 @@ import { ownSymbol } from '../node/own-symbol.ts';
  *
  * Applied when the server still builds Node's own classes (a server given
  * its own `IncomingMessage` / `ServerResponse` is left alone). On by
- * default on Node before 24 only: Node 24's V8 keeps those transitions.
+ * default on every Node: Node 24's V8 keeps those transitions, so requests
+ * share their shapes there either way, but Express still changes each
+ * request's and response's prototype, and built with the app's prototypes
+ * a hello-world measured −13.1% (−17.4 … −8.3) CPU per request against
+ * bare in the bench on Node 24.22 (docs/sdk-overhead.md, "Node 22 and
+ * 24: the same nextTick slow path").
  */
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
-export const APP_PROTOTYPES_DEFAULT = NODE_MAJOR < 24;
 /**
  * How the constructors build: from Node 22, `Reflect.construct` with Node's
  * class and the app's constructor as `new.target` (Node allocates the object

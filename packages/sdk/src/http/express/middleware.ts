@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { asyncContextFrameActive } from '../../logging/context.ts';
 import type { Vigil } from '../../vigil.ts';
-import { APP_PROTOTYPES_DEFAULT, buildWithAppPrototypes } from './app-prototypes.ts';
+import { buildWithAppPrototypes } from './app-prototypes.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS, pathOf } from '../node/instrument.ts';
@@ -23,7 +23,7 @@ export interface ExpressInstrumentOptions {
   /**
    * Have the server build requests and responses with the app's prototypes
    * from the start, so that they share V8 hidden classes instead of getting
-   * new ones each (default true on Node before 24; see
+   * new ones each on Node before 24 (default true; see
    * `docs/sdk.md#express-request-shapes`). Applied to a server whose request
    * listener is the app itself (`app.listen()`, `http.createServer(app)`)
    * and that builds Node's own request classes.
@@ -137,7 +137,7 @@ function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (r
   // Looked for on the first requests only: an app with no route by then
   // (middleware only) should not walk its router's stack on every request.
   let lookups = PATCH_LOOKUPS;
-  let shapeTries = (opts.appPrototypes ?? APP_PROTOTYPES_DEFAULT) ? SHAPE_TRIES : 0;
+  let shapeTries = (opts.appPrototypes ?? true) ? SHAPE_TRIES : 0;
   return (req, res) => {
     const path = pathOf(req.url);
     if (endpoints && serveOwnEndpoint(obs, req, res, path)) return true;
