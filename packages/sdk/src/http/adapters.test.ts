@@ -17,6 +17,18 @@ function listen(server: Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
+/** POSTs `body of <id>` to `url`/echo with 20 request ids at once; checks each id is echoed; returns [id, parsed body] pairs. */
+async function postConcurrently(url: string): Promise<Array<[string, unknown]>> {
+  const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
+  return Promise.all(
+    ids.map(async (id): Promise<[string, unknown]> => {
+      const r = await fetch(`${url}/echo`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'text/plain' }, body: `body of ${id}` });
+      assert.equal(r.headers.get('x-request-id'), id);
+      return [id, await r.json()];
+    }),
+  );
+}
+
 async function routeValues(obs: Vigil): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   for (const v of (await obs.http.requests.get()).values) out.set(`${v.labels.method} ${v.labels.route} ${v.labels.status}`, v.value);
@@ -75,15 +87,7 @@ for (const start of ['auto', 'hook'] as const) {
     app.get('/plain', async () => ({ saw: obs.context.get()?.requestId ?? null }));
     const url = await app.listen({ port: 0, host: '127.0.0.1' });
     try {
-      const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
-      const bodies = await Promise.all(
-        ids.map(async (id) => {
-          const r = await fetch(`${url}/echo`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'text/plain' }, body: `body of ${id}` });
-          assert.equal(r.headers.get('x-request-id'), id);
-          return (await r.json()) as { text: string; handlerSaw: string | null };
-        }),
-      );
-      ids.forEach((id, i) => assert.deepEqual(bodies[i], { text: `body of ${id}`, handlerSaw: id }));
+      for (const [id, body] of await postConcurrently(url)) assert.deepEqual(body, { text: `body of ${id}`, handlerSaw: id });
       // One keep-alive connection: a request with a context, then an ignored path.
       const plain = await new Promise<string>((resolve, reject) => {
         const sock = connect(Number(new URL(url).port), '127.0.0.1', () => {
@@ -153,15 +157,7 @@ for (const form of ['middleware', 'instrumentExpress'] as const) {
     const server = createServer(app);
     const url = await listen(server);
     try {
-      const ids = Array.from({ length: 20 }, (_, i) => `req-${i}`);
-      const bodies = await Promise.all(
-        ids.map(async (id) => {
-          const r = await fetch(`${url}/echo`, { method: 'POST', headers: { 'x-request-id': id, 'content-type': 'text/plain' }, body: `body of ${id}` });
-          assert.equal(r.headers.get('x-request-id'), id);
-          return r.json();
-        }),
-      );
-      ids.forEach((id, i) => assert.deepEqual(bodies[i], { text: `body of ${id}`, saw: id }));
+      for (const [id, body] of await postConcurrently(url)) assert.deepEqual(body, { text: `body of ${id}`, saw: id });
     } finally {
       server.close();
       obs.close();
