@@ -83,6 +83,16 @@ const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
 export class ContextStore {
   private readonly als = new AsyncLocalStorage<RequestContext>();
 
+  /**
+   * Whether the store rides on AsyncContextFrame here. Then an adapter
+   * enters a request's context with {@link enterWith} where the request
+   * starts, rather than wrapping the rest of it in {@link run}: the
+   * framework runs the rest in that same synchronous run, Node restores the
+   * frame when the callback that received the request returns, and `run()`
+   * builds a second frame per request to restore the previous one.
+   */
+  readonly framed = asyncContextFrameActive();
+
   /** The current request's context, or undefined outside a request. */
   get(): RequestContext | undefined {
     return this.als.getStore();

@@ -1,5 +1,4 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { asyncContextFrameActive } from '../../logging/context.ts';
 import type { Vigil } from '../../vigil.ts';
 import { buildWithAppPrototypes } from './app-prototypes.ts';
 import { serveOwnEndpoint } from '../node/endpoints.ts';
@@ -173,13 +172,12 @@ export function expressMiddleware(obs: Vigil, opts: ExpressInstrumentOptions = {
   const arrive = arrivals(obs, opts);
   const context = obs.context;
   const withContext = obs.requestContext;
-  const enter = asyncContextFrameActive();
   return function vigilExpress(req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void): void {
     if (arrive(req, res)) return;
     if (!withContext) return next();
     const ctx = context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
-    if (enter) {
+    if (context.framed) {
       context.enterWith(ctx);
       return next();
     }
@@ -213,19 +211,14 @@ export function instrumentExpress<A extends (req: IncomingMessage, res: ServerRe
   const arrive = arrivals(obs, opts, app);
   const context = obs.context;
   const withContext = obs.requestContext;
-  // On AsyncContextFrame (Node 24) the context is entered with enterWith
-  // rather than run(): the rest of the request starts in this same
-  // synchronous run, and Node restores the frame when the callback that
-  // received the request returns. run() builds a second frame to restore
-  // the previous one, and here a closure as well.
-  const enter = asyncContextFrameActive();
   const handle = app.handle;
   app.handle = function vigilHandle(this: ExpressAppLike, req: IncomingMessage, res: ServerResponse, callback?: (err?: unknown) => void): void {
     if (arrive(req, res)) return;
     if (!withContext) return handle.call(this, req, res, callback);
     const ctx = context.fromHeaders(req.headers);
     res.setHeader('x-request-id', ctx.requestId);
-    if (enter) {
+    // See ContextStore.framed; run() would also cost a closure here.
+    if (context.framed) {
       context.enterWith(ctx);
       return handle.call(this, req, res, callback);
     }

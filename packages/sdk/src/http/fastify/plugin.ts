@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteSeries } from '../../metrics/http-metrics.ts';
-import { asyncContextFrameActive, type RequestContext } from '../../logging/context.ts';
+import type { RequestContext } from '../../logging/context.ts';
 import type { Vigil } from '../../vigil.ts';
 import { ExchangeObserver } from '../node/exchanges.ts';
 import { OWN_PATHS } from '../node/instrument.ts';
@@ -193,19 +193,14 @@ export function instrumentFastify(app: FastifyInstance, obs: Vigil, opts: Fastif
   const started = (opts.start ?? 'auto') === 'auto' && startFromLogController(app, start);
   // From the log controller Fastify runs the request's hooks and handler
   // right after, in the same synchronous run, so a context entered there
-  // is current for them and for everything they schedule, the body parser
-  // included (Fastify binds it to the context current when it starts). On
-  // AsyncContextFrame, Node restores the frame when the callback that
-  // received the request returns, so the context does not outlive it.
-  // Against the hook with run(): no hook runner per request, and one
-  // context frame built per request instead of two (run() builds a second
-  // one to restore the previous).
-  enterAtStart = started && withContext && asyncContextFrameActive();
+  // is current for them and for everything they schedule (see
+  // ContextStore.framed); and no hook runner per request.
+  enterAtStart = started && withContext && context.framed;
   if (!started || (withContext && !enterAtStart)) {
     // A callback-style hook: an async one costs a promise per request.
     app.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
       if (!started) start(req, reply);
-      if (!withContext || enterAtStart || seriesFor(req) === null) return done();
+      if (!withContext || seriesFor(req) === null) return done();
       // The rest of the request (hooks, handler, what they schedule) runs
       // from done(), so it sees the context.
       context.run(contextOf(req, reply), done);
