@@ -1,4 +1,4 @@
-import { createHook } from 'node:async_hooks';
+import { executionAsyncResource } from 'node:async_hooks';
 
 /**
  * One of Node's own `process.nextTick` records, kept for the life of the
@@ -37,26 +37,36 @@ let held: object | undefined;
  * on Node 24.22, and 11.9–13.3 and 10.4–10.9 with this call first
  * (docs/sdk-overhead.md, "Node 22 and 24: the same nextTick slow path").
  *
- * Costs one `async_hooks` init hook enabled for one `nextTick` call, and
- * one small object. Idempotent.
+ * How: one `process.nextTick` whose callback takes the record it runs from
+ * (`executionAsyncResource()`, which inside a tick callback is the tick's
+ * own record). The record is the queue's until then, so it is held from the
+ * moment this is called. Not with an `async_hooks` init hook (before 5 Dec
+ * 2026): enabling any hook, even for one call, installs V8 promise hooks,
+ * and V8 then invalidates its PromiseHook protector for the life of the
+ * process (`--trace-protector-invalidation` prints it), after which
+ * optimised code no longer inlines promise resolution, `then` and `await`;
+ * a bare Fastify hello-world with that one hook enabled and disabled at
+ * start-up measured slower per request (docs/sdk-overhead.md, "The
+ * PromiseHook protector"). `executionAsyncResource()` installs nothing: it
+ * marks the resource stack as read, which only matters once some hook is
+ * enabled.
+ *
+ * Costs one tick and one small object. Idempotent; returns whether a record
+ * is held or on its way (the tick has not run yet).
  */
 export function holdTickObjectShape(): boolean {
-  if (held !== undefined) return true;
-  const hook = createHook({
-    init(_id, type, _trigger, resource) {
-      if (type === 'TickObject') held ??= resource as object;
-    },
-  });
-  hook.enable();
-  try {
-    process.nextTick(noop);
-  } finally {
-    hook.disable();
+  if (!requested) {
+    requested = true;
+    process.nextTick(takeRecord);
   }
-  return held !== undefined;
+  return true;
 }
 
-function noop(): void {}
+let requested = false;
+
+function takeRecord(): void {
+  held = executionAsyncResource();
+}
 
 /** @internal The record held, if any (for tests). */
 export function heldTickObject(): object | undefined {

@@ -19,7 +19,8 @@ interface StartMessage {
  * the `--import @vigil/sdk/register` form uses. Each server seen is also
  * added to the shutdown drain. Routes come from `opts.route` (default: the
  * raw path templated by {@link templateFromPath}, still capped); servers in
- * `opts.skip` are ignored.
+ * `opts.skip` are ignored. Each request gets a logging context where
+ * `obs.requestContext` is on.
  *
  * Returns a function that unsubscribes.
  */
@@ -38,7 +39,10 @@ export function instrumentAllServers(obs: Vigil, opts: { route?: RouteResolver; 
     }
     if (ignore.has(pathOf(request.url))) return;
     exchanges.observe(request, response);
-    obs.context.enterWith(obs.context.fromHeaders(request.headers));
+    // As the framework adapters: only where obs.requestContext is on (on
+    // Node 20, an active AsyncLocalStorage enables async hooks for every
+    // promise and async resource in the process).
+    if (obs.requestContext) obs.context.enterWith(obs.context.fromHeaders(request.headers));
   };
   subscribe('http.server.request.start', onStart);
   // Requests already started still end (and leave the in-flight gauge).
