@@ -233,6 +233,31 @@ test('node:http wrapper: resolver templates, rejected handler answers 500 and is
   }
 });
 
+test('node:http wrapper: a context and the echoed x-request-id only where requestContext is on', async () => {
+  for (const requestContext of [true, false]) {
+    const obs = vigil({ service: 't', logger: { level: 'silent' }, defaultMetrics: false, requestContext });
+    let saw: string | undefined = 'not called';
+    const server = createServer(
+      withVigil(obs, async (_req, res) => {
+        await new Promise((r) => setImmediate(r));
+        saw = obs.context.get()?.requestId;
+        res.end('ok');
+      }),
+    );
+    const url = await listen(server);
+    try {
+      const r = await fetch(`${url}/x`, { headers: { 'x-request-id': 'w-1' } });
+      assert.equal(await r.text(), 'ok');
+      assert.equal(r.headers.get('x-request-id'), requestContext ? 'w-1' : null);
+      assert.equal(saw, requestContext ? 'w-1' : undefined);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+      obs.close();
+    }
+  }
+});
+
 test('cardinality: 100k random URLs through the raw-path resolver yield at most maxRoutes + 1 route values', () => {
   const obs = quiet(50);
   const rnd = () => Math.random().toString(36).slice(2, 2 + Math.ceil(Math.random() * 10));

@@ -30,7 +30,8 @@ export function pathOf(url: string | undefined): string {
 /**
  * Instruments a plain `node:http` (or `https`) server: a listener is
  * prepended to `request`, so it runs before the application's handler and
- * needs no change to it.
+ * needs no change to it. Requests get a logging context where
+ * `obs.requestContext` is on.
  */
 export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstrumentOptions = {}): void {
   const exchanges = new ExchangeObserver(obs.http, opts.route ?? (() => undefined));
@@ -39,7 +40,8 @@ export function instrumentNodeServer(server: Server, obs: Vigil, opts: NodeInstr
     if (ignore.has(pathOf(req.url))) return;
     // enterWith: the application's listener runs next in this same
     // synchronous emit, so it (and what it schedules) sees the context.
-    obs.context.enterWith(obs.context.fromHeaders(req.headers));
+    // Only where obs.requestContext is on, as in the framework adapters.
+    if (obs.requestContext) obs.context.enterWith(obs.context.fromHeaders(req.headers));
     exchanges.observe(req, res);
   });
 }

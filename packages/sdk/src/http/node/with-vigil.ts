@@ -16,7 +16,8 @@ export interface WithVigilOptions {
 
 /**
  * Wraps a `node:http` request handler: serves the SDK's endpoints, runs the
- * handler inside the request's logging context, records HTTP metrics, and
+ * handler inside the request's logging context (where `obs.requestContext`
+ * is on; it then also echoes `x-request-id`), records HTTP metrics, and
  * captures errors the handler throws or rejects with (answering 500 if
  * nothing was sent yet).
  */
@@ -24,10 +25,9 @@ export function withVigil(obs: Vigil, handler: Handler, opts: WithVigilOptions =
   const resolve = opts.route ?? (() => undefined);
   const exchanges = new ExchangeObserver(obs.http, resolve);
   const endpoints = opts.endpoints ?? true;
+  const withContext = obs.requestContext;
   return (req, res) => {
     if (endpoints && serveOwnEndpoint(obs, req, res)) return;
-    const ctx = obs.context.fromHeaders(req.headers);
-    res.setHeader('x-request-id', ctx.requestId);
     exchanges.observe(req, res);
     const fail = (err: unknown) => {
       void obs.errors.capture(err, { type: 'route', context: { method: req.method, route: resolve(req) ?? 'unmatched' } });
@@ -36,13 +36,17 @@ export function withVigil(obs: Vigil, handler: Handler, opts: WithVigilOptions =
         res.end('internal server error\n');
       }
     };
-    obs.context.run(ctx, () => {
+    const call = () => {
       try {
         const r = handler(req, res);
         if (r instanceof Promise) r.catch(fail);
       } catch (err) {
         fail(err);
       }
-    });
+    };
+    if (!withContext) return call();
+    const ctx = obs.context.fromHeaders(req.headers);
+    res.setHeader('x-request-id', ctx.requestId);
+    obs.context.run(ctx, call);
   };
 }
