@@ -14,9 +14,20 @@ import { freePort, waitFor } from './helpers/ports.ts';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+
 before(() => {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'packages/sdk/tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+});
+
+test('the compiled declarations type-check a service outside the repository (moduleResolution nodenext)', () => {
+  // fixtures/consumer/app.ts uses the public API and expects three type
+  // errors (@ts-expect-error): were the declarations missing or `any`, tsc
+  // would fail on those lines.
+  const out = execFileSync(process.execPath, [tsc, '-p', fixture('consumer/tsconfig.json'), '--explainFiles'], { cwd: root, encoding: 'utf8' });
+  assert.match(out, /packages\/sdk\/dist\/index\.d\.ts/);
+  assert.match(out, /packages\/sdk\/dist\/register\.d\.ts/);
+  assert.doesNotMatch(out, /packages\/sdk\/src\//, 'no source file of the SDK is part of the consumer build');
 });
 
 /** Starts `args` with plain node from the repository root; resolves with the port the app prints and its output so far. */
