@@ -5,6 +5,8 @@ import { executionAsyncResource } from 'node:async_hooks';
  * process (empty until {@link holdTickObjectShape} has run).
  */
 let held: object | undefined;
+/** Whether {@link holdTickObjectShape} has queued its tick. */
+let requested = false;
 
 /**
  * Keeps one `process.nextTick` record (what Node queues per tick: an object
@@ -44,25 +46,19 @@ let held: object | undefined;
  * 2026): enabling any hook, even for one call, installs V8 promise hooks,
  * and V8 then invalidates its PromiseHook protector for the life of the
  * process (`--trace-protector-invalidation` prints it), after which
- * optimised code no longer inlines promise resolution, `then` and `await`;
- * a bare Fastify hello-world with that one hook enabled and disabled at
- * start-up measured slower per request (docs/sdk-overhead.md, "The
- * PromiseHook protector"). `executionAsyncResource()` installs nothing: it
- * marks the resource stack as read, which only matters once some hook is
- * enabled.
+ * optimised code no longer inlines promise resolution, `then` and `await`
+ * (awaited async calls about 20% slower in a micro-benchmark on Node 20, 22
+ * and 24; docs/sdk-overhead.md, "The PromiseHook protector").
+ * `executionAsyncResource()` installs nothing: it marks the resource stack
+ * as read, which only matters once some hook is enabled.
  *
- * Costs one tick and one small object. Idempotent; returns whether a record
- * is held or on its way (the tick has not run yet).
+ * Costs one tick and one small object. Idempotent.
  */
-export function holdTickObjectShape(): boolean {
-  if (!requested) {
-    requested = true;
-    process.nextTick(takeRecord);
-  }
-  return true;
+export function holdTickObjectShape(): void {
+  if (requested) return;
+  requested = true;
+  process.nextTick(takeRecord);
 }
-
-let requested = false;
 
 function takeRecord(): void {
   held = executionAsyncResource();
