@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { monotonicMs } from './clock.ts';
 import type { Registry } from 'prom-client';
 import { CountView, HistogramStore, NumberGauge, type Series } from './red-store.ts';
 import { BoundedLabel } from './bounded-label.ts';
@@ -10,6 +10,12 @@ export const DEFAULT_SIZE_BUCKETS = [100, 1_000, 10_000, 100_000, 1_000_000, 10_
 
 /** Route value for requests no route matched (404s, scanners): one series, not one per URL. */
 export const UNMATCHED_ROUTE = 'unmatched';
+
+/**
+ * Requests whose ends wait to be added to the histograms: see
+ * {@link HttpMetrics.end}.
+ */
+const BATCH = 64;
 
 /** Methods recorded by name; any other is recorded as `OTHER`. */
 const OTHER = 9;
@@ -119,6 +125,11 @@ export class HttpMetrics {
   private readonly byLabel = new Map<string, RouteSeries>();
   private unmatched: RouteSeries | undefined;
   private slowSeconds = Infinity;
+  /** Ends not yet in the histograms (see {@link end}): how many, their series, methods, and (status, seconds, request bytes, response bytes) each. */
+  private waiting = 0;
+  private readonly waitingSeries: RouteSeries[];
+  private readonly waitingMethods: string[] = new Array<string>(BATCH).fill('GET');
+  private readonly waitingValues = new Float64Array(BATCH * 4);
   private slowFn: ((done: FinishedRequest, seconds: number) => void) | undefined;
 
   constructor(registry: Registry, opts: HttpMetricsOptions = {}) {
@@ -130,20 +141,28 @@ export class HttpMetrics {
       this.requestSize = new HistogramStore('http_request_size_bytes', 'HTTP request body size in bytes (from Content-Length).', DEFAULT_SIZE_BUCKETS, registry);
       this.responseSize = new HistogramStore('http_response_size_bytes', 'HTTP response body size in bytes.', DEFAULT_SIZE_BUCKETS, registry);
     }
+    this.waitingSeries = new Array<RouteSeries>(BATCH).fill(new RouteSeries(''));
+    const apply = () => this.applyWaiting();
+    // A reset (registry.resetMetrics()) empties a store; the children each
+    // route series keeps would still point at the forgotten series.
+    const forget = () => this.forgetChildren();
+    for (const store of [this.duration, this.requestSize, this.responseSize]) {
+      if (store === undefined) continue;
+      store.beforeRead = apply;
+      store.afterReset = forget;
+    }
   }
 
   /**
    * Marks a request as started; call the returned function exactly once when
-   * it finishes. Durations use `performance.now()` (monotonic), from
-   * `node:perf_hooks`: the global `performance` is a lazy accessor that runs
-   * a getter on every read (about 0.02 µs per request in a CPU profile).
+   * it finishes. Durations use {@link monotonicMs}.
    */
   start(): (done: FinishedRequest) => void {
-    const t0 = performance.now();
+    const t0 = monotonicMs();
     this.inFlight.value++;
     return (done) => {
       this.inFlight.value--;
-      this.record(done, (performance.now() - t0) / 1000);
+      this.record(done, (monotonicMs() - t0) / 1000);
     };
   }
 
@@ -153,13 +172,13 @@ export class HttpMetrics {
    */
   begin(): number {
     this.inFlight.value++;
-    return performance.now();
+    return monotonicMs();
   }
 
   /** Ends a request begun with {@link begin}. */
   finish(t0: number, done: FinishedRequest): void {
     this.inFlight.value--;
-    this.record(done, (performance.now() - t0) / 1000);
+    this.record(done, (monotonicMs() - t0) / 1000);
   }
 
   /** Calls `fn` for every request slower than `seconds` (one hook; a later call replaces it). */
@@ -197,12 +216,43 @@ export class HttpMetrics {
   /**
    * Ends a request begun with {@link begin}: the allocation-free form of
    * {@link finish} the framework adapters use. Sizes are -1 when unknown.
+   *
+   * The in-flight gauge and the slow-request hook see the end at once; the
+   * histograms get it in a batch: the end waits in {@link BATCH}-long
+   * arrays and every {@link BATCH}th request, or any read or reset of the
+   * histograms (a scrape, `registry.getMetricsAsJSON()`, a cluster
+   * aggregation), adds the waiting ones in one loop. What a request costs
+   * a hello-world is mostly code that runs once per request and is no
+   * longer in the processor's instruction cache; a loop over 64 finds the
+   * recording code there for all but the first (docs/sdk-overhead.md,
+   * "Code that runs once per request").
    */
   end(t0: number, rs: RouteSeries, method: string, status: number, requestBytes: number, responseBytes: number): void {
     this.inFlight.value--;
-    const seconds = (performance.now() - t0) / 1000;
+    const seconds = (monotonicMs() - t0) / 1000;
     if (seconds > this.slowSeconds) this.slowFn?.({ method, route: rs.route === UNMATCHED_ROUTE ? undefined : rs.route, status, requestBytes: requestBytes < 0 ? undefined : requestBytes, responseBytes: responseBytes < 0 ? undefined : responseBytes }, seconds);
-    this.observe(rs, method, status, seconds, requestBytes, responseBytes);
+    const i = this.waiting;
+    this.waitingSeries[i] = rs;
+    this.waitingMethods[i] = method;
+    const v = this.waitingValues;
+    const j = i * 4;
+    v[j] = status;
+    v[j + 1] = seconds;
+    v[j + 2] = requestBytes;
+    v[j + 3] = responseBytes;
+    this.waiting = i + 1;
+    if (i + 1 === BATCH) this.applyWaiting();
+  }
+
+  /** Adds the ends waiting since the last batch to the histograms. */
+  applyWaiting(): void {
+    const n = this.waiting;
+    this.waiting = 0;
+    const v = this.waitingValues;
+    for (let i = 0; i < n; i++) {
+      const j = i * 4;
+      this.observe(this.waitingSeries[i]!, this.waitingMethods[i]!, v[j]!, v[j + 1]!, v[j + 2]!, v[j + 3]!);
+    }
   }
 
   /** Records one finished request that took `seconds`. */
@@ -221,6 +271,14 @@ export class HttpMetrics {
     this.duration.observe(c.duration, seconds);
     if (c.requestSize !== undefined && requestBytes >= 0) this.requestSize!.observe(c.requestSize, requestBytes);
     if (c.responseSize !== undefined && responseBytes >= 0) this.responseSize!.observe(c.responseSize, responseBytes);
+  }
+
+  private forgetChildren(): void {
+    for (const rs of this.byLabel.values()) {
+      rs.byStatus.clear();
+      rs.lastKey = -1;
+      rs.last = undefined;
+    }
   }
 
   private children(rs: RouteSeries, key: number, method: string, status: number): Children {

@@ -37,6 +37,10 @@ export class HistogramStore {
   readonly type = 'histogram';
   readonly aggregator = 'sum';
   private readonly byKey = new Map<string, Series>();
+  /** Called before every read and reset: lets a writer that batches observations (see HttpMetrics) apply the ones still waiting. */
+  beforeRead: (() => void) | undefined = undefined;
+  /** Called after a reset: lets a writer that keeps series it found (see HttpMetrics) forget them. */
+  afterReset: (() => void) | undefined = undefined;
 
   constructor(
     readonly name: string,
@@ -72,11 +76,13 @@ export class HistogramStore {
 
   /** Every series (for the matching counter view). */
   all(): IterableIterator<Series> {
+    this.beforeRead?.();
     return this.byKey.values();
   }
 
   /** prom-client's metric contract: cumulative buckets, `+Inf`, sum, count. */
   async get(): Promise<MetricSnapshot> {
+    this.beforeRead?.();
     const values: SampleValue[] = [];
     const bucket = `${this.name}_bucket`;
     for (const s of this.byKey.values()) {
@@ -92,9 +98,11 @@ export class HistogramStore {
     return { name: this.name, help: this.help, type: this.type, values, aggregator: this.aggregator };
   }
 
-  /** Forgets every series. */
+  /** Forgets every series (observations still waiting in a batch included). */
   reset(): void {
+    this.beforeRead?.();
     this.byKey.clear();
+    this.afterReset?.();
   }
 }
 
