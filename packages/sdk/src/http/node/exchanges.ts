@@ -1,5 +1,6 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { HttpMetrics, RouteSeries } from '../../metrics/http-metrics.ts';
 import { byteCount } from './sizes.ts';
 
@@ -127,23 +128,31 @@ export class ExchangeObserver {
     const method = req.method ?? 'GET';
     const requestBytes = byteCount(req.headers['content-length']);
     const socket = req.socket;
-    if (!(req instanceof IncomingMessage) || socket === null || socket === undefined) {
-      const p: Pending = { t0, req, res, method, requestBytes, series, extra };
-      res.on('close', () => this.end(p));
-      return;
-    }
-    const carrier = socket as Carrier;
-    let conn = carrier[CONNECTION];
+    if (!(req instanceof IncomingMessage) || socket === null || socket === undefined) return this.observeAlone({ t0, req, res, method, requestBytes, series, extra });
+    let conn = (socket as Carrier)[CONNECTION];
     while (conn !== undefined && conn.observer !== this) conn = conn.also;
-    if (conn === undefined) {
-      const c = (conn = new Connection(this));
-      c.also = carrier[CONNECTION];
-      carrier[CONNECTION] = c;
-      socket.on('close', () => this.closed(c));
-    }
+    if (conn === undefined) conn = this.track(socket);
     // The common case (nothing pipelined) allocates nothing.
     if (conn.res === undefined) conn.start(t0, req, res, method, requestBytes, series, extra);
     else (conn.queue ??= []).push({ t0, req, res, method, requestBytes, series, extra });
+  }
+
+  // The closures are made here, not in observe(): a closure there that uses
+  // `this` has V8 allocate observe()'s context on every call.
+
+  /** A request with no `node:http` socket: it ends when its response closes. */
+  private observeAlone(p: Pending): void {
+    p.res.on('close', () => this.end(p));
+  }
+
+  /** The first request seen on `socket`: its state, and its close. */
+  private track(socket: Socket): Connection {
+    const carrier = socket as Carrier;
+    const c = new Connection(this);
+    c.also = carrier[CONNECTION];
+    carrier[CONNECTION] = c;
+    socket.on('close', () => this.closed(c));
+    return c;
   }
 
   /** @internal The response `conn` awaited was sent. */
