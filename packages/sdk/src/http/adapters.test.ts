@@ -443,3 +443,37 @@ test('fastify and express: pipelined and keep-alive requests on one connection e
     }
   }
 });
+
+test('fastify: pipelined requests queued behind a held one, then the client closes: each counted once with the status set, in-flight back to 0', async () => {
+  const obs = quiet();
+  const app = Fastify();
+  instrumentFastify(app, obs);
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  app.get('/items/:id', async (req, reply) => {
+    if ((req.params as { id: string }).id === '1') {
+      reply.code(202);
+      await held;
+    }
+    return 'ok';
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  try {
+    const socket = connect((app.server.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    socket.write([1, 2, 3].map((i) => `GET /items/${i} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+    // The first is held; the other two were handled and wait behind it.
+    await until(() => obs.http.inFlight.value === 3, 'three requests in flight');
+    socket.destroy();
+    await until(() => obs.http.inFlight.value === 0, 'in-flight back to 0 after the connection closed');
+    release();
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(obs.http.inFlight.value, 0);
+    assert.deepEqual(Object.fromEntries(await routeValues(obs)), { 'GET /items/:id 202': 1, 'GET /items/:id 200': 2 });
+  } finally {
+    release();
+    await app.close();
+    obs.close();
+  }
+});
