@@ -106,9 +106,10 @@ export class RouteSeries {
  * histograms. Adapters call {@link start} when a request arrives and the
  * returned function when it finishes.
  *
- * The hot path does two Map lookups per request, neither hashing a new
- * string: the route template's {@link RouteSeries}, then its (method, status)
- * children, resolved once and kept. `http_requests_total` is read from the
+ * Per request the adapters look up the route template's {@link RouteSeries}
+ * (a Map hit, hashing no new string); its (method, status) children are
+ * resolved once and kept, and found when the batch of ends is applied (see
+ * {@link end}). `http_requests_total` is read from the
  * duration histogram's counts (see {@link HistogramStore}).
  */
 export class HttpMetrics {

@@ -1,19 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 
-/** Request body size from Content-Length, or undefined when not declared. */
+/** Request body size from Content-Length, or undefined when not declared (or not a byte count). */
 export function requestBytes(req: IncomingMessage): number | undefined {
-  const v = req.headers['content-length'];
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  return Number.isFinite(n) ? n : undefined;
+  const n = byteCount(req.headers['content-length']);
+  return n < 0 ? undefined : n;
 }
 
 /**
  * A Content-Length header value as a byte count, -1 when absent or not a
  * number (the form `HttpMetrics.end` takes). A string of digits, what
- * frameworks set, is read digit by digit: `Number()` on a string is a
- * builtin call, and code outside the request's own path (see
- * docs/sdk-overhead.md, "Code that runs once per request").
+ * frameworks set, is read digit by digit: `Number()` on a string calls a
+ * builtin, more code to fetch per request (see docs/sdk-overhead.md, "Code
+ * that runs once per request").
  */
 export function byteCount(v: string | number | string[] | undefined): number {
   if (typeof v === 'string') {
