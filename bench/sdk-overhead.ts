@@ -74,6 +74,12 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 1);
 const SETS = Number(process.env.BENCH_SETS ?? 6);
 const ROUNDS_PER_SET = Math.max(1, Math.round(Number(process.env.BENCH_ROUNDS ?? 30) / SETS));
 const ROUNDS = SETS * ROUNDS_PER_SET;
+/**
+ * Sets for one framework (BENCH_SETS_FASTIFY, BENCH_SETS_EXPRESS; default
+ * BENCH_SETS), each of ROUNDS_PER_SET rounds: a framework whose answer is
+ * far from 5% is decided in a few sets, one close to it needs many.
+ */
+const setsFor = (fw: Framework): number => Number(process.env[`BENCH_SETS_${fw.toUpperCase()}`] ?? SETS);
 /** Unmeasured load on a server right before each of its measured runs (ms). */
 const PRELOAD_MS = Number(process.env.BENCH_PRELOAD_MS ?? 500);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -97,6 +103,8 @@ const DESIGN = process.env.BENCH_DESIGN === 'paired' ? 'paired' : 'sequential';
  * and a set without it takes half the time.
  */
 const ALT_EVERY = Math.max(1, Math.floor(Number(process.env.BENCH_ALT_EVERY ?? 1)));
+/** BENCH_ALT_EVERY for one framework (BENCH_ALT_EVERY_FASTIFY, BENCH_ALT_EVERY_EXPRESS). */
+const altEveryFor = (fw: Framework): number => Math.max(1, Math.floor(Number(process.env[`BENCH_ALT_EVERY_${fw.toUpperCase()}`] ?? ALT_EVERY)));
 const server = fileURLToPath(new URL('./sdk-overhead-server.ts', import.meta.url));
 /**
  * The Node binary the servers run on (BENCH_NODE; default this one). The
@@ -226,9 +234,12 @@ async function throughput(): Promise<void> {
     // slowest to fastest, see the header), so rounds on the same processes
     // cannot average it out; sets of new processes can.
     const perSet: Array<Record<Variant, number>> = [];
-    for (let set = 0; set < SETS; set++) {
+    const fwSets = setsFor(fw);
+    const altEvery = altEveryFor(fw);
+    if (fwSets !== SETS || altEvery !== ALT_EVERY) console.log(`${fw}: ${fwSets} sets x ${ROUNDS_PER_SET} rounds; variants other than bare and @vigil/sdk in one set of every ${altEvery}`);
+    for (let set = 0; set < fwSets; set++) {
       const servers = new Map<Variant, { child: ChildProcess; url: string; context: boolean }>();
-      const inSet = variants.filter((v) => v === 'bare' || v === 'vigil' || set % ALT_EVERY === 0);
+      const inSet = variants.filter((v) => v === 'bare' || v === 'vigil' || set % altEvery === 0);
       try {
         for (const v of inSet) servers.set(v, await startServer(fw, v));
         context = servers.get('vigil')!.context;
@@ -283,7 +294,7 @@ async function throughput(): Promise<void> {
     const span = ([lo, hi]: [number, number]) => `${pct(lo)} .. ${pct(hi)}`;
     const row = (v: Variant) => {
       const name = v === 'alt' ? ALT[fw] : NAMES[v];
-      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (90% interval ${span(interval(setCosts(v)))}${sets(v) < SETS ? `, ${sets(v)} sets` : ''})`;
+      const spread = v === 'bare' ? '' : `   cost ${pct(cost(v)).padStart(7)} (90% interval ${span(interval(setCosts(v)))}${sets(v) < fwSets ? `, ${sets(v)} sets` : ''})`;
       return `  ${name.padEnd(20)} ${cpuUs(v).toFixed(1).padStart(6)} us CPU/req (${sysUs(v).toFixed(1).padStart(5)} system) ${rps(v).toFixed(0).padStart(7)} req/s (medians)${spread}`;
     };
     console.log(`${fw}: (@vigil/sdk defaults ${context ? 'carry' : 'do not carry'} a request context on this Node)`);
@@ -296,8 +307,8 @@ async function throughput(): Promise<void> {
     // 2026, Fastify: +6.5% in 72 sets of two, +32% in 24 sets of five, while
     // an identical bare server stayed within a point of bare).
     const alone = (c: Record<Variant, number>) => variants.every((v) => v === 'bare' || v === 'vigil' || Number.isNaN(c[v]));
-    const verdictCosts = ALT_EVERY > 1 ? perSet.filter(alone).map((c) => c.vigil) : setCosts('vigil');
-    if (ALT_EVERY > 1) {
+    const verdictCosts = altEvery > 1 ? perSet.filter(alone).map((c) => c.vigil) : setCosts('vigil');
+    if (altEvery > 1) {
       const larger = perSet.filter((c) => !alone(c)).map((c) => c.vigil);
       console.log(`  @vigil/sdk in the ${verdictCosts.length} sets of bare and the SDK alone: ${pct(median(verdictCosts))} (${span(interval(verdictCosts))}); in the ${larger.length} larger sets: ${larger.length ? `${pct(median(larger))} (${span(interval(larger))})` : '-'}; the verdict reads the former`);
     }
@@ -333,7 +344,7 @@ async function throughput(): Promise<void> {
     // (the nextTick record it holds included) and background work.
     const minusIdle = against('idle');
     const idle = variants.includes('idle') ? `; @vigil/sdk against bare + idle vigil() ${pct(median(minusIdle))} (${span(interval(minusIdle))}, ${minusIdle.length} sets)` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${ALT_EVERY > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}`);
+    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
