@@ -37,17 +37,48 @@ test('express: requests built with the app prototypes share hidden classes; left
   if (Number(process.versions.node.split('.')[0]) < 24) assert.equal(off.sameRequest, 0, "V8 before Node 24 gives every request Express re-prototypes a hidden class of its own");
 });
 
-test('express: the server builds requests with the app prototypes after its first request; routes, mounts and 404s unchanged', async () => {
+test('express: a server that starts listening with an instrumented app builds every request with its prototypes, the first one included', async () => {
   const obs = quiet();
-  const app = instrumentExpress(express(), obs, { appPrototypes: true });
+  const app = instrumentExpress(express(), obs);
+  app.get('/p', (req, res) => void res.send(Object.getPrototypeOf(req) === app.request ? 'app' : 'other'));
+  const viaCreate = createServer(app);
+  const viaListen = app.listen(0, '127.0.0.1');
+  await new Promise((r) => viaListen.once('listening', r));
+  const other = createServer((_req, res) => void res.end('plain'));
+  try {
+    for (const server of [viaCreate, viaListen]) {
+      if (!server.listening) await listen(server);
+      // Before any request: the listen() call itself had the server shaped.
+      assert.equal((classOf(server, 'IncomingMessage') as { prototype: unknown }).prototype, app.request);
+      assert.equal((classOf(server, 'ServerResponse') as { prototype: unknown }).prototype, app.response);
+      const { port } = server.address() as AddressInfo;
+      assert.equal(await (await fetch(`http://127.0.0.1:${port}/p`)).text(), 'app');
+    }
+    // A server whose listener is not an instrumented app keeps Node's classes.
+    const url = await listen(other);
+    assert.equal(classOf(other, 'IncomingMessage'), IncomingMessage);
+    assert.equal(await (await fetch(url)).text(), 'plain');
+    assert.equal(classOf(other, 'IncomingMessage'), IncomingMessage);
+  } finally {
+    viaCreate.close();
+    viaListen.close();
+    other.close();
+    obs.close();
+  }
+});
+
+test('express: a server already listening when the app is instrumented builds requests with the app prototypes after its first request; routes, mounts and 404s unchanged', async () => {
+  const obs = quiet();
+  const plain = express();
+  const server = createServer(plain);
+  const url = await listen(server);
+  const app = instrumentExpress(plain, obs, { appPrototypes: true });
   const api = express.Router();
   api.get('/items/:id', (req, res) => void res.json({ id: req.params.id, proto: Object.getPrototypeOf(req) === app.request }));
   app.use('/api', api);
   const sub = express();
   sub.get('/ping', (req, res) => void res.send(Object.getPrototypeOf(req) === sub.request ? 'sub' : 'other'));
   app.use('/sub', sub);
-  const server = createServer(app);
-  const url = await listen(server);
   try {
     assert.equal(classOf(server, 'IncomingMessage'), IncomingMessage);
     assert.deepEqual(await (await fetch(`${url}/api/items/1`)).json(), { id: '1', proto: true });

@@ -1,3 +1,4 @@
+import { subscribe } from 'node:diagnostics_channel';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Vigil } from '../../vigil.ts';
 import { buildWithAppPrototypes } from './app-prototypes.ts';
@@ -154,10 +155,37 @@ function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (r
  */
 function shapeServer(app: unknown, req: IncomingMessage): boolean {
   const server = (req.socket as { server?: unknown } | null | undefined)?.server as Server | undefined;
+  return shapeListening(app, server);
+}
+
+/** {@link shapeServer} for a server known by itself. */
+function shapeListening(app: unknown, server: Server | undefined): boolean {
   if (typeof app !== 'function' || typeof server?.listeners !== 'function') return false;
   if (!server.listeners('request').includes(app as (...args: unknown[]) => void)) return false;
   const a = app as unknown as { request?: unknown; response?: unknown };
   return buildWithAppPrototypes(server, a.request, a.response);
+}
+
+/** Apps {@link instrumentExpress} shapes the servers of (`appPrototypes` on). */
+const appsToShape = new WeakSet<object>();
+/** Node publishes here when a server's `listen()` is called (the `net.server.listen` tracing channel; Node 20.20, 22.23 and 24.22 have it). */
+const LISTEN_START = 'tracing:net.server.listen:asyncStart';
+let listening = false;
+
+/**
+ * A server is starting to listen: if an instrumented app is its request
+ * listener, it builds every request with the app's prototypes, the first
+ * one included. Shaped only from the first request (where Node has no such
+ * channel, or the server listened before the app was instrumented), that
+ * request is built with Node's classes and re-prototyped by Express, and
+ * its one-off hidden classes stay in the inline caches of every function it
+ * ran through: in a hello-world, Node's `EventEmitter.init` stores went
+ * megamorphic for every later response (V8's `--log-ic`, Node 20.20).
+ */
+function onListen(msg: unknown): void {
+  const server = (msg as { server?: Server }).server;
+  if (typeof server?.listeners !== 'function') return;
+  for (const l of server.listeners('request')) if (appsToShape.has(l)) shapeListening(l, server);
 }
 
 /**
@@ -208,6 +236,11 @@ export function instrumentExpress<A extends (req: IncomingMessage, res: ServerRe
   if (instrumentedApps.has(app)) throw new Error('instrumentExpress: this application is already instrumented');
   if (typeof app.handle !== 'function') throw new TypeError('instrumentExpress: not an Express application (no handle())');
   instrumentedApps.add(app);
+  if (opts.appPrototypes ?? true) {
+    appsToShape.add(app);
+    if (!listening) subscribe(LISTEN_START, onListen);
+    listening = true;
+  }
   const arrive = arrivals(obs, opts, app);
   const context = obs.context;
   const withContext = obs.requestContext;
