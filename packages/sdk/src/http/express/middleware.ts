@@ -183,9 +183,14 @@ let listening = false;
  * megamorphic for every later response (V8's `--log-ic`, Node 20.20).
  */
 function onListen(msg: unknown): void {
-  const server = (msg as { server?: Server }).server;
-  if (typeof server?.listeners !== 'function') return;
-  for (const l of server.listeners('request')) if (appsToShape.has(l)) shapeListening(l, server);
+  try {
+    const server = (msg as { server?: Server }).server;
+    if (typeof server?.listeners !== 'function') return;
+    for (const l of server.listeners('request')) if (appsToShape.has(l)) shapeListening(l, server);
+  } catch {
+    // Node rethrows a subscriber's error as an uncaught exception; the
+    // server is then shaped from its first request, as without the channel.
+  }
 }
 
 /**
