@@ -142,24 +142,18 @@ function arrivals(obs: Vigil, opts: ExpressInstrumentOptions, app?: unknown): (r
     const path = pathOf(req.url);
     if (endpoints && serveOwnEndpoint(obs, req, res, path)) return true;
     if (lookups > 0) lookups = patchDispatch(app ?? (req as { app?: unknown }).app) ? 0 : lookups - 1;
-    if (shapeTries > 0) shapeTries = shapeServer(app ?? (req as { app?: unknown }).app, req) ? 0 : shapeTries - 1;
+    if (shapeTries > 0) shapeTries = shapeServer(app ?? (req as { app?: unknown }).app, (req.socket as { server?: Server } | null | undefined)?.server) ? 0 : shapeTries - 1;
     if (!ignore.has(path)) exchanges.observe(req, res);
     return false;
   };
 }
 
 /**
- * Has the server that carried `req` build its later requests with the app's
- * prototypes ({@link buildWithAppPrototypes}), when the app is that server's
- * request listener. True once done.
+ * Has `server` build its requests with the app's prototypes
+ * ({@link buildWithAppPrototypes}), when the app is that server's request
+ * listener. True once done.
  */
-function shapeServer(app: unknown, req: IncomingMessage): boolean {
-  const server = (req.socket as { server?: unknown } | null | undefined)?.server as Server | undefined;
-  return shapeListening(app, server);
-}
-
-/** {@link shapeServer} for a server known by itself. */
-function shapeListening(app: unknown, server: Server | undefined): boolean {
+function shapeServer(app: unknown, server: Server | undefined): boolean {
   if (typeof app !== 'function' || typeof server?.listeners !== 'function') return false;
   if (!server.listeners('request').includes(app as (...args: unknown[]) => void)) return false;
   const a = app as unknown as { request?: unknown; response?: unknown };
@@ -186,7 +180,7 @@ function onListen(msg: unknown): void {
   try {
     const server = (msg as { server?: Server }).server;
     if (typeof server?.listeners !== 'function') return;
-    for (const l of server.listeners('request')) if (appsToShape.has(l)) shapeListening(l, server);
+    for (const l of server.listeners('request')) if (appsToShape.has(l)) shapeServer(l, server);
   } catch {
     // Node rethrows a subscriber's error as an uncaught exception; the
     // server is then shaped from its first request, as without the channel.
