@@ -11,9 +11,10 @@
 // start-up decides"). A server that also loaded the other
 // variants' packages would not be the server its variant stands for.
 import { createServer, type ServerResponse } from 'node:http';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { Vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'shaped' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
 // 'vigil': the defaults. 'shaped' (Express): bare, its server building
 // requests and responses with the app's prototypes as instrumentExpress has
 // it do on Node before 24, with no SDK. 'hookstart' (Fastify): the defaults, each request's
@@ -22,10 +23,13 @@ const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'b
 // AsyncContextFrame carries it). 'lean': metrics only, no context and no
 // size histograms. 'idle': bare, plus a vigil() instance that instruments
 // nothing (its background work alone: event-loop monitors, health checks).
+// 'nodm': 'idle' with prom-client's default metrics off. 'gcobs': bare plus
+// one PerformanceObserver of 'gc' entries, as prom-client's default
+// nodejs_gc_duration_seconds has (its callback reads the entries, nothing else).
 // 'floor': the least any request timer needs, one hook (Fastify) or a
 // wrapped app.handle (Express) that reads the clock and a close listener
 // that reads it again; the total lands in a variable, so nothing is optimised away.
-const VARIANT_OPTIONS = { idle: {}, vigil: {}, hookstart: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
+const VARIANT_OPTIONS = { idle: {}, nodm: { defaultMetrics: false }, vigil: {}, hookstart: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
 const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean' || (variant === 'hookstart' && framework === 'fastify');
 let context = false;
 /**
@@ -64,6 +68,19 @@ const obs = async (): Promise<Vigil> => {
   return o;
 };
 
+/**
+ * The 'gcobs' variant: observes GC entries as prom-client's default metrics
+ * do, after holding a nextTick record as vigil() does first: without it the
+ * observer's start-up tick puts most processes in Node 20's nextTick slow
+ * path (+30% in a 30-set run, 5 Dec 2026), which is not what is measured here.
+ */
+async function observeGc(): Promise<void> {
+  (await import('../packages/sdk/src/runtime/tick-maps.ts')).holdTickObjectShape();
+  new PerformanceObserver((list) => {
+    timed[0]! += list.getEntries().length;
+  }).observe({ entryTypes: ['gc'] });
+}
+
 async function main(): Promise<number> {
   if (framework === 'fastify') {
     const { default: Fastify } = await import('fastify');
@@ -72,7 +89,8 @@ async function main(): Promise<number> {
       const { instrumentFastify } = await import('@vigil/sdk');
       instrumentFastify(app, await obs(), { start: variant === 'hookstart' ? 'hook' : 'auto' });
     }
-    if (variant === 'idle') await obs();
+    if (variant === 'idle' || variant === 'nodm') await obs();
+    if (variant === 'gcobs') await observeGc();
     if (variant === 'alt') await app.register((await import('fastify-metrics')).default as never, { endpoint: '/metrics' });
     if (variant === 'floor') {
       app.addHook('onRequest', (_req, reply, done) => {
@@ -115,7 +133,8 @@ async function main(): Promise<number> {
     const { instrumentExpress } = await import('@vigil/sdk');
     instrumentExpress(app, await obs());
   }
-  if (variant === 'idle') await obs();
+  if (variant === 'idle' || variant === 'nodm') await obs();
+  if (variant === 'gcobs') await observeGc();
   if (variant === 'floor') {
     // From the app's entry point, as instrumentExpress instruments it: no
     // layer in the router (a middleware that only calls next() measured

@@ -50,7 +50,10 @@
 // (BENCH_FRAMEWORKS=fastify to run one framework; BENCH_VARIANTS=control,
 // idle,floor,hook picks the optional variants, BENCH_ALT_EVERY=k runs all but
 // bare and @vigil/sdk in every k-th set only, 'idle' being bare plus a vigil()
-// instance that instruments nothing, 'floor' bare plus the least a request
+// instance that instruments nothing, 'nodm' the same with defaultMetrics:
+// false (prom-client's default metrics off), 'gcobs' bare plus one
+// PerformanceObserver of 'gc' entries (what prom-client's default GC
+// histogram installs), 'floor' bare plus the least a request
 // timer needs: an onRequest hook (Fastify) or a wrapped app.handle (Express) that
 // reads the clock and adds a close listener reading it again, and nothing
 // else, 'hook' (Fastify; bare on Express) an onRequest hook that only calls
@@ -120,8 +123,8 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'shaped' | 'idle' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
 /**
  * 'shaped' (Express only): bare, with its server building requests and
  * responses with the app's prototypes as @vigil/sdk's instrumentExpress has
@@ -131,13 +134,13 @@ const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'floor', '
  */
 const EXPRESS_ONLY = new Set<Variant>(['shaped']);
 /** Variants that run only when BENCH_VARIANTS names them. */
-const OPTIONAL = new Set<Variant>(['idle', 'floor', 'hook', 'hookstart', 'burn']);
+const OPTIONAL = new Set<Variant>(['idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn']);
 /** BENCH_VARIANTS picks some (bare, vigil, alt and shaped always run: the verdict needs them); the {@link OPTIONAL} ones are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || v === 'shaped' || process.env.BENCH_VARIANTS!.split(',').includes(v))
   : ALL_VARIANTS.filter((v) => !OPTIONAL.has(v));
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', nodm: 'idle, no default mx', gcobs: 'bare + GC observer', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -344,7 +347,11 @@ async function throughput(): Promise<void> {
     // (the nextTick record it holds included) and background work.
     const minusIdle = against('idle');
     const idle = variants.includes('idle') ? `; @vigil/sdk against bare + idle vigil() ${pct(median(minusIdle))} (${span(interval(minusIdle))}, ${minusIdle.length} sets)` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}`);
+    // The idle instance against the same with prom-client's default metrics
+    // off, paired by set: what those metrics' background work costs.
+    const idleOverNodm = perSet.filter((c) => !Number.isNaN(c.idle) && !Number.isNaN(c.nodm)).map((c) => ((100 + c.idle) / (100 + c.nodm) - 1) * 100);
+    const nodm = variants.includes('nodm') && variants.includes('idle') ? `; bare + idle vigil() against the same with defaultMetrics: false ${pct(median(idleOverNodm))} (${span(interval(idleOverNodm))}, ${idleOverNodm.length} sets)` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}${nodm}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
