@@ -336,10 +336,11 @@ async function throughput(): Promise<void> {
     // the SDK's cost beyond it is paired by set.
     const minusFloor = diffs('vigil', 'floor');
     const floor = VARIANTS.includes('floor') ? `; the floor ${pct(cost('floor'))} (${span(interval(setCosts('floor')))}), @vigil/sdk minus the floor ${pct(median(minusFloor))} (${span(interval(minusFloor))})` : '';
-    // The SDK against bare with the app's prototypes, paired by set (its CPU
-    // per request over that server's, in percent): what the instrumentation
-    // costs beyond the prototype change it makes (Express, Node before 24).
-    const against = (v: Variant): number[] => perSet.filter((c) => !Number.isNaN(c.vigil) && !Number.isNaN(c[v])).map((c) => ((100 + c.vigil) / (100 + c[v]) - 1) * 100);
+    // Variant `a` (default the SDK) against `v`, paired by set: its CPU per
+    // request over that server's, in percent. The SDK against bare with the
+    // app's prototypes is what the instrumentation costs beyond the
+    // prototype change it makes (Express, Node before 24).
+    const against = (v: Variant, a: Variant = 'vigil'): number[] => perSet.filter((c) => !Number.isNaN(c[a]) && !Number.isNaN(c[v])).map((c) => ((100 + c[a]) / (100 + c[v]) - 1) * 100);
     const minusShaped = against('shaped');
     const shaped = variants.includes('shaped') ? `; bare with the app's prototypes ${pct(cost('shaped'))} (${span(interval(setCosts('shaped')))}), @vigil/sdk against it ${pct(median(minusShaped))} (${span(interval(minusShaped))}, ${minusShaped.length} sets)` : '';
     // The SDK against bare plus an idle vigil(), paired the same way: the
@@ -349,7 +350,7 @@ async function throughput(): Promise<void> {
     const idle = variants.includes('idle') ? `; @vigil/sdk against bare + idle vigil() ${pct(median(minusIdle))} (${span(interval(minusIdle))}, ${minusIdle.length} sets)` : '';
     // The idle instance against the same with prom-client's default metrics
     // off, paired by set: what those metrics' background work costs.
-    const idleOverNodm = perSet.filter((c) => !Number.isNaN(c.idle) && !Number.isNaN(c.nodm)).map((c) => ((100 + c.idle) / (100 + c.nodm) - 1) * 100);
+    const idleOverNodm = against('nodm', 'idle');
     const nodm = variants.includes('nodm') && variants.includes('idle') ? `; bare + idle vigil() against the same with defaultMetrics: false ${pct(median(idleOverNodm))} (${span(interval(idleOverNodm))}, ${idleOverNodm.length} sets)` : '';
     verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}${nodm}`);
   }
