@@ -14,8 +14,11 @@ import { createServer, type ServerResponse } from 'node:http';
 import { PerformanceObserver } from 'node:perf_hooks';
 import type { Vigil } from '@vigil/sdk';
 
-const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt'];
-// 'vigil': the defaults. 'shaped' (Express): bare, its server building
+const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'bare' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'wrap' | 'burn' | 'vigil' | 'dist' | 'context' | 'lean' | 'alt'];
+// 'vigil': the defaults. 'dist': the defaults from the SDK's built package
+// (packages/sdk/dist, what an installed @vigil/sdk runs; `npm install`
+// builds it) instead of its TypeScript sources, which the other variants
+// load through tsx (the workspace's tsconfig paths). 'shaped' (Express): bare, its server building
 // requests and responses with the app's prototypes as instrumentExpress has
 // it do on Node before 24, with no SDK. 'hookstart' (Fastify): the defaults, each request's
 // start seen from an onRequest hook instead of Fastify's log controller. 'context': the defaults with the per-request
@@ -29,8 +32,8 @@ const [framework, variant] = process.argv.slice(2) as ['fastify' | 'express', 'b
 // 'floor': the least any request timer needs, one hook (Fastify) or a
 // wrapped app.handle (Express) that reads the clock and a close listener
 // that reads it again; the total lands in a variable, so nothing is optimised away.
-const VARIANT_OPTIONS = { idle: {}, nodm: { defaultMetrics: false }, vigil: {}, hookstart: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
-const instrumented = variant === 'vigil' || variant === 'context' || variant === 'lean' || (variant === 'hookstart' && framework === 'fastify');
+const VARIANT_OPTIONS = { idle: {}, nodm: { defaultMetrics: false }, vigil: {}, dist: {}, hookstart: {}, context: { requestContext: true }, lean: { requestContext: false, sizeMetrics: false } } as const;
+const instrumented = variant === 'vigil' || variant === 'dist' || variant === 'context' || variant === 'lean' || (variant === 'hookstart' && framework === 'fastify');
 let context = false;
 /**
  * Total request time the 'floor' variant measured, in a typed array: a
@@ -61,8 +64,10 @@ const burnIterations = (() => {
   }
   return Math.max(1, Math.round(BURN_NS / best));
 })();
+/** The SDK as this variant loads it: the built package for 'dist', else the sources. */
+const sdk = async (): Promise<typeof import('@vigil/sdk')> => (variant === 'dist' ? ((await import('../packages/sdk/dist/index.js' as string)) as typeof import('@vigil/sdk')) : import('@vigil/sdk'));
 const obs = async (): Promise<Vigil> => {
-  const { vigil } = await import('@vigil/sdk');
+  const { vigil } = await sdk();
   const o = vigil({ service: 'bench', logger: { level: 'silent' }, ...VARIANT_OPTIONS[variant as keyof typeof VARIANT_OPTIONS] });
   context = o.requestContext;
   return o;
@@ -86,7 +91,7 @@ async function main(): Promise<number> {
     const { default: Fastify } = await import('fastify');
     const app = Fastify();
     if (instrumented) {
-      const { instrumentFastify } = await import('@vigil/sdk');
+      const { instrumentFastify } = await sdk();
       instrumentFastify(app, await obs(), { start: variant === 'hookstart' ? 'hook' : 'auto' });
     }
     if (variant === 'idle' || variant === 'nodm') await obs();
@@ -130,7 +135,7 @@ async function main(): Promise<number> {
   const { default: express } = await import('express');
   const app = express();
   if (instrumented) {
-    const { instrumentExpress } = await import('@vigil/sdk');
+    const { instrumentExpress } = await sdk();
     instrumentExpress(app, await obs());
   }
   if (variant === 'idle' || variant === 'nodm') await obs();

@@ -59,7 +59,10 @@
 // else, 'hook' (Fastify; bare on Express) an onRequest hook that only calls
 // done(), what Fastify's hook runner costs, 'hookstart' (Fastify; bare on
 // Express) @vigil/sdk's defaults seeing each request's start from an
-// onRequest hook (start: 'hook') instead of Fastify's log controller; BENCH_NODE=/path/to/node to run
+// onRequest hook (start: 'hook') instead of Fastify's log controller, 'dist'
+// @vigil/sdk's defaults loaded from its built package (packages/sdk/dist,
+// what an installed @vigil/sdk runs) where every other SDK variant loads its
+// TypeScript sources through tsx; BENCH_NODE=/path/to/node to run
 // the servers on another Node release, see SERVER_NODE; BENCH_NODE_FLAGS for Node/V8 flags;
 // 'burn' is bare plus a calibrated busy loop of BENCH_BURN_NS, default 300,
 // nanoseconds of user CPU in the handler, which shows how a known slowdown
@@ -123,8 +126,8 @@ const SERVER_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Bool
 const SERVER_NODE_VERSION = SERVER_NODE === process.execPath ? process.version : execFileSync(SERVER_NODE, ['--version'], { encoding: 'utf8' }).trim();
 
 type Framework = 'fastify' | 'express';
-type Variant = 'bare' | 'control' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'context' | 'lean' | 'alt';
-const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'context', 'lean', 'alt'];
+type Variant = 'bare' | 'control' | 'shaped' | 'idle' | 'nodm' | 'gcobs' | 'floor' | 'hook' | 'hookstart' | 'burn' | 'vigil' | 'dist' | 'context' | 'lean' | 'alt';
+const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn', 'vigil', 'dist', 'context', 'lean', 'alt'];
 /**
  * 'shaped' (Express only): bare, with its server building requests and
  * responses with the app's prototypes as @vigil/sdk's instrumentExpress has
@@ -134,13 +137,13 @@ const ALL_VARIANTS: Variant[] = ['bare', 'control', 'shaped', 'idle', 'nodm', 'g
  */
 const EXPRESS_ONLY = new Set<Variant>(['shaped']);
 /** Variants that run only when BENCH_VARIANTS names them. */
-const OPTIONAL = new Set<Variant>(['idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn']);
+const OPTIONAL = new Set<Variant>(['idle', 'nodm', 'gcobs', 'floor', 'hook', 'hookstart', 'burn', 'dist']);
 /** BENCH_VARIANTS picks some (bare, vigil, alt and shaped always run: the verdict needs them); the {@link OPTIONAL} ones are off by default. */
 const VARIANTS: Variant[] = process.env.BENCH_VARIANTS
   ? ALL_VARIANTS.filter((v) => v === 'bare' || v === 'vigil' || v === 'alt' || v === 'shaped' || process.env.BENCH_VARIANTS!.split(',').includes(v))
   : ALL_VARIANTS.filter((v) => !OPTIONAL.has(v));
 const ALT: Record<Framework, string> = { fastify: 'fastify-metrics', express: 'express-prom-bundle' };
-const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', nodm: 'idle, no default mx', gcobs: 'bare + GC observer', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
+const NAMES: Record<Variant, string> = { bare: 'bare', control: 'bare again', shaped: 'bare, app prototypes', idle: 'bare + idle vigil()', nodm: 'idle, no default mx', gcobs: 'bare + GC observer', floor: 'hook+listener floor', hook: 'empty onRequest hook', hookstart: '@vigil/sdk, hook start', burn: `bare + ${process.env.BENCH_BURN_NS ?? 300} ns of CPU`, vigil: '@vigil/sdk', dist: '@vigil/sdk, built', context: '@vigil/sdk + context', lean: '@vigil/sdk lean', alt: '' };
 
 /** Pins this process (the load generator) to core 0 and returns how to pin a server to core 1; no pinning without taskset or a second core. */
 function pinning(): string[] {
@@ -352,7 +355,12 @@ async function throughput(): Promise<void> {
     // off, paired by set: what those metrics' background work costs.
     const idleOverNodm = against('nodm', 'idle');
     const nodm = variants.includes('nodm') && variants.includes('idle') ? `; bare + idle vigil() against the same with defaultMetrics: false ${pct(median(idleOverNodm))} (${span(interval(idleOverNodm))}, ${idleOverNodm.length} sets)` : '';
-    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}${nodm}`);
+    // The SDK's built package (what an installed @vigil/sdk runs) against its
+    // TypeScript sources (what the other SDK variants run, through tsx),
+    // paired by set.
+    const distOverSrc = against('vigil', 'dist');
+    const dist = variants.includes('dist') ? `; @vigil/sdk's built package ${pct(cost('dist'))} against bare (${span(interval(setCosts('dist')))}), against the sources ${pct(median(distOverSrc))} (${span(interval(distOverSrc))}, ${distOverSrc.length} sets)` : '';
+    verdicts.push(`${fw}: @vigil/sdk ${pct(median(verdictCosts))} CPU/req vs bare${altEvery > 1 ? ` (the ${verdictCosts.length} sets of two)` : ''}, ${ALT[fw]} ${pct(cost('alt'))}; <= ${GOAL_PCT}%: ${goal}; below ${ALT[fw]}: ${below}${control}${floor}${shaped}${idle}${nodm}${dist}`);
   }
   console.log('verdict:');
   for (const v of verdicts) console.log(`  ${v}`);
